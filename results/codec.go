@@ -1,0 +1,265 @@
+package results
+
+import (
+	"bufio"
+	"encoding/csv"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+)
+
+// LatencyHeader is the header row of latencies.csv.
+var LatencyHeader = []string{
+	"point", "replication", "update", "object", "written_at_seconds",
+	"pod", "node", "consumer", "consumer_kind",
+	"observed_at_seconds", "latency_seconds", "never_updated",
+}
+
+// LoadHeader is the header row of load.csv.
+var LoadHeader = []string{
+	"point", "replication", "start_seconds",
+	"get_etcd_per_sec", "get_cache_per_sec", "list_per_sec", "watch_requests_per_sec",
+	"watch_events_per_sec", "bookmarks_per_sec", "open_watches_mean", "open_watches_max",
+	"bytes_per_sec", "updates_per_sec", "syncs_per_sec", "remounts_per_sec", "volume_writes_per_sec",
+}
+
+// WriteSummary writes s as indented JSON.
+func WriteSummary(w io.Writer, s *Summary) error {
+	b, err := json.MarshalIndent(s, "", "  ")
+	if err != nil {
+		return err
+	}
+	b = append(b, '\n')
+	_, err = w.Write(b)
+	return err
+}
+
+// ReadSummary reads summary.json.
+func ReadSummary(r io.Reader) (*Summary, error) {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	var s Summary
+	if err := dec.Decode(&s); err != nil {
+		return nil, fmt.Errorf("summary.json: %v", err)
+	}
+	if len(s.Points) == 0 {
+		return nil, fmt.Errorf("summary.json: no points")
+	}
+	return &s, nil
+}
+
+// fmtSeconds formats a time in seconds with microsecond resolution; NaN is
+// written as an empty cell.
+func fmtSeconds(v float64) string {
+	if math.IsNaN(v) {
+		return ""
+	}
+	return strconv.FormatFloat(v, 'f', 6, 64)
+}
+
+// fmtRate formats a rate or gauge compactly and exactly enough to re-plot.
+func fmtRate(v float64) string {
+	return strconv.FormatFloat(v, 'g', 10, 64)
+}
+
+// LatencyWriter streams latencies.csv rows.
+type LatencyWriter struct {
+	bw  *bufio.Writer
+	cw  *csv.Writer
+	rec []string
+}
+
+// NewLatencyWriter writes the header and returns a writer for rows.
+func NewLatencyWriter(w io.Writer) (*LatencyWriter, error) {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	cw := csv.NewWriter(bw)
+	if err := cw.Write(LatencyHeader); err != nil {
+		return nil, err
+	}
+	return &LatencyWriter{bw: bw, cw: cw, rec: make([]string, len(LatencyHeader))}, nil
+}
+
+// Write appends one row.
+func (lw *LatencyWriter) Write(r *LatencyRow) error {
+	rec := lw.rec
+	rec[0] = strconv.Itoa(r.Point)
+	rec[1] = strconv.Itoa(r.Replication)
+	rec[2] = strconv.Itoa(r.Update)
+	rec[3] = r.Object
+	rec[4] = fmtSeconds(r.WrittenAtSeconds)
+	rec[5] = r.Pod
+	rec[6] = r.Node
+	rec[7] = r.Consumer
+	rec[8] = r.ConsumerKind
+	rec[9] = fmtSeconds(r.ObservedAtSeconds)
+	rec[10] = fmtSeconds(r.LatencySeconds)
+	rec[11] = r.NeverUpdated
+	return lw.cw.Write(rec)
+}
+
+// Flush writes any buffered rows and reports the first error.
+func (lw *LatencyWriter) Flush() error {
+	lw.cw.Flush()
+	if err := lw.cw.Error(); err != nil {
+		return err
+	}
+	return lw.bw.Flush()
+}
+
+// WriteLoad writes load.csv.
+func WriteLoad(w io.Writer, rows []LoadRow) error {
+	bw := bufio.NewWriter(w)
+	cw := csv.NewWriter(bw)
+	if err := cw.Write(LoadHeader); err != nil {
+		return err
+	}
+	rec := make([]string, len(LoadHeader))
+	for i := range rows {
+		r := &rows[i]
+		rec[0] = strconv.Itoa(r.Point)
+		rec[1] = strconv.Itoa(r.Replication)
+		rec[2] = fmtSeconds(r.StartSeconds)
+		for j, v := range []float64{
+			r.GetEtcdPerSec, r.GetCachePerSec, r.ListPerSec, r.WatchRequestsPerSec,
+			r.WatchEventsPerSec, r.BookmarksPerSec, r.OpenWatchesMean, r.OpenWatchesMax,
+			r.BytesPerSec, r.UpdatesPerSec, r.SyncsPerSec, r.RemountsPerSec, r.VolumeWritesPerSec,
+		} {
+			rec[3+j] = fmtRate(v)
+		}
+		if err := cw.Write(rec); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return err
+	}
+	return bw.Flush()
+}
+
+// csvReader checks the header of a CSV stream and returns a reader positioned
+// at the first data row.
+func csvReader(r io.Reader, name string, header []string) (*csv.Reader, error) {
+	cr := csv.NewReader(bufio.NewReader(r))
+	cr.FieldsPerRecord = len(header)
+	cr.ReuseRecord = true
+	got, err := cr.Read()
+	if err == io.EOF {
+		return nil, fmt.Errorf("%s: empty file, want header %v", name, header)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", name, err)
+	}
+	for i := range header {
+		if got[i] != header[i] {
+			return nil, fmt.Errorf("%s: column %d is %q, want %q", name, i+1, got[i], header[i])
+		}
+	}
+	return cr, nil
+}
+
+type fieldParser struct {
+	name string
+	line int
+	err  error
+}
+
+func (p *fieldParser) int(rec []string, i int) int {
+	if p.err != nil {
+		return 0
+	}
+	v, err := strconv.Atoi(rec[i])
+	if err != nil {
+		p.err = fmt.Errorf("%s:%d: column %d: %v", p.name, p.line, i+1, err)
+	}
+	return v
+}
+
+// float parses a float column; an empty cell is NaN.
+func (p *fieldParser) float(rec []string, i int) float64 {
+	if p.err != nil {
+		return 0
+	}
+	if rec[i] == "" {
+		return math.NaN()
+	}
+	v, err := strconv.ParseFloat(rec[i], 64)
+	if err != nil {
+		p.err = fmt.Errorf("%s:%d: column %d: %v", p.name, p.line, i+1, err)
+	}
+	return v
+}
+
+// ReadLatencies reads latencies.csv.
+func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
+	const name = "latencies.csv"
+	cr, err := csvReader(r, name, LatencyHeader)
+	if err != nil {
+		return nil, err
+	}
+	var rows []LatencyRow
+	p := fieldParser{name: name, line: 1}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		p.line++
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		row := LatencyRow{
+			Point:             p.int(rec, 0),
+			Replication:       p.int(rec, 1),
+			Update:            p.int(rec, 2),
+			Object:            rec[3],
+			WrittenAtSeconds:  p.float(rec, 4),
+			Pod:               rec[5],
+			Node:              rec[6],
+			Consumer:          rec[7],
+			ConsumerKind:      rec[8],
+			ObservedAtSeconds: p.float(rec, 9),
+			LatencySeconds:    p.float(rec, 10),
+			NeverUpdated:      rec[11],
+		}
+		if p.err != nil {
+			return nil, p.err
+		}
+		rows = append(rows, row)
+	}
+}
+
+// ReadLoad reads load.csv.
+func ReadLoad(r io.Reader) ([]LoadRow, error) {
+	const name = "load.csv"
+	cr, err := csvReader(r, name, LoadHeader)
+	if err != nil {
+		return nil, err
+	}
+	var rows []LoadRow
+	p := fieldParser{name: name, line: 1}
+	for {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		p.line++
+		if err != nil {
+			return nil, fmt.Errorf("%s: %v", name, err)
+		}
+		row := LoadRow{Point: p.int(rec, 0), Replication: p.int(rec, 1), StartSeconds: p.float(rec, 2)}
+		for j, dst := range []*float64{
+			&row.GetEtcdPerSec, &row.GetCachePerSec, &row.ListPerSec, &row.WatchRequestsPerSec,
+			&row.WatchEventsPerSec, &row.BookmarksPerSec, &row.OpenWatchesMean, &row.OpenWatchesMax,
+			&row.BytesPerSec, &row.UpdatesPerSec, &row.SyncsPerSec, &row.RemountsPerSec, &row.VolumeWritesPerSec,
+		} {
+			*dst = p.float(rec, 3+j)
+		}
+		if p.err != nil {
+			return nil, p.err
+		}
+		rows = append(rows, row)
+	}
+}

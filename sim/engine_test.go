@@ -1,0 +1,140 @@
+package sim
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"testing/quick"
+	"time"
+)
+
+func TestEngineOrder(t *testing.T) {
+	tests := []struct {
+		name string
+		at   []Time // scheduled in this order; C records the index
+		want []int32
+	}{
+		{"sorted", []Time{1, 2, 3}, []int32{0, 1, 2}},
+		{"reversed", []Time{3, 2, 1}, []int32{2, 1, 0}},
+		{"ties keep insertion order", []Time{5, 5, 5, 1, 5}, []int32{3, 0, 1, 2, 4}},
+		{"all at zero", []Time{0, 0, 0, 0, 0, 0, 0}, []int32{0, 1, 2, 3, 4, 5, 6}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(0)
+			var got []int32
+			var times []Time
+			k := e.Register(func(ev Event) {
+				got = append(got, ev.C)
+				times = append(times, e.Now())
+			})
+			for i, at := range tt.at {
+				e.Schedule(at, k, 0, 0, int32(i))
+			}
+			if err := e.RunUntil(MaxTime, 0); err != nil {
+				t.Fatal(err)
+			}
+			if !slices.Equal(got, tt.want) {
+				t.Errorf("order = %v, want %v", got, tt.want)
+			}
+			if !slices.IsSorted(times) {
+				t.Errorf("clock went backwards: %v", times)
+			}
+		})
+	}
+}
+
+func TestEngineHorizonAndBudget(t *testing.T) {
+	e := New(0)
+	n := 0
+	var k Kind
+	k = e.Register(func(ev Event) {
+		n++
+		e.After(time.Second, k, 0, 0, 0) // an endless self-rescheduling timer
+	})
+	e.Schedule(0, k, 0, 0, 0)
+	if err := e.RunUntil(At(10*time.Second), 0); err != nil {
+		t.Fatal(err)
+	}
+	if n != 11 || e.Now() != At(10*time.Second) {
+		t.Fatalf("ran %d events up to %v, want 11 up to 10s", n, e.Now())
+	}
+	if e.Pending() != 1 {
+		t.Fatalf("pending = %d, want the 11s event left queued", e.Pending())
+	}
+	err := e.RunUntil(MaxTime, 5)
+	var eb *ErrBudget
+	if !errors.As(err, &eb) || n != 16 {
+		t.Fatalf("err = %v after %d events, want ErrBudget after 16", err, n)
+	}
+}
+
+func TestEngineSchedulePastPanics(t *testing.T) {
+	e := New(0)
+	var k Kind
+	k = e.Register(func(ev Event) { e.Schedule(ev.At-1, k, 0, 0, 0) })
+	e.Schedule(10, k, 0, 0, 0)
+	defer func() {
+		if recover() == nil {
+			t.Fatal("scheduling in the past did not panic")
+		}
+	}()
+	_ = e.RunUntil(MaxTime, 0)
+}
+
+// TestQueueMatchesSort checks the 4-ary heap against a sort reference.
+func TestQueueMatchesSort(t *testing.T) {
+	f := func(ats []uint8, popEvery uint8) bool {
+		var q queue
+		var ref []Event
+		var got []Event
+		for i, a := range ats {
+			ev := Event{At: Time(a), Seq: uint64(i)}
+			q.push(ev)
+			ref = append(ref, ev)
+			if popEvery > 0 && i%int(popEvery) == 0 {
+				got = append(got, q.pop())
+				slices.SortFunc(ref, cmpEvent)
+				if got[len(got)-1] != ref[0] {
+					return false
+				}
+				ref = ref[1:]
+			}
+		}
+		slices.SortFunc(ref, cmpEvent)
+		for _, want := range ref {
+			if q.pop() != want {
+				return false
+			}
+		}
+		return q.len() == 0
+	}
+	if err := quick.Check(f, &quick.Config{MaxCount: 2000}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func cmpEvent(a, b Event) int {
+	switch {
+	case a.before(&b):
+		return -1
+	case b.before(&a):
+		return 1
+	}
+	return 0
+}
+
+func TestScheduleDoesNotAllocate(t *testing.T) {
+	e := New(1 << 10)
+	var k Kind
+	k = e.Register(func(ev Event) { e.After(time.Millisecond, k, ev.A, 0, 0) })
+	for i := 0; i < 512; i++ {
+		e.Schedule(Time(i), k, int32(i), 0, 0)
+	}
+	allocs := testing.AllocsPerRun(10, func() {
+		_ = e.RunUntil(e.Now()+Time(time.Second), 0)
+	})
+	if allocs != 0 {
+		t.Fatalf("running events allocated %.1f times per run", allocs)
+	}
+}
