@@ -11,7 +11,7 @@ import (
 func BenchmarkEngine(b *testing.B) {
 	for _, pending := range []int{15000, 150000} {
 		b.Run(strconv.Itoa(pending), func(b *testing.B) {
-			e := New(pending)
+			e := New(2 * time.Minute)
 			r := NewRand(1, 1)
 			var k Kind
 			k = e.Register(func(ev Event) {

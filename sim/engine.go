@@ -13,14 +13,22 @@ type Handler func(ev Event)
 type Engine struct {
 	now       Time
 	seq       uint64
-	q         queue
+	q         *calendar
 	handlers  []Handler
 	processed uint64
 }
 
-// New returns an engine at time 0 with room for about capacity pending events.
-func New(capacity int) *Engine {
-	return &Engine{q: queue{ev: make([]Event, 0, capacity)}}
+// New returns an engine at time 0 whose queue suits events scheduled up to
+// about horizonHint ahead (events further ahead are still handled, more
+// slowly). Events land in 2^k-ns buckets, 8192 of them spanning at least
+// horizonHint.
+func New(horizonHint time.Duration) *Engine {
+	const buckets = 1 << 13
+	shift := uint(10) // 1 µs buckets at the least
+	for shift < 40 && (int64(1)<<shift)*buckets < int64(horizonHint) {
+		shift++
+	}
+	return &Engine{q: newCalendar(shift, buckets)}
 }
 
 // Register adds a handler and returns the Kind that selects it.

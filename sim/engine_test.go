@@ -21,7 +21,7 @@ func TestEngineOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := New(0)
+			e := New(time.Second)
 			var got []int32
 			var times []Time
 			k := e.Register(func(ev Event) {
@@ -45,7 +45,7 @@ func TestEngineOrder(t *testing.T) {
 }
 
 func TestEngineHorizonAndBudget(t *testing.T) {
-	e := New(0)
+	e := New(time.Second)
 	n := 0
 	var k Kind
 	k = e.Register(func(ev Event) {
@@ -70,7 +70,7 @@ func TestEngineHorizonAndBudget(t *testing.T) {
 }
 
 func TestEngineSchedulePastPanics(t *testing.T) {
-	e := New(0)
+	e := New(time.Second)
 	var k Kind
 	k = e.Register(func(ev Event) { e.Schedule(ev.At-1, k, 0, 0, 0) })
 	e.Schedule(10, k, 0, 0, 0)
@@ -114,27 +114,48 @@ func TestQueueMatchesSort(t *testing.T) {
 	}
 }
 
-func cmpEvent(a, b Event) int {
-	switch {
-	case a.before(&b):
-		return -1
-	case b.before(&a):
-		return 1
-	}
-	return 0
-}
 
-func TestScheduleDoesNotAllocate(t *testing.T) {
-	e := New(1 << 10)
-	var k Kind
-	k = e.Register(func(ev Event) { e.After(time.Millisecond, k, ev.A, 0, 0) })
-	for i := 0; i < 512; i++ {
-		e.Schedule(Time(i), k, int32(i), 0, 0)
+// TestCalendarMatchesSort drives a small calendar (8 buckets of 4 ns) with
+// pushes near, in and far beyond the wheel, interleaved with pops, as the
+// engine does: never before the last popped time.
+func TestCalendarMatchesSort(t *testing.T) {
+	f := func(deltas []uint16, popEvery uint8) bool {
+		c := newCalendar(2, 8)
+		var ref []Event
+		now := Time(0)
+		seq := uint64(0)
+		popOne := func() bool {
+			slices.SortFunc(ref, cmpEvent)
+			got := c.pop()
+			if got != ref[0] || got.At < now {
+				return false
+			}
+			now = got.At
+			ref = ref[1:]
+			return true
+		}
+		for i, d := range deltas {
+			// Mostly near events, some far beyond the 32 ns span.
+			at := now + Time(d%64)
+			if d%7 == 0 {
+				at = now + Time(d)
+			}
+			ev := Event{At: at, Seq: seq}
+			seq++
+			c.push(ev)
+			ref = append(ref, ev)
+			if popEvery > 0 && i%int(popEvery) == 0 && !popOne() {
+				return false
+			}
+		}
+		for len(ref) > 0 {
+			if c.len() != len(ref) || !popOne() {
+				return false
+			}
+		}
+		return c.len() == 0
 	}
-	allocs := testing.AllocsPerRun(10, func() {
-		_ = e.RunUntil(e.Now()+Time(time.Second), 0)
-	})
-	if allocs != 0 {
-		t.Fatalf("running events allocated %.1f times per run", allocs)
+	if err := quick.Check(f, &quick.Config{MaxCount: 3000}); err != nil {
+		t.Fatal(err)
 	}
 }
