@@ -1,0 +1,113 @@
+package plots
+
+import (
+	"fmt"
+	"io"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+
+	"cmsim/results"
+)
+
+// Chart is one chart of a run, ready to render: either a single Plot or a
+// Page of aligned plots.
+type Chart struct {
+	Name    string // file base name without extension, e.g. "latency_cdf"
+	Caption string // one or two sentences for a report
+	Plot    *plot.Plot
+	Page    [][]*plot.Plot
+	Width   vg.Length
+	Height  vg.Length
+}
+
+// Render writes the chart to out as "svg" or "png" at its default size.
+func (c Chart) Render(format string, out io.Writer) error {
+	if c.Page != nil {
+		return RenderPage(c.Page, format, c.Width, c.Height, out)
+	}
+	return Render(c.Plot, format, c.Width, c.Height, out)
+}
+
+// MaxLoadPages bounds the apiserver-load pages of [All]: with more points
+// than this, only point 0 gets one.
+const MaxLoadPages = 6
+
+// All builds every chart that applies to a run: latency CDF, histogram and
+// latency over time, one apiserver-load page per point (replication 0; only
+// point 0 past MaxLoadPages points) and, when the summary holds several
+// points that differ by a parameter, one sweep chart per [SweepMetrics] entry
+// and the trade-off chart. Latency rows and load rows may be nil.
+func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) ([]Chart, error) {
+	if s == nil {
+		return nil, fmt.Errorf("plots: nil summary")
+	}
+	var out []Chart
+	add := func(name, caption string, p *plot.Plot, err error) error {
+		if err != nil {
+			return fmt.Errorf("plots: %s: %v", name, err)
+		}
+		out = append(out, Chart{Name: name, Caption: caption, Plot: p, Width: DefaultWidth, Height: DefaultHeight})
+		return nil
+	}
+	series := LatencySeries(s, lat)
+	p, err := LatencyCDF(s.Scenario+": update-to-file latency CDF", series)
+	if err := add("latency_cdf", "Cumulative share of (update, consumer) pairs that saw the update within a given time, all replications pooled; dots mark p50 and p99. Pairs that never update (env vars, subPath, immutable) are not counted.", p, err); err != nil {
+		return nil, err
+	}
+	p, err = LatencyHistogram(s.Scenario+": update-to-file latency distribution", series)
+	if err := add("latency_histogram", "Share of observed (update, consumer) pairs per latency bin, all replications pooled.", p, err); err != nil {
+		return nil, err
+	}
+	p, err = LatencyOverTime(s.Scenario+": latency of each update (replication 0)", SpreadSeriesOf(s, lat, 0))
+	if err := add("latency_over_time", "For each update (x: when the apiserver committed it), the latency of its fastest and slowest consumer (bar) and the median (dot); long bars are stragglers.", p, err); err != nil {
+		return nil, err
+	}
+	labels := PointLabels(s)
+	n := len(s.Points)
+	if n > MaxLoadPages {
+		n = 1
+	}
+	for i := range n {
+		name, title := "apiserver_load", s.Scenario+": apiserver load (replication 0)"
+		if len(s.Points) > 1 {
+			name = fmt.Sprintf("apiserver_load_p%d", i)
+			title = s.Scenario + ": apiserver load, " + labels[i] + " (replication 0)"
+		}
+		page, err := APIServerLoad(title, Strategy(&s.Points[i]), LoadOf(load, i, 0))
+		if err != nil {
+			return nil, fmt.Errorf("plots: %s: %v", name, err)
+		}
+		out = append(out, Chart{
+			Name:    name,
+			Caption: "Kubelet requests for ConfigMaps and Secrets seen by the apiserver over time, for " + labels[i] + ", replication 0: GETs (served by etcd or the watch cache), LISTs, WATCH requests, open watches and watch events sent (bookmarks apart).",
+			Page:    page, Width: DefaultWidth, Height: DefaultPageHeight,
+		})
+	}
+	if _, ok := SweepOf(s.Points); ok && len(s.Points) > 1 {
+		for _, m := range SweepMetrics {
+			p, err := MetricSweep(s.Scenario+": "+m.Name, m, s.Points)
+			cap := m.Name + " of each point against the swept parameter (mean over replications"
+			if hasCI(s) {
+				cap += ", bars: 95% confidence interval"
+			}
+			if err := add("sweep_"+m.Key, cap+").", p, err); err != nil {
+				return nil, err
+			}
+		}
+		p, err := Tradeoff(s.Scenario+": latency p99 against apiserver requests", s.Points, labels)
+		if err := add("tradeoff", "Each point's latency p99 against the total apiserver requests per second its kubelets made (GET + LIST + WATCH): lower left is better.", p, err); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func hasCI(s *results.Summary) bool {
+	for _, pt := range s.Points {
+		if pt.CI95 != nil {
+			return true
+		}
+	}
+	return false
+}

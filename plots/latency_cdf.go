@@ -1,0 +1,129 @@
+package plots
+
+import (
+	"strconv"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/plotter"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+)
+
+// cdfMaxPoints bounds the vertices of one CDF line; larger samples are drawn
+// through evenly spaced ranks.
+const cdfMaxPoints = 1000
+
+// LatencyCDF draws the cumulative distribution of update-to-file latency,
+// one line per series, with each series' p50 and p99 marked by a dot (values
+// in the legend; with one series the dots are also labelled). NaN and ±Inf
+// samples are skipped; without any sample the chart carries a "no samples"
+// note.
+func LatencyCDF(title string, series []Series) (*plot.Plot, error) {
+	p := newPlot(title, "update-to-file latency", "share of (update, consumer) pairs")
+	p.Y.Tick.Marker = percentTicks{}
+	p.Legend.Top, p.Legend.Left = false, false
+	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
+	clean, any := cleanSeries(series)
+	if !any {
+		return withNote(p, NoSamples), nil
+	}
+	styles := seriesStyles(strategies(series))
+	for i, s := range series {
+		v := clean[i]
+		if len(v) == 0 {
+			p.Legend.Add(s.Label + ": no samples")
+			continue
+		}
+		line, err := plotter.NewLine(cdfPoints(v))
+		if err != nil {
+			return nil, err
+		}
+		line.LineStyle = styles[i]
+		line.StepStyle = plotter.PostStep
+		p50, p99 := quantile(v, 0.5), quantile(v, 0.99)
+		dots, err := plotter.NewScatter(plotter.XYs{{X: p50, Y: 0.5}, {X: p99, Y: 0.99}})
+		if err != nil {
+			return nil, err
+		}
+		dots.GlyphStyle = draw.GlyphStyle{Color: styles[i].Color, Radius: vg.Points(3), Shape: draw.CircleGlyph{}}
+		p.Add(line, dots)
+		p.Legend.Add(s.Label+": p50 "+FormatSeconds(p50)+", p99 "+FormatSeconds(p99), line)
+		if len(series) == 1 {
+			lab, err := plotter.NewLabels(plotter.XYLabels{
+				XYs:    plotter.XYs{{X: p50, Y: 0.5}, {X: p99, Y: 0.99}},
+				Labels: []string{"p50 " + FormatSeconds(p50), "p99 " + FormatSeconds(p99)},
+			})
+			if err != nil {
+				return nil, err
+			}
+			for j := range lab.TextStyle {
+				lab.TextStyle[j].Font = fontOf(legendSize)
+				lab.TextStyle[j].XAlign = draw.XRight
+				lab.TextStyle[j].YAlign = draw.YBottom
+			}
+			lab.Offset = vg.Point{X: -vg.Points(4), Y: vg.Points(2)}
+			p.Add(lab)
+		}
+	}
+	p.X.Min = 0
+	p.X.Tick.Marker = TimeTicks{}
+	p.Y.Min, p.Y.Max = 0, 1.0
+	return p, nil
+}
+
+// cdfPoints returns the empirical CDF of sorted v as step vertices, thinned
+// to at most cdfMaxPoints ranks.
+func cdfPoints(v []float64) plotter.XYs {
+	n := len(v)
+	xys := plotter.XYs{{X: v[0], Y: 0}}
+	if n <= cdfMaxPoints {
+		for i, x := range v {
+			xys = append(xys, plotter.XY{X: x, Y: float64(i+1) / float64(n)})
+		}
+		return xys
+	}
+	for k := range cdfMaxPoints {
+		r := int(float64(k) * float64(n-1) / float64(cdfMaxPoints-1))
+		xys = append(xys, plotter.XY{X: v[r], Y: float64(r+1) / float64(n)})
+	}
+	return xys
+}
+
+// cleanSeries returns the sorted finite values of each series and whether any
+// series has one.
+func cleanSeries(series []Series) ([][]float64, bool) {
+	out := make([][]float64, len(series))
+	any := false
+	for i, s := range series {
+		out[i] = finiteSorted(s.Values)
+		any = any || len(out[i]) > 0
+	}
+	return out, any
+}
+
+func strategies(series []Series) []string {
+	out := make([]string, len(series))
+	for i, s := range series {
+		out[i] = s.Strategy
+	}
+	return out
+}
+
+// percentTicks marks a 0..1 axis in percent.
+type percentTicks struct{}
+
+func (percentTicks) Ticks(min, max float64) []plot.Tick {
+	var ts []plot.Tick
+	for i := 0; i <= 20; i++ {
+		v := float64(i) / 20
+		if v < min-1e-9 || v > max+1e-9 {
+			continue
+		}
+		t := plot.Tick{Value: v}
+		if i%5 == 0 {
+			t.Label = strconv.Itoa(i*5) + "%"
+		}
+		ts = append(ts, t)
+	}
+	return ts
+}

@@ -1,0 +1,276 @@
+package plots
+
+import (
+	"bytes"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"gonum.org/v1/plot"
+
+	"cmsim/plots/plotstest"
+	"cmsim/results"
+)
+
+var regen = flag.Bool("regen", false, "rewrite testdata/*.golden.svg")
+
+// pngDir, when set, receives a PNG of every golden chart for a human to look at.
+var pngDir = os.Getenv("CMSIM_PLOTS_PNG_DIR")
+
+func fixtures() map[string]plotstest.Data {
+	return map[string]plotstest.Data{
+		"single":  plotstest.Single(),
+		"sweep":   plotstest.Sweep(),
+		"envonly": plotstest.EnvOnly(),
+	}
+}
+
+func TestGolden(t *testing.T) {
+	for name, d := range fixtures() {
+		charts, err := All(&d.Summary, d.Latencies, d.Load)
+		if err != nil {
+			t.Fatalf("%s: All: %v", name, err)
+		}
+		for _, c := range charts {
+			file := name + "_" + c.Name
+			t.Run(file, func(t *testing.T) {
+				var got bytes.Buffer
+				if err := c.Render("svg", &got); err != nil {
+					t.Fatal(err)
+				}
+				golden := filepath.Join("testdata", file+".golden.svg")
+				if *regen {
+					if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+				want, err := os.ReadFile(golden)
+				if err != nil {
+					t.Fatalf("%v (run go test ./plots -regen)", err)
+				}
+				if !bytes.Equal(got.Bytes(), want) {
+					gotFile := filepath.Join(t.TempDir(), file+".got.svg")
+					os.WriteFile(gotFile, got.Bytes(), 0o644)
+					t.Errorf("%s differs from golden; got written to %s (go test ./plots -regen to accept)", golden, gotFile)
+				}
+				if pngDir != "" {
+					var png bytes.Buffer
+					if err := c.Render("png", &png); err != nil {
+						t.Fatal(err)
+					}
+					if err := os.WriteFile(filepath.Join(pngDir, file+".png"), png.Bytes(), 0o644); err != nil {
+						t.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+func TestChartSets(t *testing.T) {
+	for name, want := range map[string]int{"single": 4, "envonly": 4, "sweep": 3 + 6 + len(SweepMetrics) + 1} {
+		d := fixtures()[name]
+		charts, err := All(&d.Summary, d.Latencies, d.Load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(charts) != want {
+			t.Errorf("%s: %d charts, want %d", name, len(charts), want)
+		}
+		seen := map[string]bool{}
+		for _, c := range charts {
+			if seen[c.Name] || c.Caption == "" {
+				t.Errorf("%s: chart %q duplicated or without caption", name, c.Name)
+			}
+			seen[c.Name] = true
+		}
+	}
+}
+
+func TestSVGDeterministic(t *testing.T) {
+	render := func() []byte {
+		d := plotstest.Sweep()
+		charts, err := All(&d.Summary, d.Latencies, d.Load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b bytes.Buffer
+		for _, c := range charts {
+			if err := c.Render("svg", &b); err != nil {
+				t.Fatal(err)
+			}
+		}
+		return b.Bytes()
+	}
+	if !bytes.Equal(render(), render()) {
+		t.Fatal("two renders of the same data differ")
+	}
+}
+
+// TestDegenerate feeds every chart empty, NaN and Inf data: each must render
+// (a "no samples" note where nothing is left) or return an error, never panic.
+func TestDegenerate(t *testing.T) {
+	nan, inf := math.NaN(), math.Inf(1)
+	seriesCases := map[string][]Series{
+		"nil":       nil,
+		"empty":     {{Label: "a", Strategy: "Watch"}},
+		"nan":       {{Label: "a", Strategy: "Get", Values: []float64{nan, inf, -inf}}},
+		"one":       {{Label: "a", Values: []float64{3}}},
+		"zero":      {{Label: "a", Values: []float64{0, 0, 0}}},
+		"mixed":     {{Label: "a", Values: []float64{nan, 1, 2}}, {Label: "b", Strategy: "Cache"}},
+		"same":      {{Label: "a", Values: []float64{5, 5}}},
+		"negative":  {{Label: "a", Values: []float64{-1, 2}}},
+		"bigvalues": {{Label: "a", Values: []float64{1e7, 2e7}}},
+	}
+	for name, ss := range seriesCases {
+		p, err := LatencyCDF(name, ss)
+		mustRender(t, "cdf/"+name, p, err)
+		p, err = LatencyHistogram(name, ss)
+		mustRender(t, "hist/"+name, p, err)
+		var spread []SpreadSeries
+		for _, s := range ss {
+			sp := SpreadSeries{Label: s.Label, Strategy: s.Strategy}
+			for i, v := range s.Values {
+				sp.Updates = append(sp.Updates, UpdateSpread{Update: i, WrittenAt: float64(i), Min: v, Median: v, Max: v, Consumers: 1})
+			}
+			spread = append(spread, sp)
+		}
+		p, err = LatencyOverTime(name, spread)
+		mustRender(t, "overtime/"+name, p, err)
+	}
+	loadCases := map[string][]results.LoadRow{
+		"nil":   nil,
+		"one":   {{StartSeconds: 0, GetEtcdPerSec: 1}},
+		"nan":   {{StartSeconds: nan}, {StartSeconds: 1, GetEtcdPerSec: nan, OpenWatchesMax: inf}},
+		"zeros": {{StartSeconds: 0}, {StartSeconds: 10}},
+	}
+	for name, rows := range loadCases {
+		page, err := APIServerLoad(name, "Watch", rows)
+		if err != nil {
+			t.Errorf("load/%s: %v", name, err)
+			continue
+		}
+		if err := RenderPage(page, "svg", DefaultWidth, DefaultPageHeight, &bytes.Buffer{}); err != nil {
+			t.Errorf("load/%s: render: %v", name, err)
+		}
+	}
+	pointCases := map[string][]results.Point{
+		"nil":      nil,
+		"one":      {{Params: map[string]string{"a": "1"}}},
+		"nocount":  {{Params: map[string]string{"a": "1"}}, {Params: map[string]string{"a": "2"}}},
+		"nan":      {{Params: map[string]string{"a": "x"}, Metrics: nanMetrics()}, {Params: map[string]string{"a": "y"}, Metrics: nanMetrics()}},
+		"zerosx":   {{Params: map[string]string{"a": "0"}}, {Params: map[string]string{"a": "1000"}}},
+		"negative": {{Params: map[string]string{"a": "-1s"}}, {Params: map[string]string{"a": "1s"}}},
+	}
+	for name, pts := range pointCases {
+		for _, m := range SweepMetrics {
+			p, err := MetricSweep(name, m, pts)
+			if err == ErrNoSweep {
+				continue
+			}
+			mustRender(t, "sweep/"+name+"/"+m.Key, p, err)
+		}
+		p, err := Tradeoff(name, pts, nil)
+		mustRender(t, "tradeoff/"+name, p, err)
+	}
+	d := plotstest.EnvOnly()
+	if _, err := All(&results.Summary{}, nil, nil); err != nil {
+		t.Errorf("All(empty summary): %v", err)
+	}
+	if _, err := All(&d.Summary, nil, nil); err != nil {
+		t.Errorf("All(no rows): %v", err)
+	}
+	if _, err := All(nil, nil, nil); err == nil {
+		t.Error("All(nil) did not fail")
+	}
+}
+
+func nanMetrics() results.Metrics {
+	var m results.Metrics
+	m.LatencySeconds = results.Latency{Count: 1, P50: math.NaN(), P99: math.Inf(1), Mean: math.NaN()}
+	m.APIServer.GetPerSec = math.NaN()
+	m.APIServer.OpenWatchesMean = math.Inf(1)
+	m.APIServer.WatchEventsPerSec = math.NaN()
+	return m
+}
+
+func mustRender(t *testing.T, name string, p *plot.Plot, err error) {
+	t.Helper()
+	if err != nil {
+		return // a clear error is acceptable
+	}
+	for _, f := range []string{"svg", "png"} {
+		if err := Render(p, f, DefaultWidth, DefaultHeight, &bytes.Buffer{}); err != nil {
+			t.Errorf("%s: render %s: %v", name, f, err)
+		}
+	}
+}
+
+func TestNoSamplesNote(t *testing.T) {
+	p, err := LatencyCDF("empty", []Series{{Label: "x", Values: []float64{math.NaN()}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := Render(p, "svg", DefaultWidth, DefaultHeight, &b); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), NoSamples) {
+		t.Error("empty chart lacks the no-samples note")
+	}
+}
+
+func TestRenderErrors(t *testing.T) {
+	p := plot.New()
+	if err := Render(p, "gif", DefaultWidth, DefaultHeight, &bytes.Buffer{}); err == nil {
+		t.Error("gif accepted")
+	}
+	if err := Render(p, "svg", 0, DefaultHeight, &bytes.Buffer{}); err == nil {
+		t.Error("zero width accepted")
+	}
+	if err := Render(nil, "svg", DefaultWidth, DefaultHeight, &bytes.Buffer{}); err == nil {
+		t.Error("nil plot accepted")
+	}
+	if err := RenderPage(nil, "svg", DefaultWidth, DefaultHeight, &bytes.Buffer{}); err == nil {
+		t.Error("empty page accepted")
+	}
+}
+
+func TestTimeTicks(t *testing.T) {
+	for _, tc := range []struct {
+		min, max float64
+		want     string
+	}{
+		{0, 60, "0|10 s|20 s|30 s|40 s|50 s|60 s"},
+		{0, 1200, "0|5 min|10 min|15 min|20 min"},
+		{0, 7200, "0|20 min|40 min|60 min|80 min|100 min|120 min"},
+		{0, 36000, "0|2 h|4 h|6 h|8 h|10 h"},
+		{0, 2, "0|0.5 s|1 s|1.5 s|2 s"},
+	} {
+		var labels []string
+		for _, tk := range (TimeTicks{}).Ticks(tc.min, tc.max) {
+			if tk.Label != "" {
+				labels = append(labels, tk.Label)
+			}
+		}
+		if got := strings.Join(labels, "|"); got != tc.want {
+			t.Errorf("TimeTicks(%v, %v) = %s, want %s", tc.min, tc.max, got, tc.want)
+		}
+	}
+}
+
+func TestFormat(t *testing.T) {
+	for v, want := range map[float64]string{0: "0 s", 0.4217: "0.42 s", 37.4: "37 s", 750: "12.5 min", 7200 * 2: "4.0 h"} {
+		if got := FormatSeconds(v); got != want {
+			t.Errorf("FormatSeconds(%v) = %q, want %q", v, got, want)
+		}
+	}
+	for v, want := range map[float64]string{0: "0", 0.254: "0.25", 3.44: "3.4", 12.34: "12.3", 152.2: "152", 12400: "12,400"} {
+		if got := FormatRate(v); got != want {
+			t.Errorf("FormatRate(%v) = %q, want %q", v, got, want)
+		}
+	}
+}

@@ -1,0 +1,242 @@
+// Package plotstest builds fixed synthetic results for the tests and examples
+// of plots and report. The data come from a seeded PCG, not the simulator:
+// they only need to look like a run.
+package plotstest
+
+import (
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+
+	"cmsim/results"
+)
+
+// Data is one synthetic run.
+type Data struct {
+	Summary   results.Summary
+	Latencies []results.LatencyRow
+	Load      []results.LoadRow
+}
+
+// Shape of the synthetic runs.
+const (
+	Horizon  = 1200.0 // seconds
+	Bucket   = 15.0   // load bucket, seconds
+	Updates  = 20
+	Pods     = 16
+	EnvPods  = 2 // pods that read the ConfigMap as env vars
+	syncMean = 60.0
+	cacheTTL = 60.0
+	watchLag = 0.4
+	StratKey = "cluster.kubelet.changeDetectionStrategy"
+	NodesKey = "cluster.nodes"
+	SyncKey  = "cluster.kubelet.syncFrequency"
+)
+
+// Single returns a one-point Watch run with one replication.
+func Single() Data {
+	return build("watch-basic", 7, []map[string]string{{StratKey: "Watch", NodesKey: "16"}}, 1)
+}
+
+// Sweep returns a run over strategy × nodes (10, 100), three replications each.
+func Sweep() Data {
+	var params []map[string]string
+	for _, n := range []string{"10", "100"} {
+		for _, s := range []string{"Get", "Cache", "Watch"} {
+			params = append(params, map[string]string{StratKey: s, NodesKey: n, SyncKey: "1m0s"})
+		}
+	}
+	return build("watch-vs-cache-vs-get", 42, params, 3)
+}
+
+// EnvOnly returns a one-point run where every consumer reads env vars, so no
+// latency is ever observed.
+func EnvOnly() Data {
+	d := build("env-only", 3, []map[string]string{{StratKey: "Get"}}, 1)
+	for i := range d.Latencies {
+		r := &d.Latencies[i]
+		r.ConsumerKind, r.NeverUpdated = "env", results.NeverEnv
+		r.ObservedAtSeconds, r.LatencySeconds = math.NaN(), math.NaN()
+	}
+	m := &d.Summary.Points[0].Metrics
+	m.NeverUpdated.Env += m.LatencySeconds.Count
+	m.LatencySeconds = results.Latency{}
+	return d
+}
+
+func build(name string, seed uint64, params []map[string]string, reps int) Data {
+	rng := rand.New(rand.NewPCG(seed, 0xC0FFEE))
+	d := Data{Summary: results.Summary{Scenario: name, Seed: seed}}
+	for pi, pp := range params {
+		strat := pp[StratKey]
+		nodes := 16.0
+		if v, ok := pp[NodesKey]; ok {
+			fmt.Sscan(v, &nodes)
+		}
+		var per []results.Metrics
+		for rep := range reps {
+			var lats []float64
+			var never float64
+			for u := 1; u <= Updates; u++ {
+				written := (float64(u) - 0.5) * Horizon / Updates * (0.9 + 0.2*rng.Float64())
+				for pod := range Pods {
+					row := results.LatencyRow{
+						Point: pi, Replication: rep, Update: u,
+						Object:           "default/app-config",
+						WrittenAtSeconds: round6(written),
+						Pod:              fmt.Sprintf("default/app-%d", pod),
+						Node:             fmt.Sprintf("node-%d", pod%4),
+						Consumer:         "config", ConsumerKind: "volume",
+					}
+					if pod < EnvPods {
+						row.Consumer, row.ConsumerKind, row.NeverUpdated = "env", "env", results.NeverEnv
+						row.ObservedAtSeconds, row.LatencySeconds = math.NaN(), math.NaN()
+						never++
+					} else {
+						lat := rng.Float64() * syncMean * 1.1
+						switch strat {
+						case "Cache":
+							lat += rng.Float64() * cacheTTL
+						case "Watch":
+							lat += rng.ExpFloat64() * watchLag
+						default:
+							lat += rng.ExpFloat64() * 0.05
+						}
+						if rng.IntN(40) == 0 { // a straggler
+							lat += 60 + 60*rng.Float64()
+						}
+						lat = round6(lat)
+						row.LatencySeconds = lat
+						row.ObservedAtSeconds = round6(written + lat)
+						lats = append(lats, lat)
+					}
+					d.Latencies = append(d.Latencies, row)
+				}
+			}
+			m := results.Metrics{}
+			m.LatencySeconds = latencyOf(lats)
+			m.NeverUpdated.Env = never
+			m.APIServer = load(&d, rng, pi, rep, strat, nodes)
+			m.Kubelet.SyncsPerSec = float64(Pods) / syncMean
+			per = append(per, m)
+		}
+		pt := results.Point{Params: pp, Metrics: mean(per)}
+		if reps > 1 {
+			pt.Replications = reps
+			ci := halfWidth(per, pt.Metrics)
+			pt.CI95 = &ci
+		}
+		d.Summary.Points = append(d.Summary.Points, pt)
+	}
+	return d
+}
+
+// load appends the load rows of one run and returns their means.
+func load(d *Data, rng *rand.Rand, point, rep int, strat string, nodes float64) results.APIServer {
+	var sum results.APIServer
+	n := 0
+	for t := 0.0; t < Horizon; t += Bucket {
+		r := results.LoadRow{Point: point, Replication: rep, StartSeconds: t}
+		noise := func(v float64) float64 { return round6(math.Max(0, v*(0.85+0.3*rng.Float64()))) }
+		switch strat {
+		case "Get":
+			r.GetEtcdPerSec = noise(nodes * 4 / syncMean)
+			r.GetCachePerSec = noise(nodes * 0.5 / syncMean)
+		case "Cache":
+			r.GetEtcdPerSec = noise(nodes / cacheTTL)
+			r.GetCachePerSec = noise(nodes * 0.2 / cacheTTL)
+		case "Watch":
+			if t == 0 {
+				r.ListPerSec = noise(nodes / Bucket)
+				r.WatchRequestsPerSec = noise(nodes / Bucket)
+			} else if rng.IntN(10) == 0 {
+				r.WatchRequestsPerSec = noise(nodes / 300)
+			}
+			r.OpenWatchesMean = nodes
+			r.OpenWatchesMax = nodes
+			if t == 0 {
+				r.OpenWatchesMean = nodes / 2
+			}
+			r.WatchEventsPerSec = noise(nodes * Updates / Horizon)
+			r.BookmarksPerSec = noise(nodes / 60)
+		}
+		r.UpdatesPerSec = Updates / Horizon
+		r.SyncsPerSec = Pods / syncMean
+		d.Load = append(d.Load, r)
+		sum.GetPerSec += r.GetEtcdPerSec + r.GetCachePerSec
+		sum.GetEtcdPerSec += r.GetEtcdPerSec
+		sum.ListPerSec += r.ListPerSec
+		sum.WatchRequestsPerSec += r.WatchRequestsPerSec
+		sum.OpenWatchesMean += r.OpenWatchesMean
+		sum.OpenWatchesPeak = math.Max(sum.OpenWatchesPeak, r.OpenWatchesMax)
+		sum.WatchEventsPerSec += r.WatchEventsPerSec
+		sum.BookmarksPerSec += r.BookmarksPerSec
+		n++
+	}
+	k := float64(n)
+	sum.GetPerSec /= k
+	sum.GetEtcdPerSec /= k
+	sum.ListPerSec /= k
+	sum.WatchRequestsPerSec /= k
+	sum.OpenWatchesMean /= k
+	sum.WatchEventsPerSec /= k
+	sum.BookmarksPerSec /= k
+	sum.UpdatesPerSec = Updates / Horizon
+	return sum
+}
+
+func latencyOf(v []float64) results.Latency {
+	if len(v) == 0 {
+		return results.Latency{}
+	}
+	v = slices.Clone(v)
+	slices.Sort(v)
+	q := func(p float64) float64 { return v[max(0, int(math.Ceil(p*float64(len(v))))-1)] }
+	s := 0.0
+	for _, x := range v {
+		s += x
+	}
+	return results.Latency{Count: float64(len(v)), Mean: s / float64(len(v)), P50: q(0.5), P90: q(0.9), P99: q(0.99), Max: v[len(v)-1]}
+}
+
+// fields lists every metric of m, for averaging.
+func fields(m *results.Metrics) []*float64 {
+	l, a := &m.LatencySeconds, &m.APIServer
+	return []*float64{
+		&l.Count, &l.Mean, &l.P50, &l.P90, &l.P99, &l.Max,
+		&m.NeverUpdated.Env, &m.NeverUpdated.SubPath, &m.NeverUpdated.Immutable,
+		&a.GetPerSec, &a.GetEtcdPerSec, &a.ListPerSec, &a.WatchRequestsPerSec, &a.OpenWatchesPeak,
+		&a.OpenWatchesMean, &a.WatchEventsPerSec, &a.BookmarksPerSec, &a.BytesPerSec, &a.UpdatesPerSec,
+		&a.UpdatesRejectedTotal, &m.Kubelet.SyncsPerSec, &m.Kubelet.RemountsPerSec, &m.Kubelet.VolumeWritesPerSec,
+	}
+}
+
+func mean(ms []results.Metrics) results.Metrics {
+	var out results.Metrics
+	dst := fields(&out)
+	for i := range ms {
+		for j, f := range fields(&ms[i]) {
+			*dst[j] += *f / float64(len(ms))
+		}
+	}
+	return out
+}
+
+// halfWidth is a t-based 95% half-width (t = 4.30 for 3 replications).
+func halfWidth(ms []results.Metrics, mu results.Metrics) results.Metrics {
+	var out results.Metrics
+	dst, mf := fields(&out), fields(&mu)
+	n := float64(len(ms))
+	for i := range ms {
+		for j, f := range fields(&ms[i]) {
+			*dst[j] += (*f - *mf[j]) * (*f - *mf[j]) / (n - 1)
+		}
+	}
+	for _, f := range dst {
+		*f = 4.303 * math.Sqrt(*f/n)
+	}
+	return out
+}
+
+func round6(v float64) float64 { return math.Round(v*1e6) / 1e6 }

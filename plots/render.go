@@ -1,0 +1,92 @@
+package plots
+
+import (
+	"fmt"
+	"image/color"
+	"io"
+
+	"gonum.org/v1/plot"
+	"gonum.org/v1/plot/vg"
+	"gonum.org/v1/plot/vg/draw"
+	"gonum.org/v1/plot/vg/vgimg"
+	"gonum.org/v1/plot/vg/vgsvg"
+)
+
+// PNGDPI is the resolution of PNG output.
+const PNGDPI = 144
+
+// canvasWriter is a vg canvas that can write itself out.
+type canvasWriter interface {
+	vg.CanvasSizer
+	io.WriterTo
+}
+
+func newCanvas(format string, w, h vg.Length) (canvasWriter, error) {
+	if !(w > 0 && h > 0) {
+		return nil, fmt.Errorf("plots: size %vx%v: width and height must be > 0", w, h)
+	}
+	switch format {
+	case "svg":
+		return vgsvg.New(w, h), nil
+	case "png":
+		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(PNGDPI), vgimg.UseBackgroundColor(color.White))
+		return vgimg.PngCanvas{Canvas: c}, nil
+	}
+	return nil, fmt.Errorf("plots: format %q: want svg or png", format)
+}
+
+// Render draws p on a w×h canvas and writes it to out as "svg" or "png".
+// SVG output is byte-deterministic and does not embed fonts.
+func Render(p *plot.Plot, format string, w, h vg.Length, out io.Writer) error {
+	if p == nil {
+		return fmt.Errorf("plots: nil plot")
+	}
+	return RenderPage([][]*plot.Plot{{p}}, format, w, h, out)
+}
+
+// RenderPage draws a grid of plots (rows of columns, such as the page of
+// [APIServerLoad]) aligned on one w×h canvas, and writes it to out as "svg" or
+// "png". Nil cells are left blank.
+func RenderPage(page [][]*plot.Plot, format string, w, h vg.Length, out io.Writer) (err error) {
+	if len(page) == 0 || len(page[0]) == 0 {
+		return fmt.Errorf("plots: empty page")
+	}
+	for _, row := range page {
+		if len(row) != len(page[0]) {
+			return fmt.Errorf("plots: ragged page: rows of %d and %d plots", len(page[0]), len(row))
+		}
+	}
+	c, err := newCanvas(format, w, h)
+	if err != nil {
+		return err
+	}
+	defer func() {
+		// gonum/plot panics on some degenerate axes; report it as an error.
+		if r := recover(); r != nil {
+			err = fmt.Errorf("plots: drawing failed: %v", r)
+		}
+	}()
+	dc := draw.New(c)
+	dc.SetColor(color.White)
+	dc.Fill(dc.Rectangle.Path())
+	if len(page) == 1 && len(page[0]) == 1 {
+		page[0][0].Draw(dc)
+	} else {
+		pad := vg.Points(4)
+		tiles := draw.Tiles{
+			Rows: len(page), Cols: len(page[0]),
+			PadX: 4 * pad, PadY: pad,
+			PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: 2 * pad,
+		}
+		cells := plot.Align(page, tiles, dc)
+		for i, row := range page {
+			for j, p := range row {
+				if p != nil {
+					p.Draw(cells[i][j])
+				}
+			}
+		}
+	}
+	_, err = c.WriteTo(out)
+	return err
+}

@@ -1,0 +1,14 @@
+// Package report writes cmsim's HTML report: one self-contained report.html
+// with the plain-language reading of a run, the summary tables, every chart
+// of [plots.All] as inline SVG with its caption, links to the output files and
+// the scenario as run.
+//
+// # Contract
+//
+//   - Self-contained: inline CSS and SVG only; no <script>, no external fonts,
+//     images or style sheets. It reads the same from file:// as from a server.
+//   - Printable: a print style sheet keeps each chart on one page and drops
+//     backgrounds.
+//   - Escaped: every text goes through html/template.
+//   - Deterministic: the same Input gives the same bytes.
+package report

@@ -1,0 +1,94 @@
+package report
+
+import "html/template"
+
+var tmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>cmsim report: {{.Scenario}} (seed {{.Seed}})</title>
+<style>
+body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #1d1d1d; background: #fff;
+  max-width: 62rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.45; }
+h1 { font-size: 1.5rem; margin-bottom: .25rem; }
+h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
+.meta { color: #555; margin-top: 0; }
+.reading p, .reading li { max-width: 48rem; }
+.tablewrap { overflow-x: auto; }
+table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0 1rem; }
+th, td { border: 1px solid #c8c8c8; padding: .25rem .45rem; text-align: right; white-space: nowrap; }
+th { background: #f2f2f2; font-weight: 600; }
+td.param { text-align: left; }
+figure { margin: 1.5rem 0 2rem; break-inside: avoid; page-break-inside: avoid; }
+figure svg { display: block; width: 100%; max-width: 24cm; height: auto; }
+figure.tall svg { max-width: 18cm; }
+figcaption { font-size: .9rem; color: #444; max-width: 48rem; margin-top: .35rem; }
+pre { background: #f6f6f6; border: 1px solid #ddd; padding: .75rem; overflow-x: auto; font-size: .8rem; }
+a { color: #0b5394; }
+@media print {
+  body { max-width: none; margin: 0; padding: 0; font-size: 10pt; color: #000; }
+  h2 { break-after: avoid; page-break-after: avoid; }
+  th, pre { background: none; }
+  .tablewrap { overflow: visible; }
+  table { font-size: 8pt; }
+  figure svg { max-width: 16cm; }
+  figure.tall svg { max-width: 12cm; }
+  pre { white-space: pre-wrap; }
+  a { color: #000; }
+}
+</style>
+</head>
+<body>
+<h1>cmsim report: {{.Scenario}}</h1>
+<p class="meta">Seed {{.Seed}}. Reproduce with <code>cmsim run --seed={{.Seed}}</code> on the scenario below.</p>
+
+<h2 id="reading">What happened</h2>
+<div class="reading">
+{{- range .Reading.Paragraphs}}
+<p>{{.}}</p>
+{{- end}}
+{{- if .Reading.Points}}
+<ul>
+{{- range .Reading.Points}}
+<li>{{.}}</li>
+{{- end}}
+</ul>
+{{- end}}
+</div>
+
+<h2 id="summary">Summary</h2>
+<p>Update-to-file latency over every observed (update, consumer) pair; ± is the 95% confidence half-width over replications when there are several.</p>
+{{template "table" .Latency}}
+<p>Apiserver load from kubelet ConfigMap and Secret requests, averaged over the run.</p>
+{{template "table" .Load}}
+
+<h2 id="charts">Charts</h2>
+{{- range .Figures}}
+<figure id="{{.ID}}"{{if .Tall}} class="tall"{{end}}>
+{{.SVG}}<figcaption>{{.Caption}}</figcaption>
+</figure>
+{{- end}}
+{{- if .Links}}
+
+<h2 id="files">Files</h2>
+<ul>
+{{- range .Links}}
+<li><a href="{{.}}">{{.}}</a></li>
+{{- end}}
+</ul>
+{{- end}}
+
+<h2 id="scenario">Scenario as run</h2>
+{{if .YAML}}<pre>{{.YAML}}</pre>{{else}}<p>(not available)</p>{{end}}
+</body>
+</html>
+{{define "table"}}<div class="tablewrap"><table>
+<thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>
+<tbody>
+{{- range .Rows}}
+<tr>{{range .}}<td{{if .Param}} class="param"{{end}}>{{.Text}}</td>{{end}}</tr>
+{{- end}}
+</tbody>
+</table></div>
+{{end}}`))
