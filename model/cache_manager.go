@@ -1,0 +1,62 @@
+package model
+
+import "cmsim/sim"
+
+// cachingManager is the Cache strategy (NewCachingConfigMapManager, the
+// objectStore of cache_based_manager.go): a per-node store of objects, each
+// refetched when a Get finds it older than the TTL.
+//
+//   - The TTL is the node's node.alpha.kubernetes.io/ttl annotation (set by
+//     the TTL controller from the cluster size), 1 minute when absent, or an
+//     explicit value; 0 refetches on every Get.
+//   - AddReference, on a pod UID's first registration, drops the item's data,
+//     so the next Get is a GET from etcd (resourceVersion=""). Refreshes of an
+//     item that has data use resourceVersion="0", served from the watch cache.
+//   - A Get holds the item's lock while it fetches, so a concurrent Get waits
+//     for that fetch and then checks freshness itself.
+//   - Immutable objects get no special handling: they are refetched too.
+type cachingManager struct {
+	c *Cluster
+}
+
+func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time) {
+	c := m.c
+	sl := &c.slots[s]
+	if sl.fetchDone > t {
+		t = sl.fetchDone // wait for the fetch in flight
+	}
+	// Refetch if never fetched, or if !now.Before(lastUpdateTime + ttl).
+	if !sl.hasData || t >= sl.lastUpdate+c.cacheTTL {
+		v, done := c.serveGet(sl.obj, !sl.hasData, t, c.nodes[sl.node].rng)
+		// isObjectOlder: a response older than the cached object is ignored.
+		if !sl.hasData || v >= sl.dataVersion {
+			sl.dataVersion = v
+		}
+		sl.hasData = true
+		sl.lastUpdate = done
+		sl.fetchDone = done
+		return sl.dataVersion, done
+	}
+	return sl.dataVersion, t
+}
+
+func (m *cachingManager) addReference(s int32, t sim.Time) {
+	m.c.slots[s].hasData = false // item.data = nil
+}
+
+func (m *cachingManager) objectUpdated(int32, sim.Time) {}
+
+// warmStart gives every item the initial content, fetched at a random time in
+// the last TTL.
+func (m *cachingManager) warmStart() {
+	c := m.c
+	for i := range c.slots {
+		sl := &c.slots[i]
+		sl.hasData = true
+		sl.dataVersion = 0
+		if c.cacheTTL > 0 {
+			sl.lastUpdate = -sim.Time(c.nodes[sl.node].rng.Float64() * float64(c.cacheTTL))
+		}
+		sl.fetchDone = sl.lastUpdate
+	}
+}

@@ -1,0 +1,234 @@
+package model
+
+import (
+	"time"
+
+	"cmsim/sim"
+)
+
+// The kubelet side: pod workers and the volume manager.
+//
+// A pod's periodic cycle is one event. The sync itself starts on a 1 s sync
+// tick; for a running pod SyncPod does not wait for the remount, and nothing
+// the sync does is visible before the volume manager's reconciler remounts
+// the pod's volumes at most two 100 ms loops later. So the cycle event fires
+// at the remount time, accounts the sync at its start time, remounts, and
+// schedules the next cycle from the sync's start (completeWork re-enqueues
+// the pod with wait.Jitter(syncFrequency, 0.5) after every sync).
+
+const (
+	syncTick           = sim.Time(time.Second)            // syncLoop's syncTicker
+	plegRelistPeriod   = sim.Time(time.Second)            // genericPlegRelistPeriod
+	mountPollInterval  = sim.Time(300 * time.Millisecond) // podAttachAndMountRetryInterval
+	watchSyncPoll      = sim.Time(10 * time.Millisecond)  // objectCache.Get polls hasSynced every 10 ms
+	resyncJitterFactor = 0.5                              // workerResyncIntervalJitterFactor
+)
+
+// resyncDelay draws wait.Jitter(syncFrequency, 0.5): U[S, 1.5 S).
+func (c *Cluster) resyncDelay(r *sim.Rand) sim.Time {
+	return c.syncFrequency + sim.Time(r.Float64()*resyncJitterFactor*float64(c.syncFrequency))
+}
+
+// scheduleCycle queues the pod's next cycle for a sync that starts at t.
+func (c *Cluster) scheduleCycle(pi int32, t sim.Time) {
+	p := &c.pods[pi]
+	p.syncAt = t
+	at := t
+	if p.hasVolumes {
+		at = c.mountTime(&c.nodes[p.node], t)
+	}
+	if at <= c.horizon {
+		c.eng.Schedule(at, c.evCycle, pi, 0, 0)
+	}
+}
+
+// scheduleResync computes the next periodic sync after a sync that ended at
+// end: the work queue entry expires after the jittered interval, and the
+// sync loop picks it up at the first tick strictly after that.
+func (c *Cluster) scheduleResync(pi int32, end sim.Time) {
+	n := &c.nodes[c.pods[pi].node]
+	due := end + c.resyncDelay(n.rng)
+	c.scheduleCycle(pi, nextTick(n.syncPhase, syncTick, due))
+}
+
+// warmStartPod puts a pod into steady state at t=0: its next resync is due
+// after the equilibrium residual of the U[S, 1.5 S) renewal process, so the
+// first minutes look like the hours after them.
+func (c *Cluster) warmStartPod(pi int32) {
+	n := &c.nodes[c.pods[pi].node]
+	due := residualUniform(n.rng, float64(c.syncFrequency), 1.5*float64(c.syncFrequency))
+	c.scheduleCycle(pi, nextTick(n.syncPhase, syncTick, sim.Time(due)))
+}
+
+// residualUniform draws the time to the next renewal, seen from a random
+// instant, of a renewal process with U[a, b) gaps: density P(X > x)/E[X].
+func residualUniform(r *sim.Rand, a, b float64) float64 {
+	mean := (a + b) / 2
+	if r.Float64() < a/mean {
+		return a * r.Float64() // the flat part, [0, a)
+	}
+	// The part on [a, b) has density falling linearly to 0 at b.
+	return b - (b-a)*sqrtUnit(r)
+}
+
+// sqrtUnit returns sqrt(U), U uniform on [0, 1): a draw with density 2x.
+func sqrtUnit(r *sim.Rand) float64 {
+	u, v := r.Float64(), r.Float64()
+	return max(u, v)
+}
+
+// onCycle runs a pod's periodic sync and its remount.
+func (c *Cluster) onCycle(ev sim.Event) {
+	pi := ev.A
+	p := &c.pods[pi]
+	start := p.syncAt
+	c.rec.add(c.rec.Syncs, start, 1)
+	if p.hasVolumes {
+		c.remount(pi, c.eng.Now())
+	}
+	c.scheduleResync(pi, start)
+}
+
+// remount runs the reconciler's MountVolume for every configMap, secret and
+// projected volume of the pod at t. Each volume reads its sources through the
+// manager, one after another, and if any changed swaps the whole payload
+// atomically (AtomicWriter: one rename exposes every key; unchanged content
+// is not rewritten). It returns when the last volume's operation completes.
+func (c *Cluster) remount(pi int32, t sim.Time) sim.Time {
+	p := &c.pods[pi]
+	last := t
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		cs := &c.consumers[ci]
+		if !cs.kind.isVolume() {
+			continue
+		}
+		c.rec.add(c.rec.Remounts, t, 1)
+		// nestedpendingoperations runs one operation per volume at a time.
+		done := max(t, cs.busyUntil)
+		changed := false
+		c.scratch = c.scratch[:0]
+		for s := cs.srcStart; s < cs.srcEnd; s++ {
+			var v int32
+			v, done = c.mgr.get(c.srcSlot[s], done)
+			c.scratch = append(c.scratch, v)
+			if v > c.srcSeen[s] {
+				changed = true
+			}
+		}
+		cs.busyUntil = done
+		if changed {
+			c.rec.add(c.rec.VolumeWrites, done, 1)
+			for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
+				c.expose(ci, s, c.scratch[k], done)
+			}
+		}
+		last = max(last, done)
+	}
+	return last
+}
+
+// expose makes version v of source s visible in consumer ci's files at t, and
+// records every update between the old content and v as observed at t.
+// A subPath consumer's volume changes too, but its container keeps the file
+// it bind-mounted at start, so nothing is observed.
+func (c *Cluster) expose(ci int32, s int32, v int32, t sim.Time) {
+	old := c.srcSeen[s]
+	if v <= old {
+		return
+	}
+	c.srcSeen[s] = v
+	if c.consumers[ci].kind == SubPath {
+		return
+	}
+	o := &c.objects[c.srcObj[s]]
+	for k := max(old+1, 1); k <= v; k++ {
+		c.rec.Samples = append(c.rec.Samples, Sample{Update: o.versionUpdate[k], Consumer: ci, Observed: t})
+	}
+}
+
+// onCreate runs a new pod's first sync (cold start: the pod ADD arrives at
+// t): RegisterPod adds the pod's references to the manager, the volume
+// manager mounts its volumes, and SyncPod waits for them before starting the
+// containers.
+func (c *Cluster) onCreate(ev sim.Event) {
+	pi := ev.A
+	p := &c.pods[pi]
+	t := c.eng.Now()
+	p.syncAt = t
+	c.rec.add(c.rec.Syncs, t, 1)
+	if p.consEnd > p.consStart {
+		for s := c.consumers[p.consStart].srcStart; s < c.consumers[p.consEnd-1].srcEnd; s++ {
+			c.srcSeen[s] = -1 // nothing mounted yet
+		}
+	}
+	c.registerPod(pi, t)
+	if p.hasVolumes {
+		c.eng.Schedule(c.mountTime(&c.nodes[p.node], t), c.evInitialMount, pi, 0, 0)
+		return
+	}
+	c.eng.Schedule(t, c.evStart, pi, 0, 0)
+}
+
+// registerPod is the manager's RegisterPod on a pod UID's first sync: one
+// AddReference per distinct referenced object.
+func (c *Cluster) registerPod(pi int32, t sim.Time) {
+	p := &c.pods[pi]
+	if p.consEnd == p.consStart {
+		return
+	}
+	first := c.consumers[p.consStart].srcStart
+	last := c.consumers[p.consEnd-1].srcEnd
+	for s := first; s < last; s++ {
+		dup := false
+		for s2 := first; s2 < s; s2++ {
+			if c.srcSlot[s2] == c.srcSlot[s] {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			c.mgr.addReference(c.srcSlot[s], t)
+		}
+	}
+}
+
+// onInitialMount mounts a new pod's volumes. WaitForAttachAndMount polls
+// every 300 ms from the sync's start, so the sync goes on at the first poll
+// after the last mount completes.
+func (c *Cluster) onInitialMount(ev sim.Event) {
+	pi := ev.A
+	p := &c.pods[pi]
+	done := c.remount(pi, c.eng.Now())
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		if cs := &c.consumers[ci]; cs.kind == SubPath {
+			cs.baked = c.srcSeen[cs.srcStart]
+		}
+	}
+	polls := (done - p.syncAt + mountPollInterval - 1) / mountPollInterval
+	c.eng.Schedule(p.syncAt+polls*mountPollInterval, c.evStart, pi, 0, 0)
+}
+
+// onStart starts a new pod's containers: env and envFrom references are read
+// once, here, and baked in. PLEG sees the containers start at its next relist
+// and triggers a sync, which replaces the pending resync; the periodic cycle
+// runs from there.
+func (c *Cluster) onStart(ev sim.Event) {
+	pi := ev.A
+	p := &c.pods[pi]
+	t := c.eng.Now()
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		cs := &c.consumers[ci]
+		if cs.kind.isVolume() {
+			continue
+		}
+		// For env consumers srcSeen is the value baked into the container.
+		done := t
+		for s := cs.srcStart; s < cs.srcEnd; s++ {
+			var v int32
+			v, done = c.mgr.get(c.srcSlot[s], done)
+			c.srcSeen[s] = v
+		}
+	}
+	n := &c.nodes[p.node]
+	c.scheduleCycle(pi, nextTick(n.plegPhase, plegRelistPeriod, t))
+}

@@ -1,0 +1,194 @@
+package model
+
+import (
+	"time"
+
+	"cmsim/sim"
+)
+
+// watchingManager is the Watch strategy (NewWatchingConfigMapManager, the
+// objectCache of watch_based_manager.go): one reflector per node and
+// referenced object, LIST then WATCH scoped to that object's name.
+//
+//   - Get reads the local store (no API call), after waiting for the
+//     reflector's first sync (polled every 10 ms).
+//   - Each WATCH lasts U[30, 60) min (MinWatchTimeout 30 min) and is
+//     re-issued from the last resourceVersion: no relist, no lost events.
+//   - A Get of an immutable object stops its reflector for good; the store
+//     keeps serving the copy it has.
+//   - A reflector that no Get touched for max(5 × syncFrequency, 1 min) is
+//     stopped by the once-a-minute recycler. Volume references are read on
+//     every sync and never go idle; env-only references do.
+type watchingManager struct {
+	c *Cluster
+}
+
+const (
+	minWatchTimeout = sim.Time(30 * time.Minute)
+	recyclePeriod   = sim.Time(time.Minute)
+)
+
+func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time) {
+	c := m.c
+	sl := &c.slots[s]
+	sl.lastAccess = t
+	if !sl.started {
+		m.startReflector(s, t) // restartReflectorIfNeeded
+	}
+	if t < sl.syncedAt {
+		// wait.PollImmediate(10ms, 1s, hasSynced).
+		t += (sl.syncedAt - t + watchSyncPoll - 1) / watchSyncPoll * watchSyncPoll
+	}
+	if c.cfg.Objects[sl.obj].Immutable && !sl.immutableStopped {
+		sl.immutableStopped = true
+		m.stopWatch(sl, t)
+	}
+	if sl.volumeRefs == 0 && sl.watchOpen && !sl.idleCheck {
+		m.scheduleIdleCheck(s)
+	}
+	return sl.storeVersion, t
+}
+
+func (m *watchingManager) addReference(s int32, t sim.Time) {
+	if !m.c.slots[s].started {
+		m.startReflector(s, t)
+	}
+}
+
+// startReflector LISTs the object from the watch cache and opens a WATCH from
+// the listed resourceVersion. Events after that version reach the store, so
+// the watch counts as open from the LIST on.
+func (m *watchingManager) startReflector(s int32, t sim.Time) {
+	c := m.c
+	sl := &c.slots[s]
+	v, done := c.serveList(sl.obj, t, c.nodes[sl.node].rng)
+	sl.started = true
+	if v > sl.storeVersion {
+		sl.storeVersion = v
+	}
+	sl.syncedAt = done
+	m.openWatch(s, t, c.nodes[sl.node].rng.Float64())
+}
+
+// openWatch opens slot s's WATCH at t; u in [0, 1) picks its timeout.
+func (m *watchingManager) openWatch(s int32, t sim.Time, u float64) {
+	c := m.c
+	sl := &c.slots[s]
+	sl.watchOpen = true
+	sl.watchGen++
+	c.rec.add(c.rec.WatchReqs, t, 1)
+	c.rec.setOpenWatches(t, c.rec.openWatches+1)
+	// timeoutSeconds = minWatchTimeout * (rand + 1).
+	m.scheduleExpiry(s, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+}
+
+func (m *watchingManager) scheduleExpiry(s int32, at sim.Time) {
+	if at <= m.c.horizon {
+		m.c.eng.Schedule(at, m.c.evWatchExpire, s, m.c.slots[s].watchGen, 0)
+	}
+}
+
+func (m *watchingManager) stopWatch(sl *slot, t sim.Time) {
+	if !sl.watchOpen {
+		return
+	}
+	sl.watchOpen = false
+	sl.watchGen++
+	m.c.rec.setOpenWatches(t, m.c.rec.openWatches-1)
+}
+
+func (m *watchingManager) scheduleIdleCheck(s int32) {
+	c := m.c
+	sl := &c.slots[s]
+	sl.idleCheck = true
+	n := &c.nodes[sl.node]
+	at := nextTick(n.recyclePhase, recyclePeriod, sl.lastAccess+c.maxIdle)
+	if at <= c.horizon {
+		c.eng.Schedule(at, c.evIdleCheck, s, 0, 0)
+	}
+}
+
+// objectUpdated fans a write out to the nodes watching the object: one watch
+// event each, delivered after a WatchDelay draw.
+func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
+	c := m.c
+	size := float64(c.cfg.Objects[o].SizeBytes)
+	v := c.objects[o].version
+	for _, s := range c.objSlots[c.objSlotStart[o]:c.objSlotStart[o+1]] {
+		sl := &c.slots[s]
+		if !sl.watchOpen {
+			continue
+		}
+		c.rec.add(c.rec.WatchEvents, t, 1)
+		c.rec.add(c.rec.Bytes, t, size)
+		c.eng.Schedule(t.Add(c.cfg.WatchDelay.Sample(c.nodes[sl.node].rng)), c.evDeliver, s, v, 0)
+	}
+}
+
+// warmStart: every mutable object referenced by a volume on a node has a
+// synced reflector with an open watch of random remaining lifetime; immutable
+// objects were read and stopped long ago; env-only references went idle.
+func (m *watchingManager) warmStart() {
+	c := m.c
+	for i := range c.slots {
+		sl := &c.slots[i]
+		sl.started = true
+		sl.syncedAt = -1
+		sl.storeVersion = 0
+		switch {
+		case c.cfg.Objects[sl.obj].Immutable:
+			sl.immutableStopped = true
+		case sl.volumeRefs > 0:
+			sl.watchOpen = true
+			sl.watchGen++
+			c.rec.openWatches++
+			r := c.nodes[sl.node].rng
+			left := residualUniform(r, float64(minWatchTimeout), 2*float64(minWatchTimeout))
+			m.scheduleExpiry(int32(i), sim.Time(left))
+		default:
+			sl.started = false // stopped by the idle recycler
+		}
+	}
+	c.rec.openPeak = c.rec.openWatches
+	c.rec.setOpenWatches(0, c.rec.openWatches)
+}
+
+// onDeliver applies a watch event to a node's store.
+func (c *Cluster) onDeliver(ev sim.Event) {
+	sl := &c.slots[ev.A]
+	if ev.B > sl.storeVersion {
+		sl.storeVersion = ev.B
+	}
+}
+
+// onWatchExpire re-issues a WATCH whose timeout ran out (one last bookmark is
+// sent 2 s before the deadline).
+func (c *Cluster) onWatchExpire(ev sim.Event) {
+	sl := &c.slots[ev.A]
+	if !sl.watchOpen || sl.watchGen != ev.B {
+		return
+	}
+	t := c.eng.Now()
+	c.rec.add(c.rec.Bookmarks, t, 1)
+	c.rec.add(c.rec.WatchReqs, t, 1)
+	m := c.mgr.(*watchingManager)
+	u := c.nodes[sl.node].rng.Float64()
+	m.scheduleExpiry(ev.A, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+}
+
+// onIdleCheck is the recycler's check of one reflector.
+func (c *Cluster) onIdleCheck(ev sim.Event) {
+	s := ev.A
+	sl := &c.slots[s]
+	sl.idleCheck = false
+	if !sl.watchOpen {
+		return
+	}
+	m := c.mgr.(*watchingManager)
+	if c.eng.Now() > sl.lastAccess+c.maxIdle {
+		m.stopWatch(sl, c.eng.Now())
+		sl.started = false // the next Get restarts the reflector
+		return
+	}
+	m.scheduleIdleCheck(s)
+}
