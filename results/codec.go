@@ -263,3 +263,33 @@ func ReadLoad(r io.Reader) ([]LoadRow, error) {
 		rows = append(rows, row)
 	}
 }
+
+// roundTrip returns v as it reads back from a CSV cell written with format f.
+func roundTrip(v float64, f func(float64) string) float64 {
+	s := f(v)
+	if s == "" {
+		return math.NaN()
+	}
+	x, _ := strconv.ParseFloat(s, 64)
+	return x
+}
+
+// Canonicalize rounds r's numbers exactly as latencies.csv stores them, so
+// that charts drawn from rows in memory equal charts drawn from the file.
+func (r *LatencyRow) Canonicalize() {
+	r.WrittenAtSeconds = roundTrip(r.WrittenAtSeconds, fmtSeconds)
+	r.ObservedAtSeconds = roundTrip(r.ObservedAtSeconds, fmtSeconds)
+	r.LatencySeconds = roundTrip(r.LatencySeconds, fmtSeconds)
+}
+
+// Canonicalize rounds r's numbers exactly as load.csv stores them.
+func (r *LoadRow) Canonicalize() {
+	r.StartSeconds = roundTrip(r.StartSeconds, fmtSeconds)
+	for _, p := range []*float64{
+		&r.GetEtcdPerSec, &r.GetCachePerSec, &r.ListPerSec, &r.WatchRequestsPerSec,
+		&r.WatchEventsPerSec, &r.BookmarksPerSec, &r.OpenWatchesMean, &r.OpenWatchesMax,
+		&r.BytesPerSec, &r.UpdatesPerSec, &r.SyncsPerSec, &r.RemountsPerSec, &r.VolumeWritesPerSec,
+	} {
+		*p = roundTrip(*p, fmtRate)
+	}
+}

@@ -125,3 +125,17 @@ type LoadRow struct {
 	RemountsPerSec      float64
 	VolumeWritesPerSec  float64
 }
+
+// Fields returns pointers to every metric of m, in a fixed order, so that
+// metrics can be averaged and compared generically.
+func (m *Metrics) Fields() []*float64 {
+	l, n, a, k := &m.LatencySeconds, &m.NeverUpdated, &m.APIServer, &m.Kubelet
+	return []*float64{
+		&l.Count, &l.Mean, &l.P50, &l.P90, &l.P99, &l.Max,
+		&n.Env, &n.SubPath, &n.Immutable,
+		&a.GetPerSec, &a.GetEtcdPerSec, &a.ListPerSec, &a.WatchRequestsPerSec, &a.OpenWatchesPeak,
+		&a.OpenWatchesMean, &a.WatchEventsPerSec, &a.BookmarksPerSec, &a.BytesPerSec, &a.UpdatesPerSec,
+		&a.UpdatesRejectedTotal,
+		&k.SyncsPerSec, &k.RemountsPerSec, &k.VolumeWritesPerSec,
+	}
+}

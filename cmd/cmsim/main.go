@@ -1,0 +1,17 @@
+// Command cmsim simulates how long Kubernetes pods take to see ConfigMap and
+// Secret updates, and what keeping them fresh costs the apiserver.
+//
+// Usage:
+//
+//	cmsim                          run the built-in quickstart scenario into ./cmsim-out
+//	cmsim run FILE|BUILTIN [flags] run a scenario
+//	cmsim validate FILE|BUILTIN    check a scenario and print it resolved
+//	cmsim scenarios                list the built-in scenarios
+//	cmsim plot DIR                 re-render charts and report from an output folder
+//	cmsim version                  print the version
+//	cmsim help [COMMAND]           show help
+package main
+
+import "os"
+
+func main() { os.Exit(cmsim(os.Args[1:], os.Stdout, os.Stderr)) }

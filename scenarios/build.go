@@ -1,0 +1,94 @@
+package scenarios
+
+import (
+	"fmt"
+
+	"cmsim/model"
+)
+
+// ModelConfig converts a loaded scenario into the model's configuration, with
+// the given seed. This is the one place scenarios and model meet: group
+// members are expanded to objects, names to indexes.
+func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
+	strategy, err := model.ParseStrategy(s.Cluster.Kubelet.ChangeDetectionStrategy)
+	if err != nil {
+		return nil, err
+	}
+	cfg := &model.Config{
+		Seed:          seed,
+		Duration:      s.Duration,
+		Nodes:         s.Cluster.Nodes,
+		ColdStart:     s.Cluster.Start == StartCold,
+		SyncFrequency: s.Cluster.Kubelet.SyncFrequency,
+		Strategy:      strategy,
+		GetLatency:    modelDist(s.Cluster.APIServer.GetLatency),
+		WatchDelay:    modelDist(s.Cluster.APIServer.WatchDelay),
+		Bucket:        s.Output.Bucket,
+	}
+	switch s.Cluster.Kubelet.CacheTTL.Mode {
+	case TTLAuto:
+		cfg.CacheTTLMode = model.TTLAuto
+	case TTLAbsent:
+		cfg.CacheTTLMode = model.TTLAbsent
+	case TTLFixed:
+		cfg.CacheTTLMode, cfg.CacheTTL = model.TTLFixed, s.Cluster.Kubelet.CacheTTL.TTL
+	default:
+		return nil, fmt.Errorf("cacheTTL mode %q", s.Cluster.Kubelet.CacheTTL.Mode)
+	}
+	members := map[string][]int{} // object entry name -> object indexes
+	for _, o := range s.Objects {
+		kind := model.ConfigMap
+		if o.Kind == KindSecret {
+			kind = model.Secret
+		}
+		immutable := o.ImmutableCount()
+		idx := make([]int, o.Count)
+		for i := 0; i < o.Count; i++ {
+			idx[i] = len(cfg.Objects)
+			cfg.Objects = append(cfg.Objects, model.Object{
+				Kind: kind, Namespace: o.Namespace, Name: o.MemberName(i),
+				SizeBytes: o.SizeBytes, Immutable: i < immutable,
+			})
+		}
+		members[o.Name] = idx
+	}
+	for _, w := range s.Workloads {
+		mw := model.Workload{Name: w.Name, Namespace: w.Namespace, Replicas: w.Replicas, PodsPerNode: w.PodsPerNode}
+		for _, m := range w.Mounts {
+			as, err := model.ParseConsumerKind(m.As)
+			if err != nil {
+				return nil, err
+			}
+			mm := model.Mount{Objects: members[m.Object], As: as, Name: m.Object}
+			switch m.Select {
+			case SelectAll:
+				mm.Select = model.SelectAll
+			case SelectRandomOne:
+				mm.Select = model.SelectRandom
+			case SelectByIndex:
+				mm.Select = model.SelectByIndex
+			}
+			mw.Mounts = append(mw.Mounts, mm)
+		}
+		cfg.Workloads = append(cfg.Workloads, mw)
+	}
+	for _, u := range s.Updates {
+		cfg.Updates = append(cfg.Updates, model.UpdateRule{
+			Targets: members[u.Object], At: u.At, Every: u.Every,
+			Start: u.Start, PoissonPerMinute: u.PoissonPerMinute,
+		})
+	}
+	return cfg, cfg.Validate()
+}
+
+func modelDist(d Dist) model.Dist {
+	switch d.Kind {
+	case DistConstant:
+		return model.Dist{Kind: model.Constant, A: d.Value.Seconds()}
+	case DistUniform:
+		return model.Dist{Kind: model.Uniform, A: d.Min.Seconds(), B: d.Max.Seconds()}
+	case DistLognormal:
+		return model.Dist{Kind: model.Lognormal, A: d.Median.Seconds(), B: d.Sigma}
+	}
+	return model.Dist{Kind: model.Exponential, A: d.Mean.Seconds()}
+}
