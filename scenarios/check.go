@@ -1,0 +1,91 @@
+package scenarios
+
+import (
+	"strconv"
+	"strings"
+)
+
+// check runs the cross-field validations after a successful decode.
+func (d *decoder) check(s *Scenario) {
+	// Object names: unique among all entries, and no single object may
+	// collide with a member of a group of the same kind and namespace.
+	byName := make(map[string]int, len(s.Objects))
+	for i, o := range s.Objects {
+		p := index("objects", i)
+		if j, dup := byName[o.Name]; dup {
+			d.errPath(join(p, "name"), "duplicate object name %q; objects[%d] has the same name", o.Name, j)
+			return
+		}
+		byName[o.Name] = i
+	}
+	for i, o := range s.Objects {
+		if o.Count != 1 {
+			continue
+		}
+		cut := strings.LastIndexByte(o.Name, '-')
+		if cut <= 0 {
+			continue
+		}
+		j, ok := byName[o.Name[:cut]]
+		if !ok {
+			continue
+		}
+		g := s.Objects[j]
+		n, err := strconv.Atoi(o.Name[cut+1:])
+		if g.Count > 1 && err == nil && n < g.Count && strconv.Itoa(n) == o.Name[cut+1:] && g.Kind == o.Kind && g.Namespace == o.Namespace {
+			d.errPath(join(index("objects", i), "name"), "%q is also the name of a member of the group objects[%d] (%s-0 .. %s-%d)", o.Name, j, g.Name, g.Name, g.Count-1)
+			return
+		}
+	}
+	objectList := func() string {
+		names := make([]string, len(s.Objects))
+		for i, o := range s.Objects {
+			names[i] = o.Name
+		}
+		return strings.Join(names, ", ")
+	}
+
+	seenW := make(map[string]int, len(s.Workloads))
+	for i, w := range s.Workloads {
+		p := index("workloads", i)
+		if j, dup := seenW[w.Name]; dup {
+			d.errPath(join(p, "name"), "duplicate workload name %q; workloads[%d] has the same name", w.Name, j)
+			return
+		}
+		seenW[w.Name] = i
+		for k, m := range w.Mounts {
+			q := join(index(join(p, "mounts"), k), "object")
+			j, ok := byName[m.Object]
+			if !ok {
+				d.errPath(q, "no object named %q; objects are: %s", m.Object, objectList())
+				return
+			}
+			if o := s.Objects[j]; o.Namespace != w.Namespace {
+				d.errPath(q, "object %q is in namespace %q but the workload is in namespace %q; pods can only reference objects in their own namespace", m.Object, o.Namespace, w.Namespace)
+				return
+			}
+		}
+	}
+
+	for i, u := range s.Updates {
+		p := index("updates", i)
+		if _, ok := byName[u.Object]; !ok {
+			d.errPath(join(p, "object"), "no object named %q; objects are: %s", u.Object, objectList())
+			return
+		}
+		for k, t := range u.At {
+			if t > s.Duration {
+				d.errPath(index(join(p, "at"), k), "%s is after the end of the scenario (duration %s)", fmtDuration(t), fmtDuration(s.Duration))
+				return
+			}
+		}
+		if u.Start > s.Duration {
+			d.errPath(join(p, "start"), "%s is after the end of the scenario (duration %s)", fmtDuration(u.Start), fmtDuration(s.Duration))
+			return
+		}
+	}
+
+	if s.Duration/s.Output.Bucket > BucketsMax {
+		d.errPath("output.bucket", "%s gives %d buckets over duration %s; at most %d allowed, use a larger bucket", fmtDuration(s.Output.Bucket), s.Duration/s.Output.Bucket, fmtDuration(s.Duration), BucketsMax)
+	}
+}

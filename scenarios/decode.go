@@ -1,0 +1,820 @@
+package scenarios
+
+import (
+	"fmt"
+	"math"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// decoder walks a yaml.Node tree against the scenario schema. It keeps the
+// first error only (sticky) and stops walking once it has one.
+type decoder struct {
+	file    string
+	origins map[*yaml.Node]string // nodes created by --set -> the argument
+	nodes   map[string]*yaml.Node // dotted path -> its value node, for later checks
+	keys    map[string]*yaml.Node // dotted path -> its key node
+	budget  int                   // node visits left; bounds alias expansion
+	err     *Error
+}
+
+// kv is one mapping entry.
+type kv struct {
+	key  string
+	k, v *yaml.Node
+}
+
+func (d *decoder) failed() bool { return d.err != nil }
+
+// errAt records an error about the node n at path (first error wins).
+func (d *decoder) errAt(n *yaml.Node, path, format string, args ...any) {
+	if d.err != nil {
+		return
+	}
+	d.err = d.newErr(n, path, fmt.Sprintf(format, args...))
+}
+
+func (d *decoder) newErr(n *yaml.Node, path, msg string) *Error {
+	e := &Error{File: d.file, Path: path, Msg: msg}
+	if n != nil {
+		if set, ok := d.origins[n]; ok {
+			e.Set = set
+		} else {
+			e.Line, e.Column = n.Line, n.Column
+		}
+	}
+	return e
+}
+
+// errPath records an error at the node recorded for path, or at the nearest
+// recorded ancestor (a missing key is reported at its parent mapping).
+func (d *decoder) errPath(path, format string, args ...any) {
+	d.errAt(d.nodeFor(path), path, format, args...)
+}
+
+func (d *decoder) nodeFor(path string) *yaml.Node {
+	for p := path; ; p = parentPath(p) {
+		if n, ok := d.nodes[p]; ok {
+			return n
+		}
+		if p == "" {
+			return nil
+		}
+	}
+}
+
+func parentPath(p string) string {
+	i := strings.LastIndexAny(p, ".[")
+	if i < 0 {
+		return ""
+	}
+	return p[:i]
+}
+
+func join(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+func index(path string, i int) string { return path + "[" + strconv.Itoa(i) + "]" }
+
+// visit resolves aliases, charges the visit budget and records the node.
+func (d *decoder) visit(n *yaml.Node, path string) *yaml.Node {
+	if d.err != nil {
+		return nil
+	}
+	for n != nil && n.Kind == yaml.AliasNode {
+		if n.Alias == nil {
+			d.errAt(n, path, "alias to an unknown anchor")
+			return nil
+		}
+		n = n.Alias
+	}
+	if n == nil {
+		d.errAt(nil, path, "missing value")
+		return nil
+	}
+	d.budget--
+	if d.budget < 0 {
+		d.errAt(n, path, "document too complex: aliases expand to too many nodes")
+		return nil
+	}
+	d.nodes[path] = n
+	return n
+}
+
+func isNull(n *yaml.Node) bool { return n.Kind == yaml.ScalarNode && n.Tag == "!!null" }
+
+// describe names the node's type for "expected X, got Y" messages.
+func describe(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "a mapping"
+	case yaml.SequenceNode:
+		return "a list"
+	case yaml.ScalarNode:
+		v := n.Value
+		if len(v) > 40 {
+			v = v[:40] + "..."
+		}
+		switch n.Tag {
+		case "!!null":
+			return "null"
+		case "!!str":
+			return fmt.Sprintf("string %q", v)
+		case "!!int":
+			return "integer " + v
+		case "!!float":
+			return "number " + v
+		case "!!bool":
+			return "boolean " + v
+		default:
+			return fmt.Sprintf("%s %q", n.Tag, v)
+		}
+	}
+	return "an unsupported node"
+}
+
+// mapping checks that n is a mapping (null counts as empty) with scalar string
+// keys, no duplicates and only allowed keys (nil allowed: any key). It
+// returns the entries in file order.
+func (d *decoder) mapping(n *yaml.Node, path string, allowed []string, allowedMsg string) []kv {
+	n = d.visit(n, path)
+	if n == nil {
+		return nil
+	}
+	if isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.MappingNode {
+		d.errAt(n, path, "expected a mapping, got %s", describe(n))
+		return nil
+	}
+	if len(n.Content)%2 != 0 {
+		d.errAt(n, path, "malformed mapping")
+		return nil
+	}
+	out := make([]kv, 0, len(n.Content)/2)
+	seen := make(map[string]*yaml.Node, len(n.Content)/2)
+	for i := 0; i < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		if k.Kind != yaml.ScalarNode || k.Tag == "!!null" || k.Value == "" {
+			desc := "an empty key"
+			if k.Kind != yaml.ScalarNode || k.Tag == "!!null" {
+				desc = describe(k)
+			}
+			d.errAt(k, path, "keys must be non-empty strings, got %s", desc)
+			return nil
+		}
+		kp := join(path, k.Value)
+		if k.Value == "<<" && k.Tag == "!!merge" {
+			d.errAt(k, kp, "merge keys (<<) are not supported")
+			return nil
+		}
+		if first, dup := seen[k.Value]; dup {
+			d.errAt(k, kp, "duplicate key; first defined at line %d", first.Line)
+			return nil
+		}
+		seen[k.Value] = k
+		d.keys[kp] = k
+		if allowed != nil && !slices.Contains(allowed, k.Value) {
+			if allowedMsg == "" {
+				allowedMsg = "allowed keys: " + strings.Join(allowed, ", ")
+			}
+			d.errAt(k, kp, "unknown key; %s", allowedMsg)
+			return nil
+		}
+		out = append(out, kv{key: k.Value, k: k, v: v})
+	}
+	return out
+}
+
+// list checks that n is a list (null counts as empty) and returns its items.
+func (d *decoder) list(n *yaml.Node, path, what string) []*yaml.Node {
+	n = d.visit(n, path)
+	if n == nil || isNull(n) {
+		return nil
+	}
+	if n.Kind != yaml.SequenceNode {
+		d.errAt(n, path, "expected a list of %s, got %s", what, describe(n))
+		return nil
+	}
+	return n.Content
+}
+
+// scalar visits n and checks that it is a scalar with one of the given tags.
+func (d *decoder) scalar(n *yaml.Node, path, want string, tags ...string) *yaml.Node {
+	n = d.visit(n, path)
+	if n == nil {
+		return nil
+	}
+	if n.Kind != yaml.ScalarNode || !slices.Contains(tags, n.Tag) {
+		d.errAt(n, path, "expected %s, got %s", want, describe(n))
+		return nil
+	}
+	return n
+}
+
+func (d *decoder) str(n *yaml.Node, path string) string {
+	n = d.scalar(n, path, "a string", "!!str", "!!int", "!!float")
+	if n == nil {
+		return ""
+	}
+	return n.Value
+}
+
+// enum decodes a string that must be one of allowed (exact case).
+func (d *decoder) enum(n *yaml.Node, path string, allowed []string) string {
+	s := d.str(n, path)
+	if d.failed() {
+		return ""
+	}
+	if !slices.Contains(allowed, s) {
+		d.errAt(d.nodes[path], path, "%q is not one of %s", s, strings.Join(allowed, ", "))
+	}
+	return s
+}
+
+func (d *decoder) integer(n *yaml.Node, path string) int {
+	n = d.scalar(n, path, "an integer", "!!int")
+	if n == nil {
+		return 0
+	}
+	var v int64
+	if err := n.Decode(&v); err != nil || v > math.MaxInt || v < math.MinInt {
+		d.errAt(n, path, "integer %s is out of range", n.Value)
+		return 0
+	}
+	return int(v)
+}
+
+// intRange decodes an integer in [lo, hi].
+func (d *decoder) intRange(n *yaml.Node, path string, lo, hi int) int {
+	v := d.integer(n, path)
+	if d.failed() {
+		return 0
+	}
+	switch {
+	case v < lo && lo == 1:
+		d.errAt(d.nodes[path], path, "must be > 0 (allowed: %d..%d)", lo, hi)
+	case v < lo || v > hi:
+		d.errAt(d.nodes[path], path, "%d is out of range; allowed: %d..%d", v, lo, hi)
+	}
+	return v
+}
+
+func (d *decoder) uint64(n *yaml.Node, path string) uint64 {
+	n = d.scalar(n, path, "an integer", "!!int")
+	if n == nil {
+		return 0
+	}
+	var v uint64
+	if err := n.Decode(&v); err != nil {
+		d.errAt(n, path, "%s is out of range; allowed: 0..%d", n.Value, uint64(math.MaxUint64))
+		return 0
+	}
+	return v
+}
+
+func (d *decoder) float(n *yaml.Node, path string) float64 {
+	n = d.scalar(n, path, "a number", "!!float", "!!int")
+	if n == nil {
+		return 0
+	}
+	var v float64
+	if err := n.Decode(&v); err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		d.errAt(n, path, "expected a finite number, got %s", describe(n))
+		return 0
+	}
+	return v
+}
+
+func (d *decoder) boolean(n *yaml.Node, path string) bool {
+	n = d.scalar(n, path, "true or false", "!!bool")
+	if n == nil {
+		return false
+	}
+	var v bool
+	if err := n.Decode(&v); err != nil {
+		d.errAt(n, path, "expected true or false, got %s", describe(n))
+	}
+	return v
+}
+
+// parseDuration parses a Go duration string; "0" is allowed without a unit.
+func parseDuration(s string) (time.Duration, bool) {
+	v, err := time.ParseDuration(s)
+	return v, err == nil
+}
+
+// duration decodes a duration >= 0 (positive: > 0).
+func (d *decoder) duration(n *yaml.Node, path string, positive bool) time.Duration {
+	n = d.scalar(n, path, "a duration such as 500ms, 60s, 1m or 1h30m", "!!str", "!!int", "!!float")
+	if n == nil {
+		return 0
+	}
+	v, ok := parseDuration(n.Value)
+	switch {
+	case !ok:
+		d.errAt(n, path, "%q is not a duration; use a number with a unit, such as 500ms, 60s, 1m or 1h30m", n.Value)
+	case positive && v <= 0:
+		d.errAt(n, path, "must be > 0, got %s", n.Value)
+	case v < 0:
+		d.errAt(n, path, "must be >= 0, got %s", n.Value)
+	}
+	return v
+}
+
+var (
+	reScenarioName = regexp.MustCompile(`^[a-z0-9-]+$`)
+	reDNSLabel     = regexp.MustCompile(`^[a-z0-9]([-a-z0-9]*[a-z0-9])?$`)
+	reKey          = regexp.MustCompile(`^[-._a-zA-Z0-9]+$`)
+)
+
+// dnsLabel decodes a name that must be an RFC 1123 label of at most max characters.
+func (d *decoder) dnsLabel(n *yaml.Node, path string, max int) string {
+	s := d.str(n, path)
+	if d.failed() {
+		return ""
+	}
+	if len(s) > max || !reDNSLabel.MatchString(s) {
+		d.errAt(d.nodes[path], path, "%q is not a valid name: use lowercase letters, digits and '-', starting and ending with a letter or digit, at most %d characters", s, max)
+	}
+	return s
+}
+
+// requireKeys reports the first key of want that is missing from have.
+func (d *decoder) requireKeys(n *yaml.Node, path string, have map[string]bool, want ...string) {
+	for _, k := range want {
+		if !have[k] {
+			d.errAt(n, join(path, k), "required key is missing")
+			return
+		}
+	}
+}
+
+func present(kvs []kv) map[string]bool {
+	m := make(map[string]bool, len(kvs))
+	for _, e := range kvs {
+		m[e.key] = true
+	}
+	return m
+}
+
+// scenario decodes the whole document.
+func (d *decoder) scenario(root *yaml.Node) *Scenario {
+	s := &Scenario{Seed: 1, Replications: 1}
+	rn := d.visit(root, "")
+	if rn == nil {
+		return s
+	}
+	if isNull(rn) {
+		d.errAt(rn, "", "empty scenario; expected a mapping with apiVersion, kind, name, duration, cluster, objects and workloads")
+		return s
+	}
+	kvs := d.mapping(rn, "", keysScenario, "")
+	sawCluster := false
+	for _, e := range kvs {
+		p := e.key
+		switch e.key {
+		case "apiVersion":
+			s.APIVersion = d.str(e.v, p)
+			if !d.failed() && s.APIVersion != APIVersion {
+				d.errPath(p, "%q is not supported; use %s", s.APIVersion, APIVersion)
+			}
+		case "kind":
+			s.Kind = d.str(e.v, p)
+			if !d.failed() && s.Kind != "Scenario" {
+				d.errPath(p, "%q is not supported; use Scenario", s.Kind)
+			}
+		case "name":
+			s.Name = d.str(e.v, p)
+			if !d.failed() && (len(s.Name) > 63 || !reScenarioName.MatchString(s.Name)) {
+				d.errPath(p, "%q is not a valid name: use lowercase letters, digits and '-', at most 63 characters", s.Name)
+			}
+		case "description":
+			s.Description = d.str(e.v, p)
+		case "seed":
+			s.Seed = d.uint64(e.v, p)
+		case "duration":
+			s.Duration = d.duration(e.v, p, true)
+			if !d.failed() && s.Duration > DurationMax {
+				d.errPath(p, "must be <= 720h (30 days), got %s", d.nodes[p].Value)
+			}
+		case "cluster":
+			sawCluster = true
+			s.Cluster = d.cluster(e.v, p)
+		case "objects":
+			for i, n := range d.list(e.v, p, "objects") {
+				s.Objects = append(s.Objects, d.object(n, index(p, i)))
+			}
+			if !d.failed() && len(s.Objects) == 0 {
+				d.errPath(p, "must list at least one object")
+			}
+		case "workloads":
+			for i, n := range d.list(e.v, p, "workloads") {
+				s.Workloads = append(s.Workloads, d.workload(n, index(p, i)))
+			}
+			if !d.failed() && len(s.Workloads) == 0 {
+				d.errPath(p, "must list at least one workload")
+			}
+		case "updates":
+			for i, n := range d.list(e.v, p, "updates") {
+				s.Updates = append(s.Updates, d.update(n, index(p, i)))
+			}
+		case "output":
+			s.Output = d.output(e.v, p)
+		case "replications":
+			s.Replications = d.intRange(e.v, p, 1, ReplicationsMax)
+		case "sweep":
+			s.Sweep = d.sweep(e.v, p)
+		case "zip":
+			s.Zip = d.boolean(e.v, p)
+		}
+		if d.failed() {
+			return s
+		}
+	}
+	d.requireKeys(rn, "", present(kvs), "apiVersion", "kind", "name", "duration", "cluster", "objects", "workloads")
+	if !sawCluster {
+		s.Cluster = d.cluster(nil, "cluster")
+	}
+	if s.Output.Bucket == 0 {
+		s.Output.Bucket = 10 * time.Second
+	}
+	if !d.failed() {
+		d.check(s)
+	}
+	return s
+}
+
+func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
+	c := Cluster{
+		Start: StartWarm,
+		Kubelet: Kubelet{
+			SyncFrequency:           time.Minute,
+			ChangeDetectionStrategy: StrategyWatch,
+			CacheTTL:                CacheTTL{Mode: TTLAuto},
+		},
+		APIServer: APIServer{
+			GetLatency: Dist{Kind: DistExponential, Mean: 5 * time.Millisecond},
+			WatchDelay: Dist{Kind: DistExponential, Mean: 50 * time.Millisecond},
+		},
+	}
+	if n == nil {
+		return c
+	}
+	kvs := d.mapping(n, path, keysCluster, "")
+	for _, e := range kvs {
+		p := join(path, e.key)
+		switch e.key {
+		case "nodes":
+			c.Nodes = d.intRange(e.v, p, 1, NodesMax)
+		case "start":
+			c.Start = d.enum(e.v, p, starts)
+		case "kubelet":
+			for _, f := range d.mapping(e.v, p, keysKubelet, "") {
+				q := join(p, f.key)
+				switch f.key {
+				case "syncFrequency":
+					c.Kubelet.SyncFrequency = d.duration(f.v, q, true)
+				case "changeDetectionStrategy":
+					c.Kubelet.ChangeDetectionStrategy = d.enum(f.v, q, strategies)
+				case "cacheTTL":
+					c.Kubelet.CacheTTL = d.cacheTTL(f.v, q)
+				}
+			}
+		case "apiserver":
+			for _, f := range d.mapping(e.v, p, keysAPIServer, "") {
+				q := join(p, f.key)
+				switch f.key {
+				case "getLatency":
+					c.APIServer.GetLatency = d.dist(f.v, q)
+				case "watchDelay":
+					c.APIServer.WatchDelay = d.dist(f.v, q)
+				}
+			}
+		}
+		if d.failed() {
+			return c
+		}
+	}
+	d.requireKeys(d.nodes[path], path, present(kvs), "nodes")
+	return c
+}
+
+func (d *decoder) cacheTTL(n *yaml.Node, path string) CacheTTL {
+	n = d.scalar(n, path, `"auto", "absent" or a duration such as 30s`, "!!str", "!!int", "!!float")
+	if n == nil {
+		return CacheTTL{}
+	}
+	switch n.Value {
+	case TTLAuto:
+		return CacheTTL{Mode: TTLAuto}
+	case TTLAbsent:
+		return CacheTTL{Mode: TTLAbsent}
+	}
+	v, ok := parseDuration(n.Value)
+	switch {
+	case !ok:
+		d.errAt(n, path, `%q is not one of auto, absent or a duration such as 0s, 15s, 60s`, n.Value)
+	case v < 0:
+		d.errAt(n, path, "must be >= 0, got %s", n.Value)
+	}
+	return CacheTTL{Mode: TTLFixed, TTL: v}
+}
+
+func (d *decoder) dist(n *yaml.Node, path string) Dist {
+	var out Dist
+	kvs := d.mapping(n, path, keysDist, "")
+	if d.failed() {
+		return out
+	}
+	var kindNode *yaml.Node
+	for _, e := range kvs {
+		if e.key == "distribution" {
+			kindNode = e.v
+		}
+	}
+	if kindNode == nil {
+		d.errAt(d.nodes[path], join(path, "distribution"), "required key is missing; use one of %s", strings.Join(distKinds, ", "))
+		return out
+	}
+	out.Kind = d.enum(kindNode, join(path, "distribution"), distKinds)
+	if d.failed() {
+		return out
+	}
+	params := distParams[out.Kind]
+	for _, e := range kvs {
+		p := join(path, e.key)
+		if e.key != "distribution" && !slices.Contains(params, e.key) {
+			d.errAt(e.k, p, "unknown key for distribution %s; allowed keys: distribution, %s", out.Kind, strings.Join(params, ", "))
+			return out
+		}
+		switch e.key {
+		case "value":
+			out.Value = d.duration(e.v, p, false)
+		case "min":
+			out.Min = d.duration(e.v, p, false)
+		case "max":
+			out.Max = d.duration(e.v, p, false)
+		case "mean":
+			out.Mean = d.duration(e.v, p, false)
+		case "median":
+			out.Median = d.duration(e.v, p, false)
+		case "sigma":
+			out.Sigma = d.float(e.v, p)
+			if !d.failed() && out.Sigma < 0 {
+				d.errPath(p, "must be >= 0")
+			}
+		}
+		if d.failed() {
+			return out
+		}
+	}
+	have := present(kvs)
+	for _, k := range params {
+		if !have[k] {
+			d.errAt(d.nodes[path], join(path, k), "required key is missing for distribution %s", out.Kind)
+			return out
+		}
+	}
+	if out.Kind == DistUniform && out.Max < out.Min {
+		d.errPath(join(path, "max"), "must be >= min (%s)", out.Min)
+	}
+	return out
+}
+
+func (d *decoder) object(n *yaml.Node, path string) Object {
+	o := Object{Namespace: "default", Count: 1, SizeBytes: 1024}
+	kvs := d.mapping(n, path, keysObject, "")
+	for _, e := range kvs {
+		p := join(path, e.key)
+		switch e.key {
+		case "kind":
+			o.Kind = d.enum(e.v, p, objKinds)
+		case "namespace":
+			o.Namespace = d.dnsLabel(e.v, p, 63)
+		case "name":
+			o.Name = d.dnsLabel(e.v, p, 253)
+		case "count":
+			o.Count = d.intRange(e.v, p, 1, CountMax)
+		case "sizeBytes":
+			o.SizeBytes = d.intRange(e.v, p, 1, SizeBytesMax)
+		case "immutable":
+			o.Immutable = d.boolean(e.v, p)
+		case "immutableFraction":
+			o.ImmutableFraction = d.float(e.v, p)
+			if !d.failed() && (o.ImmutableFraction < 0 || o.ImmutableFraction > 1) {
+				d.errPath(p, "must be between 0 and 1")
+			}
+		}
+		if d.failed() {
+			return o
+		}
+	}
+	have := present(kvs)
+	d.requireKeys(d.nodes[path], path, have, "kind", "name")
+	if !d.failed() && o.Immutable && have["immutableFraction"] {
+		d.errPath(join(path, "immutableFraction"), "cannot be combined with immutable; use immutable: true for all members or immutableFraction alone")
+	}
+	if !d.failed() && len(o.MemberName(o.Count-1)) > 253 {
+		d.errPath(join(path, "name"), "too long: member names %s-N must have at most 253 characters", o.Name)
+	}
+	return o
+}
+
+func (d *decoder) workload(n *yaml.Node, path string) Workload {
+	w := Workload{Namespace: "default"}
+	kvs := d.mapping(n, path, keysWorkload, "")
+	for _, e := range kvs {
+		p := join(path, e.key)
+		switch e.key {
+		case "name":
+			w.Name = d.dnsLabel(e.v, p, 63)
+		case "namespace":
+			w.Namespace = d.dnsLabel(e.v, p, 63)
+		case "replicas":
+			w.Replicas = d.intRange(e.v, p, 1, math.MaxInt32)
+		case "podsPerNode":
+			w.PodsPerNode = d.intRange(e.v, p, 1, math.MaxInt32)
+		case "mounts":
+			for i, m := range d.list(e.v, p, "mounts") {
+				w.Mounts = append(w.Mounts, d.mount(m, index(p, i)))
+			}
+			if !d.failed() && len(w.Mounts) == 0 {
+				d.errPath(p, "must list at least one mount")
+			}
+		}
+		if d.failed() {
+			return w
+		}
+	}
+	have := present(kvs)
+	d.requireKeys(d.nodes[path], path, have, "name", "mounts")
+	switch {
+	case d.failed():
+	case have["replicas"] && have["podsPerNode"]:
+		d.errPath(join(path, "podsPerNode"), "cannot be combined with replicas; set exactly one of replicas and podsPerNode")
+	case !have["replicas"] && !have["podsPerNode"]:
+		d.errAt(d.nodes[path], join(path, "replicas"), "required key is missing; set exactly one of replicas and podsPerNode")
+	}
+	return w
+}
+
+func (d *decoder) mount(n *yaml.Node, path string) Mount {
+	m := Mount{Select: SelectAll, As: AsVolume}
+	kvs := d.mapping(n, path, keysMount, "")
+	for _, e := range kvs {
+		p := join(path, e.key)
+		switch e.key {
+		case "object":
+			m.Object = d.str(e.v, p)
+		case "select":
+			m.Select = d.enum(e.v, p, selects)
+		case "as":
+			m.As = d.enum(e.v, p, mountAs)
+		case "items":
+			seen := map[string]bool{}
+			for i, it := range d.list(e.v, p, "keys") {
+				q := index(p, i)
+				k := d.str(it, q)
+				if d.failed() {
+					break
+				}
+				if len(k) > 253 || !reKey.MatchString(k) {
+					d.errPath(q, "%q is not a valid key: use letters, digits, '-', '_' and '.'", k)
+				} else if seen[k] {
+					d.errPath(q, "duplicate item %q", k)
+				}
+				seen[k] = true
+				m.Items = append(m.Items, k)
+			}
+		}
+		if d.failed() {
+			return m
+		}
+	}
+	have := present(kvs)
+	d.requireKeys(d.nodes[path], path, have, "object")
+	if !d.failed() && len(m.Items) > 0 && m.As != AsVolume && m.As != AsProjected {
+		d.errPath(join(path, "items"), "only allowed with as: volume or as: projected, not as: %s", m.As)
+	}
+	if len(m.Items) == 0 {
+		m.Items = nil
+	}
+	return m
+}
+
+func (d *decoder) update(n *yaml.Node, path string) Update {
+	var u Update
+	kvs := d.mapping(n, path, keysUpdate, "")
+	for _, e := range kvs {
+		p := join(path, e.key)
+		switch e.key {
+		case "object":
+			u.Object = d.str(e.v, p)
+		case "at":
+			for i, t := range d.list(e.v, p, "durations") {
+				u.At = append(u.At, d.duration(t, index(p, i), false))
+			}
+			if !d.failed() && len(u.At) == 0 {
+				d.errPath(p, "must list at least one time")
+			}
+		case "every":
+			u.Every = d.duration(e.v, p, true)
+		case "start":
+			u.Start = d.duration(e.v, p, false)
+		case "poissonPerMinute":
+			u.PoissonPerMinute = d.float(e.v, p)
+			if !d.failed() && u.PoissonPerMinute <= 0 {
+				d.errPath(p, "must be > 0")
+			}
+		}
+		if d.failed() {
+			return u
+		}
+	}
+	have := present(kvs)
+	d.requireKeys(d.nodes[path], path, have, "object")
+	if d.failed() {
+		return u
+	}
+	var set []string
+	for _, k := range []string{"at", "every", "poissonPerMinute"} {
+		if have[k] {
+			set = append(set, k)
+		}
+	}
+	switch {
+	case len(set) == 0:
+		d.errAt(d.nodes[path], join(path, "at"), "required key is missing; set exactly one of at, every and poissonPerMinute")
+	case len(set) > 1:
+		d.errPath(join(path, set[1]), "cannot be combined with %s; set exactly one of at, every and poissonPerMinute", set[0])
+	case have["start"] && have["at"]:
+		d.errPath(join(path, "start"), "only allowed with every or poissonPerMinute")
+	}
+	return u
+}
+
+func (d *decoder) output(n *yaml.Node, path string) Output {
+	var o Output
+	for _, e := range d.mapping(n, path, keysOutput, "") {
+		p := join(path, e.key)
+		o.Bucket = d.duration(e.v, p, true)
+		if !d.failed() && o.Bucket < BucketMin {
+			d.errPath(p, "must be >= 1s, got %s", d.nodes[p].Value)
+		}
+	}
+	return o
+}
+
+func (d *decoder) sweep(n *yaml.Node, path string) []SweepAxis {
+	var axes []SweepAxis
+	kvs := d.mapping(n, path, nil, "")
+	if len(kvs) > SweepAxesMax {
+		d.errAt(kvs[SweepAxesMax].k, path, "too many axes: at most %d", SweepAxesMax)
+		return nil
+	}
+	for _, e := range kvs {
+		p := join(path, e.key)
+		if e.key == "sweep" || strings.HasPrefix(e.key, "sweep.") {
+			d.errAt(e.k, p, "cannot sweep the sweep itself")
+			return nil
+		}
+		ax := SweepAxis{Path: e.key}
+		for i, v := range d.list(e.v, p, "values") {
+			q := index(p, i)
+			v = d.visit(v, q)
+			if v == nil {
+				return nil
+			}
+			if v.Kind != yaml.ScalarNode || v.Tag == "!!null" {
+				d.errAt(v, q, "sweep values must be scalars, got %s", describe(v))
+				return nil
+			}
+			ax.Values = append(ax.Values, v.Value)
+			ax.tags = append(ax.tags, v.Tag)
+		}
+		if d.failed() {
+			return nil
+		}
+		if len(ax.Values) == 0 {
+			d.errPath(p, "must list at least one value")
+			return nil
+		}
+		if len(ax.Values) > PointsMax {
+			d.errPath(p, "too many values: at most %d", PointsMax)
+			return nil
+		}
+		axes = append(axes, ax)
+	}
+	return axes
+}

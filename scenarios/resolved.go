@@ -1,0 +1,207 @@
+package scenarios
+
+import (
+	"bytes"
+	"strconv"
+	"strings"
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// fmtDuration formats d canonically: whole seconds as 1h30m, 10s, 0s;
+// anything finer as Go does (5ms, 1.5s).
+func fmtDuration(d time.Duration) string {
+	if d == 0 {
+		return "0s"
+	}
+	if d%time.Second != 0 || d < 0 {
+		return d.String()
+	}
+	var b strings.Builder
+	if h := d / time.Hour; h > 0 {
+		b.WriteString(strconv.FormatInt(int64(h), 10) + "h")
+	}
+	if m := d % time.Hour / time.Minute; m > 0 {
+		b.WriteString(strconv.FormatInt(int64(m), 10) + "m")
+	}
+	if s := d % time.Minute / time.Second; s > 0 {
+		b.WriteString(strconv.FormatInt(int64(s), 10) + "s")
+	}
+	return b.String()
+}
+
+func str(s string) *yaml.Node { return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!str", Value: s} }
+func integer(i int64) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatInt(i, 10)}
+}
+func boolean(b bool) *yaml.Node {
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!bool", Value: strconv.FormatBool(b)}
+}
+func float(f float64) *yaml.Node {
+	v := strconv.FormatFloat(f, 'g', -1, 64)
+	if !strings.ContainsAny(v, ".eE") {
+		v += ".0"
+	}
+	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: v}
+}
+func dur(d time.Duration) *yaml.Node { return str(fmtDuration(d)) }
+
+// mapNode builds a mapping from alternating key, value arguments.
+func mapNode(flow bool, kvs ...any) *yaml.Node {
+	m := &yaml.Node{Kind: yaml.MappingNode, Tag: "!!map"}
+	if flow {
+		m.Style = yaml.FlowStyle
+	}
+	for i := 0; i+1 < len(kvs); i += 2 {
+		m.Content = append(m.Content, str(kvs[i].(string)), kvs[i+1].(*yaml.Node))
+	}
+	return m
+}
+
+func seqNode(flow bool, items ...*yaml.Node) *yaml.Node {
+	s := &yaml.Node{Kind: yaml.SequenceNode, Tag: "!!seq", Content: items}
+	if flow {
+		s.Style = yaml.FlowStyle
+	}
+	return s
+}
+
+func distNode(d Dist) *yaml.Node {
+	m := mapNode(true, "distribution", str(d.Kind))
+	add := func(k string, v *yaml.Node) { m.Content = append(m.Content, str(k), v) }
+	switch d.Kind {
+	case DistConstant:
+		add("value", dur(d.Value))
+	case DistUniform:
+		add("min", dur(d.Min))
+		add("max", dur(d.Max))
+	case DistExponential:
+		add("mean", dur(d.Mean))
+	case DistLognormal:
+		add("median", dur(d.Median))
+		add("sigma", float(d.Sigma))
+	}
+	return m
+}
+
+func ttlNode(c CacheTTL) *yaml.Node {
+	if c.Mode == TTLFixed {
+		return dur(c.TTL)
+	}
+	return str(c.Mode)
+}
+
+// ResolvedYAML returns the scenario with every default filled in, as
+// canonical YAML: keys in the documented order, durations normalised
+// (1h, 90s -> 1m30s), deterministic. Loading it gives an equal Scenario.
+func (s *Scenario) ResolvedYAML() []byte {
+	top := mapNode(false,
+		"apiVersion", str(s.APIVersion),
+		"kind", str(s.Kind),
+		"name", str(s.Name))
+	add := func(m *yaml.Node, k string, v *yaml.Node) { m.Content = append(m.Content, str(k), v) }
+	if s.Description != "" {
+		add(top, "description", str(s.Description))
+	}
+	add(top, "seed", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatUint(s.Seed, 10)})
+	add(top, "duration", dur(s.Duration))
+	c := s.Cluster
+	add(top, "cluster", mapNode(false,
+		"nodes", integer(int64(c.Nodes)),
+		"start", str(c.Start),
+		"kubelet", mapNode(false,
+			"syncFrequency", dur(c.Kubelet.SyncFrequency),
+			"changeDetectionStrategy", str(c.Kubelet.ChangeDetectionStrategy),
+			"cacheTTL", ttlNode(c.Kubelet.CacheTTL)),
+		"apiserver", mapNode(false,
+			"getLatency", distNode(c.APIServer.GetLatency),
+			"watchDelay", distNode(c.APIServer.WatchDelay))))
+	objs := seqNode(false)
+	for _, o := range s.Objects {
+		m := mapNode(true,
+			"kind", str(o.Kind),
+			"namespace", str(o.Namespace),
+			"name", str(o.Name),
+			"count", integer(int64(o.Count)),
+			"sizeBytes", integer(int64(o.SizeBytes)),
+			"immutable", boolean(o.Immutable))
+		if !o.Immutable {
+			add(m, "immutableFraction", float(o.ImmutableFraction))
+		}
+		objs.Content = append(objs.Content, m)
+	}
+	add(top, "objects", objs)
+	wls := seqNode(false)
+	for _, w := range s.Workloads {
+		m := mapNode(false, "name", str(w.Name), "namespace", str(w.Namespace))
+		if w.PodsPerNode > 0 {
+			add(m, "podsPerNode", integer(int64(w.PodsPerNode)))
+		} else {
+			add(m, "replicas", integer(int64(w.Replicas)))
+		}
+		mounts := seqNode(false)
+		for _, mt := range w.Mounts {
+			mm := mapNode(true, "object", str(mt.Object), "select", str(mt.Select), "as", str(mt.As))
+			if len(mt.Items) > 0 {
+				items := seqNode(true)
+				for _, it := range mt.Items {
+					items.Content = append(items.Content, str(it))
+				}
+				add(mm, "items", items)
+			}
+			mounts.Content = append(mounts.Content, mm)
+		}
+		add(m, "mounts", mounts)
+		wls.Content = append(wls.Content, m)
+	}
+	add(top, "workloads", wls)
+	ups := seqNode(false)
+	for _, u := range s.Updates {
+		m := mapNode(true, "object", str(u.Object))
+		switch {
+		case len(u.At) > 0:
+			at := seqNode(true)
+			for _, t := range u.At {
+				at.Content = append(at.Content, dur(t))
+			}
+			add(m, "at", at)
+		case u.Every > 0:
+			add(m, "every", dur(u.Every))
+			add(m, "start", dur(u.Start))
+		default:
+			add(m, "poissonPerMinute", float(u.PoissonPerMinute))
+			add(m, "start", dur(u.Start))
+		}
+		ups.Content = append(ups.Content, m)
+	}
+	if len(ups.Content) == 0 {
+		ups.Style = yaml.FlowStyle
+	}
+	add(top, "updates", ups)
+	add(top, "output", mapNode(false, "bucket", dur(s.Output.Bucket)))
+	add(top, "replications", integer(int64(s.Replications)))
+	if len(s.Sweep) > 0 {
+		sw := mapNode(false)
+		for _, a := range s.Sweep {
+			vals := seqNode(true)
+			for i, v := range a.Values {
+				tag := "!!str"
+				if i < len(a.tags) {
+					tag = a.tags[i]
+				}
+				vals.Content = append(vals.Content, &yaml.Node{Kind: yaml.ScalarNode, Tag: tag, Value: v})
+			}
+			add(sw, a.Path, vals)
+		}
+		add(top, "sweep", sw)
+	}
+	add(top, "zip", boolean(s.Zip))
+
+	var buf bytes.Buffer
+	enc := yaml.NewEncoder(&buf)
+	enc.SetIndent(2)
+	_ = enc.Encode(top) // encoding a tree of plain scalars, maps and lists cannot fail
+	_ = enc.Close()
+	return buf.Bytes()
+}

@@ -1,0 +1,234 @@
+package scenarios
+
+import (
+	"time"
+
+	"gopkg.in/yaml.v3"
+)
+
+// APIVersion is the only accepted value of a scenario's apiVersion key.
+const APIVersion = "cmsim/v1"
+
+// Limits enforced by the loader. They are exported so that other packages can
+// quote them; changing one changes the accepted scenario language.
+const (
+	DurationMax     = 30 * 24 * time.Hour // duration <= 30 days
+	NodesMax        = 100000              // cluster.nodes
+	CountMax        = 1000000             // objects[].count
+	SizeBytesMax    = 1 << 20             // objects[].sizeBytes: 1 MiB, the apiserver's object size limit
+	ReplicationsMax = 1000                // replications
+	BucketMin       = time.Second         // output.bucket
+	BucketsMax      = 100000              // duration / output.bucket
+	PointsMax       = 10000               // sweep grid size
+	SweepAxesMax    = 32                  // number of sweep axes
+)
+
+// Scenario is one fully loaded, defaulted and validated scenario file.
+type Scenario struct {
+	Source       string        // the name passed to Load ("scenario.yaml", "builtin:quickstart")
+	APIVersion   string        // always "cmsim/v1"
+	Kind         string        // always "Scenario"
+	Name         string        // [a-z0-9-]+, at most 63 characters
+	Description  string        // free text, optional
+	Seed         uint64        // master seed; default 1
+	Duration     time.Duration // simulated time span; > 0, <= 30 days
+	Cluster      Cluster       // nodes, kubelet and apiserver settings
+	Objects      []Object      // ConfigMaps and Secrets; at least one entry
+	Workloads    []Workload    // pods and what they mount; at least one entry
+	Updates      []Update      // object update streams; may be empty
+	Output       Output        // output resolution
+	Replications int           // independent runs per parameter point; default 1, 1..1000
+	Sweep        []SweepAxis   // parameter axes, in file order; empty means a single point
+	Zip          bool          // true: axes are paired up (same length) instead of a full grid
+
+	src *source // what Points needs to re-load the scenario with overrides
+}
+
+// source is the pristine input of a Load: the parsed document and the --set
+// arguments, so Points can re-apply them together with sweep values.
+type source struct {
+	file string
+	root *yaml.Node // the document's top node; never mutated
+	sets []string
+}
+
+// Cluster describes the simulated cluster.
+type Cluster struct {
+	Nodes     int       // number of nodes (kubelets); required, 1..100000
+	Start     string    // "warm" (default: pods long running at t=0) or "cold" (all pods created at t=0)
+	Kubelet   Kubelet   // kubelet configuration, the same on every node
+	APIServer APIServer // apiserver latencies (YAML key: apiserver)
+}
+
+// Start modes of Cluster.Start.
+const (
+	StartWarm = "warm"
+	StartCold = "cold"
+)
+
+// Kubelet holds the kubelet settings that matter for ConfigMap/Secret propagation.
+// The defaults are the real kubelet's defaults.
+type Kubelet struct {
+	SyncFrequency           time.Duration // periodic pod resync; default 1m, > 0
+	ChangeDetectionStrategy string        // Get | Cache | Watch (exact case); default Watch
+	CacheTTL                CacheTTL      // TTL used by the Cache strategy; default auto
+}
+
+// Change detection strategies (kubelet configMapAndSecretChangeDetectionStrategy).
+const (
+	StrategyGet   = "Get"
+	StrategyCache = "Cache"
+	StrategyWatch = "Watch"
+)
+
+// CacheTTL is the Cache strategy's object TTL, i.e. the node's
+// node.alpha.kubernetes.io/ttl annotation.
+type CacheTTL struct {
+	Mode string        // "auto" | "absent" | "fixed"
+	TTL  time.Duration // the annotation value when Mode is "fixed"; >= 0
+}
+
+// CacheTTL modes.
+const (
+	TTLAuto   = "auto"   // the TTL controller sets the annotation from the cluster size (0/15/30/60/300 s)
+	TTLAbsent = "absent" // no annotation: the kubelet uses its default of 60s
+	TTLFixed  = "fixed"  // an explicit annotation value
+)
+
+// KubeletDefaultTTL is the TTL the kubelet uses when the node has no TTL annotation.
+const KubeletDefaultTTL = 60 * time.Second
+
+// APIServer holds the apiserver's latency distributions.
+type APIServer struct {
+	GetLatency Dist // GET round trip seen by the kubelet; default exponential, mean 5ms
+	WatchDelay Dist // write commit to watch event delivery; default exponential, mean 50ms
+}
+
+// Dist is a delay distribution. Only the fields of its Kind are meaningful:
+// constant: Value; uniform: Min, Max; exponential: Mean; lognormal: Median, Sigma.
+type Dist struct {
+	Kind                          string // constant | uniform | exponential | lognormal
+	Value, Min, Max, Mean, Median time.Duration
+	Sigma                         float64 // lognormal shape, >= 0
+}
+
+// Distribution kinds.
+const (
+	DistConstant    = "constant"
+	DistUniform     = "uniform"
+	DistExponential = "exponential"
+	DistLognormal   = "lognormal"
+)
+
+// Object is one ConfigMap or Secret entry, or a group of Count identical ones.
+type Object struct {
+	Kind              string  // ConfigMap | Secret
+	Namespace         string  // DNS label; default "default"
+	Name              string  // unique among all object entries; members of a group are Name-0 .. Name-(Count-1)
+	Count             int     // default 1, 1..1000000
+	SizeBytes         int     // default 1024, 1..1048576
+	Immutable         bool    // every member is immutable
+	ImmutableFraction float64 // 0..1: the first round(f*Count) members are immutable
+}
+
+// Object kinds.
+const (
+	KindConfigMap = "ConfigMap"
+	KindSecret    = "Secret"
+)
+
+// ImmutableCount returns how many members of the object entry are immutable:
+// all of them when Immutable, else round(ImmutableFraction*Count).
+func (o Object) ImmutableCount() int {
+	if o.Immutable {
+		return o.Count
+	}
+	n := int(o.ImmutableFraction*float64(o.Count) + 0.5)
+	return min(max(n, 0), o.Count)
+}
+
+// MemberName returns the name of member i of the object entry: Name itself
+// when Count is 1, Name-i otherwise.
+func (o Object) MemberName(i int) string {
+	if o.Count == 1 {
+		return o.Name
+	}
+	return o.Name + "-" + itoa(i)
+}
+
+// Workload is a set of pods mounting objects.
+type Workload struct {
+	Name        string  // DNS label, unique among workloads
+	Namespace   string  // DNS label; default "default"
+	Replicas    int     // pods spread round-robin over nodes; exactly one of Replicas and PodsPerNode is > 0
+	PodsPerNode int     // pods on every node
+	Mounts      []Mount // at least one
+}
+
+// Pods returns the workload's total number of pods on a cluster of the given size.
+func (w Workload) Pods(nodes int) int {
+	if w.PodsPerNode > 0 {
+		return w.PodsPerNode * nodes
+	}
+	return w.Replicas
+}
+
+// Mount is one reference from a workload's pods to an object entry.
+type Mount struct {
+	Object string   // an object entry name, in the workload's namespace
+	Select string   // all (default) | random-one | by-index: which members of a group each pod uses
+	As     string   // volume (default) | projected | subPath | env | envFrom
+	Items  []string // optional keys (volume, projected only); recorded, propagation is per volume
+}
+
+// Mount selections.
+const (
+	SelectAll       = "all"        // every member of the group
+	SelectRandomOne = "random-one" // one member per pod, chosen at random
+	SelectByIndex   = "by-index"   // member (pod index mod Count)
+)
+
+// Mount kinds.
+const (
+	AsVolume    = "volume"
+	AsProjected = "projected"
+	AsSubPath   = "subPath"
+	AsEnv       = "env"
+	AsEnvFrom   = "envFrom"
+)
+
+// Update is a stream of writes to an object entry. Exactly one of At, Every
+// and PoissonPerMinute is set. On a group, each arrival updates one random member.
+type Update struct {
+	Object           string          // an object entry name
+	At               []time.Duration // listed times, each in [0, duration]
+	Every            time.Duration   // periodic: arrivals at Start+Every, Start+2*Every, ...
+	Start            time.Duration   // no periodic/Poisson arrival before this; default 0
+	PoissonPerMinute float64         // Poisson arrivals with this rate per minute
+}
+
+// Output controls the resolution of recorded time series.
+type Output struct {
+	Bucket time.Duration // time-series bucket width; default 10s, >= 1s, duration/bucket <= 100000
+}
+
+// SweepAxis is one sweep entry: a --set style path and the values it takes.
+type SweepAxis struct {
+	Path   string
+	Values []string // YAML scalar text of each value
+
+	tags []string // each value's YAML tag (e.g. !!str for a quoted "1"), so re-applying it is exact
+}
+
+// Point is one parameter point of a sweep.
+type Point struct {
+	Index    int       // 0-based position in the grid
+	Params   []Param   // path=value, in axis order; empty without a sweep
+	Scenario *Scenario // the base scenario with Params applied, validated; its Sweep is empty
+}
+
+// Param is one path=value of a Point.
+type Param struct{ Path, Value string }
+
+// String returns "path=value".
+func (p Param) String() string { return p.Path + "=" + p.Value }
