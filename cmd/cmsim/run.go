@@ -171,23 +171,30 @@ func runScenario(e *env, o *runOptions, arg string) error {
 	} else {
 		printSummary(e.stdout, summary)
 	}
-	fmt.Fprintf(e.stdout, "results in %s: %s\n", o.out, strings.Join(files, ", "))
-	if rep := filepath.Join(o.out, "report.html"); contains(files, "report.html") {
-		fmt.Fprintf(e.stdout, "report: %s\n", rep)
-	}
+	printFiles(e.stdout, o.out, files)
 	if o.stats {
 		printStats(e.stderr, events, wall)
 	}
 	return nil
 }
 
-func contains(xs []string, x string) bool {
-	for _, v := range xs {
-		if v == x {
-			return true
+// printFiles says where the results are: the top-level files, and the
+// charts folder by count.
+func printFiles(w io.Writer, dir string, files []string) {
+	var top []string
+	charts := 0
+	for _, f := range files {
+		if strings.HasPrefix(f, "charts/") {
+			charts++
+		} else {
+			top = append(top, f)
 		}
 	}
-	return false
+	if charts > 0 {
+		top = append(top, fmt.Sprintf("charts/ (%d files)", charts))
+	}
+	fmt.Fprintf(w, "results in %s/: %s\n", filepath.Clean(dir), strings.Join(top, ", "))
+	fmt.Fprintf(w, "open %s in a browser for the report\n", filepath.Join(dir, "report.html"))
 }
 
 // pointParams names a point: its swept values, plus the parameters every
