@@ -59,7 +59,7 @@ func (c *Cluster) scheduleNextUpdate(i int32) {
 	st.k++
 	st.prev = at
 	if at <= c.horizon && at >= c.eng.Now() {
-		c.eng.Schedule(at, c.evUpdate, i, 0, 0)
+		c.eng.Schedule(at, c.evUpdate, i, 0, 0, 0)
 	}
 }
 

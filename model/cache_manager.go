@@ -27,7 +27,7 @@ func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time) {
 	}
 	// Refetch if never fetched, or if !now.Before(lastUpdateTime + ttl).
 	if !sl.hasData || t >= sl.lastUpdate+c.cacheTTL {
-		v, done := c.serveGet(sl.obj, !sl.hasData, t, c.nodes[sl.node].rng)
+		v, done := c.serveGet(sl.obj, !sl.hasData, t, &c.nodes[sl.node].rng)
 		// isObjectOlder: a response older than the cached object is ignored.
 		if !sl.hasData || v >= sl.dataVersion {
 			sl.dataVersion = v

@@ -38,7 +38,13 @@ type Cluster struct {
 	cacheTTL      sim.Time
 	maxIdle       sim.Time
 
-	evCycle, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire, evIdleCheck sim.Kind
+	// watchReady[s] is slot s's store version when a Watch Get through it is
+	// a plain local read (reflector synced, volume-referenced, not waiting
+	// to stop an immutable object), else -1. It is 4 bytes a slot so that
+	// the hot path stays in cache.
+	watchReady []int32
+
+	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire, evIdleCheck sim.Kind
 }
 
 type objectState struct {
@@ -54,7 +60,7 @@ type updateRecord struct {
 }
 
 type nodeState struct {
-	rng *sim.Rand
+	rng sim.Rand
 	// Phases of the node's loops, in [0, period): the kubelet's 1 s sync
 	// ticker, PLEG's 1 s relist, the volume manager's 100 ms populator and
 	// reconciler loops, and the watch manager's 1 min idle-watch recycler.
@@ -68,7 +74,8 @@ type podState struct {
 	consStart  int32
 	consEnd    int32
 	hasVolumes bool
-	syncAt     sim.Time // start of the pod's current (or last) sync
+	simple     bool     // one volume consumer with one source: cycles take the fast path
+	syncAt     sim.Time // start of the pod's current (or last) sync (general path only)
 }
 
 type consumerState struct {
@@ -113,6 +120,10 @@ type ruleState struct {
 	prev sim.Time
 }
 
+// slowPathOnly turns the simple-pod fast path off, for tests that check it
+// changes nothing.
+var slowPathOnly = false
+
 // New builds a cluster from a validated config.
 func New(cfg *Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
@@ -151,10 +162,17 @@ func New(cfg *Config) (*Cluster, error) {
 	c.buildNodes()
 	c.buildPods()
 	c.buildSlots()
+	if cfg.Strategy == Watch && !slowPathOnly {
+		c.watchReady = make([]int32, len(c.slots))
+		for i := range c.watchReady {
+			c.watchReady[i] = -1
+		}
+	}
 
-	c.eng = sim.New(2 * time.Duration(float64(cfg.SyncFrequency)*1.5+float64(time.Second)))
+	c.eng = sim.New(time.Duration(float64(cfg.SyncFrequency)*1.5)+time.Second, len(c.pods)+len(c.slots)/8)
 	e := c.eng
 	c.evCycle = e.Register(c.onCycle)
+	c.evCycleSimple = e.Register(c.onCycleSimple)
 	c.evCreate = e.Register(c.onCreate)
 	c.evInitialMount = e.Register(c.onInitialMount)
 	c.evStart = e.Register(c.onStart)
@@ -165,7 +183,7 @@ func New(cfg *Config) (*Cluster, error) {
 
 	if cfg.ColdStart {
 		for p := range c.pods {
-			e.Schedule(0, c.evCreate, int32(p), 0, 0)
+			e.Schedule(0, c.evCreate, int32(p), 0, 0, 0)
 		}
 	} else {
 		c.mgr.warmStart()
@@ -184,15 +202,13 @@ func New(cfg *Config) (*Cluster, error) {
 func (c *Cluster) buildNodes() {
 	c.nodes = make([]nodeState, c.cfg.Nodes)
 	for i := range c.nodes {
-		r := c.streams.StreamN("node", i)
-		c.nodes[i] = nodeState{
-			rng:          r,
-			syncPhase:    sim.Time(r.IntN(int(time.Second))),
-			plegPhase:    sim.Time(r.IntN(int(time.Second))),
-			popPhase:     sim.Time(r.IntN(int(100 * time.Millisecond))),
-			reconPhase:   sim.Time(r.IntN(int(100 * time.Millisecond))),
-			recyclePhase: sim.Time(r.IntN(int(time.Minute))),
-		}
+		n := &c.nodes[i]
+		n.rng = *c.streams.StreamN("node", i)
+		n.syncPhase = sim.Time(n.rng.IntN(int(time.Second)))
+		n.plegPhase = sim.Time(n.rng.IntN(int(time.Second)))
+		n.popPhase = sim.Time(n.rng.IntN(int(100 * time.Millisecond)))
+		n.reconPhase = sim.Time(n.rng.IntN(int(100 * time.Millisecond)))
+		n.recyclePhase = sim.Time(n.rng.IntN(int(time.Minute)))
 	}
 }
 
@@ -219,6 +235,10 @@ func (c *Cluster) buildPods() {
 				c.addConsumers(&p, rng, int16(mi), &w.Mounts[mi], i)
 			}
 			p.consEnd = int32(len(c.consumers))
+			if p.consEnd == p.consStart+1 && !slowPathOnly {
+				cs := &c.consumers[p.consStart]
+				p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
+			}
 			c.pods = append(c.pods, p)
 		}
 	}
@@ -320,6 +340,16 @@ func (c *Cluster) buildSlots() {
 		c.objSlots[fill[s.obj]] = int32(i)
 		fill[s.obj]++
 	}
+}
+
+// prevTick returns the last instant before t on the grid phase + k*period.
+func prevTick(phase, period, t sim.Time) sim.Time {
+	d := t - 1 - phase
+	k := d / period
+	if d < 0 && d%period != 0 {
+		k--
+	}
+	return phase + k*period
 }
 
 // nextTick returns the first instant after t on the grid phase + k*period.

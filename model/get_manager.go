@@ -11,7 +11,7 @@ type simpleManager struct {
 
 func (m *simpleManager) get(s int32, t sim.Time) (int32, sim.Time) {
 	sl := &m.c.slots[s]
-	return m.c.serveGet(sl.obj, true, t, m.c.nodes[sl.node].rng)
+	return m.c.serveGet(sl.obj, true, t, &m.c.nodes[sl.node].rng)
 }
 
 // addReference is a no-op: RegisterPod does nothing for the simple manager.

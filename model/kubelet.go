@@ -38,7 +38,7 @@ func (c *Cluster) scheduleCycle(pi int32, t sim.Time) {
 		at = c.mountTime(&c.nodes[p.node], t)
 	}
 	if at <= c.horizon {
-		c.eng.Schedule(at, c.evCycle, pi, 0, 0)
+		c.eng.Schedule(at, c.evCycle, pi, 0, 0, 0)
 	}
 }
 
@@ -46,18 +46,72 @@ func (c *Cluster) scheduleCycle(pi int32, t sim.Time) {
 // end: the work queue entry expires after the jittered interval, and the
 // sync loop picks it up at the first tick strictly after that.
 func (c *Cluster) scheduleResync(pi int32, end sim.Time) {
-	n := &c.nodes[c.pods[pi].node]
-	due := end + c.resyncDelay(n.rng)
-	c.scheduleCycle(pi, nextTick(n.syncPhase, syncTick, due))
+	p := &c.pods[pi]
+	n := &c.nodes[p.node]
+	due := end + c.resyncDelay(&n.rng)
+	t := nextTick(n.syncPhase, syncTick, due)
+	if p.simple {
+		ci := p.consStart
+		s := c.consumers[ci].srcStart
+		c.scheduleSimple(n, ci, c.srcSlot[s], c.srcSeen[s], p.node, t)
+		return
+	}
+	c.scheduleCycle(pi, t)
+}
+
+// scheduleSimple queues the fast-path cycle of a simple pod (one volume, one
+// source) for a sync starting at tick t. The event carries everything the
+// cycle needs, so that it touches little memory: A the consumer, B the
+// slot, C the version its files hold, D the node. The sync's start is the
+// last sync tick before the remount.
+func (c *Cluster) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t sim.Time) {
+	if at := c.mountTime(n, t); at <= c.horizon {
+		c.eng.Schedule(at, c.evCycleSimple, ci, slot, seen, node)
+	}
+}
+
+// onCycleSimple is onCycle for a simple pod, without reading the pod or the
+// consumer unless the files change.
+func (c *Cluster) onCycleSimple(ev sim.Event) {
+	now := c.eng.Now()
+	n := &c.nodes[ev.D]
+	start := prevTick(n.syncPhase, syncTick, now)
+	c.rec.add(c.rec.Syncs, start, 1)
+	c.rec.add(c.rec.Remounts, now, 1)
+	var v int32
+	done := now
+	if c.watchReady != nil && c.watchReady[ev.B] >= 0 {
+		v = c.watchReady[ev.B]
+	} else {
+		cs := &c.consumers[ev.A]
+		v, done = c.mgr.get(ev.B, max(now, cs.busyUntil))
+		cs.busyUntil = done
+	}
+	seen := ev.C
+	if v > seen {
+		c.rec.add(c.rec.VolumeWrites, done, 1)
+		c.expose(ev.A, c.consumers[ev.A].srcStart, v, done)
+		seen = v
+	}
+	due := start + c.resyncDelay(&n.rng)
+	c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, nextTick(n.syncPhase, syncTick, due))
 }
 
 // warmStartPod puts a pod into steady state at t=0: its next resync is due
 // after the equilibrium residual of the U[S, 1.5 S) renewal process, so the
 // first minutes look like the hours after them.
 func (c *Cluster) warmStartPod(pi int32) {
-	n := &c.nodes[c.pods[pi].node]
-	due := residualUniform(n.rng, float64(c.syncFrequency), 1.5*float64(c.syncFrequency))
-	c.scheduleCycle(pi, nextTick(n.syncPhase, syncTick, sim.Time(due)))
+	p := &c.pods[pi]
+	n := &c.nodes[p.node]
+	due := residualUniform(&n.rng, float64(c.syncFrequency), 1.5*float64(c.syncFrequency))
+	t := nextTick(n.syncPhase, syncTick, sim.Time(due))
+	if p.simple {
+		ci := p.consStart
+		s := c.consumers[ci].srcStart
+		c.scheduleSimple(n, ci, c.srcSlot[s], c.srcSeen[s], p.node, t)
+		return
+	}
+	c.scheduleCycle(pi, t)
 }
 
 // residualUniform draws the time to the next renewal, seen from a random
@@ -163,10 +217,10 @@ func (c *Cluster) onCreate(ev sim.Event) {
 	}
 	c.registerPod(pi, t)
 	if p.hasVolumes {
-		c.eng.Schedule(c.mountTime(&c.nodes[p.node], t), c.evInitialMount, pi, 0, 0)
+		c.eng.Schedule(c.mountTime(&c.nodes[p.node], t), c.evInitialMount, pi, 0, 0, 0)
 		return
 	}
-	c.eng.Schedule(t, c.evStart, pi, 0, 0)
+	c.eng.Schedule(t, c.evStart, pi, 0, 0, 0)
 }
 
 // registerPod is the manager's RegisterPod on a pod UID's first sync: one
@@ -205,7 +259,7 @@ func (c *Cluster) onInitialMount(ev sim.Event) {
 		}
 	}
 	polls := (done - p.syncAt + mountPollInterval - 1) / mountPollInterval
-	c.eng.Schedule(p.syncAt+polls*mountPollInterval, c.evStart, pi, 0, 0)
+	c.eng.Schedule(p.syncAt+polls*mountPollInterval, c.evStart, pi, 0, 0, 0)
 }
 
 // onStart starts a new pod's containers: env and envFrom references are read

@@ -374,3 +374,24 @@ func TestColdStartWatch(t *testing.T) {
 		t.Fatalf("observed %v pairs, want 8", r.Metrics.LatencySeconds.Count)
 	}
 }
+
+// TestFastPathChangesNothing runs the same clusters with and without the
+// simple-pod fast path and the Watch ready cache: the results must be equal.
+func TestFastPathChangesNothing(t *testing.T) {
+	for _, s := range strategies {
+		for _, cold := range []bool{false, true} {
+			cfg := benchConfig(30, 10, 40, 20, s)
+			cfg.ColdStart = cold
+			cfg.Objects[5].Immutable = true
+			cfg.Workloads = append(cfg.Workloads, Workload{Name: "env", Namespace: "default", Replicas: 7,
+				Mounts: []Mount{{Objects: []int{1, 2}, As: Env, Name: "e"}}})
+			fast := run(t, cfg)
+			slowPathOnly = true
+			slow := run(t, cfg)
+			slowPathOnly = false
+			if fmt.Sprint(fast.Metrics, fast.Recorder.Samples, fast.LoadRows(0, 0)) != fmt.Sprint(slow.Metrics, slow.Recorder.Samples, slow.LoadRows(0, 0)) {
+				t.Errorf("%v cold=%v: the fast path changed the results", s, cold)
+			}
+		}
+	}
+}

@@ -46,13 +46,34 @@ func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time) {
 	if sl.volumeRefs == 0 && sl.watchOpen && !sl.idleCheck {
 		m.scheduleIdleCheck(s)
 	}
+	m.updateReady(s, t)
 	return sl.storeVersion, t
+}
+
+// updateReady refreshes the cluster's watchReady entry for slot s at t: a
+// Get through it is a plain read of the store when the reflector has synced,
+// an immutable object's watch has already been stopped, and volumes read it
+// on every sync (so it never goes idle and needs no access time).
+func (m *watchingManager) updateReady(s int32, t sim.Time) {
+	c := m.c
+	if c.watchReady == nil {
+		return
+	}
+	sl := &c.slots[s]
+	ready := sl.started && t >= sl.syncedAt && sl.volumeRefs > 0 &&
+		(sl.immutableStopped || !c.cfg.Objects[sl.obj].Immutable)
+	if ready {
+		c.watchReady[s] = sl.storeVersion
+	} else {
+		c.watchReady[s] = -1
+	}
 }
 
 func (m *watchingManager) addReference(s int32, t sim.Time) {
 	if !m.c.slots[s].started {
 		m.startReflector(s, t)
 	}
+	m.updateReady(s, t)
 }
 
 // startReflector LISTs the object from the watch cache and opens a WATCH from
@@ -61,7 +82,7 @@ func (m *watchingManager) addReference(s int32, t sim.Time) {
 func (m *watchingManager) startReflector(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
-	v, done := c.serveList(sl.obj, t, c.nodes[sl.node].rng)
+	v, done := c.serveList(sl.obj, t, &c.nodes[sl.node].rng)
 	sl.started = true
 	if v > sl.storeVersion {
 		sl.storeVersion = v
@@ -84,7 +105,7 @@ func (m *watchingManager) openWatch(s int32, t sim.Time, u float64) {
 
 func (m *watchingManager) scheduleExpiry(s int32, at sim.Time) {
 	if at <= m.c.horizon {
-		m.c.eng.Schedule(at, m.c.evWatchExpire, s, m.c.slots[s].watchGen, 0)
+		m.c.eng.Schedule(at, m.c.evWatchExpire, s, m.c.slots[s].watchGen, 0, 0)
 	}
 }
 
@@ -104,7 +125,7 @@ func (m *watchingManager) scheduleIdleCheck(s int32) {
 	n := &c.nodes[sl.node]
 	at := nextTick(n.recyclePhase, recyclePeriod, sl.lastAccess+c.maxIdle)
 	if at <= c.horizon {
-		c.eng.Schedule(at, c.evIdleCheck, s, 0, 0)
+		c.eng.Schedule(at, c.evIdleCheck, s, 0, 0, 0)
 	}
 }
 
@@ -121,7 +142,7 @@ func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 		}
 		c.rec.add(c.rec.WatchEvents, t, 1)
 		c.rec.add(c.rec.Bytes, t, size)
-		c.eng.Schedule(t.Add(c.cfg.WatchDelay.Sample(c.nodes[sl.node].rng)), c.evDeliver, s, v, 0)
+		c.eng.Schedule(t.Add(c.cfg.WatchDelay.Sample(&c.nodes[sl.node].rng)), c.evDeliver, s, v, 0, 0)
 	}
 }
 
@@ -130,6 +151,11 @@ func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 // objects were read and stopped long ago; env-only references went idle.
 func (m *watchingManager) warmStart() {
 	c := m.c
+	defer func() {
+		for i := range c.slots {
+			m.updateReady(int32(i), 0)
+		}
+	}()
 	for i := range c.slots {
 		sl := &c.slots[i]
 		sl.started = true
@@ -142,7 +168,7 @@ func (m *watchingManager) warmStart() {
 			sl.watchOpen = true
 			sl.watchGen++
 			c.rec.openWatches++
-			r := c.nodes[sl.node].rng
+			r := &c.nodes[sl.node].rng
 			left := residualUniform(r, float64(minWatchTimeout), 2*float64(minWatchTimeout))
 			m.scheduleExpiry(int32(i), sim.Time(left))
 		default:
@@ -158,6 +184,9 @@ func (c *Cluster) onDeliver(ev sim.Event) {
 	sl := &c.slots[ev.A]
 	if ev.B > sl.storeVersion {
 		sl.storeVersion = ev.B
+		if c.watchReady != nil && c.watchReady[ev.A] >= 0 {
+			c.watchReady[ev.A] = ev.B
+		}
 	}
 }
 
@@ -188,6 +217,7 @@ func (c *Cluster) onIdleCheck(ev sim.Event) {
 	if c.eng.Now() > sl.lastAccess+c.maxIdle {
 		m.stopWatch(sl, c.eng.Now())
 		sl.started = false // the next Get restarts the reflector
+		m.updateReady(s, c.eng.Now())
 		return
 	}
 	m.scheduleIdleCheck(s)

@@ -11,14 +11,14 @@ import (
 func BenchmarkEngine(b *testing.B) {
 	for _, pending := range []int{15000, 150000} {
 		b.Run(strconv.Itoa(pending), func(b *testing.B) {
-			e := New(2 * time.Minute)
+			e := New(90*time.Second, pending)
 			r := NewRand(1, 1)
 			var k Kind
 			k = e.Register(func(ev Event) {
-				e.After(time.Duration(60e9+r.Float64()*30e9), k, ev.A, 0, 0)
+				e.After(time.Duration(60e9+r.Float64()*30e9), k, ev.A, 0, 0, 0)
 			})
 			for i := 0; i < pending; i++ {
-				e.Schedule(Time(r.Float64()*90e9), k, int32(i), 0, 0)
+				e.Schedule(Time(r.Float64()*90e9), k, int32(i), 0, 0, 0)
 			}
 			b.ResetTimer()
 			if err := e.RunUntil(MaxTime, uint64(b.N)); err != nil {

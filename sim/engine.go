@@ -18,15 +18,22 @@ type Engine struct {
 	processed uint64
 }
 
-// New returns an engine at time 0 whose queue suits events scheduled up to
-// about horizonHint ahead (events further ahead are still handled, more
-// slowly). Events land in 2^k-ns buckets, 8192 of them spanning at least
-// horizonHint.
-func New(horizonHint time.Duration) *Engine {
-	const buckets = 1 << 13
+// New returns an engine at time 0. Its calendar queue is sized for about
+// pending events scheduled up to window ahead (a resync interval, say):
+// buckets of a power-of-two width holding a few events each, and enough of
+// them to span the window twice. Events further ahead wait in a heap, so any
+// values are correct; good ones are faster.
+func New(window time.Duration, pending int) *Engine {
+	const perBucket = 4
 	shift := uint(10) // 1 µs buckets at the least
-	for shift < 40 && (int64(1)<<shift)*buckets < int64(horizonHint) {
-		shift++
+	if pending > 0 {
+		for shift < 40 && (int64(1)<<(shift+1))*int64(pending) <= perBucket*int64(window) {
+			shift++
+		}
+	}
+	buckets := 1 << 8
+	for buckets < 1<<20 && (int64(buckets)<<shift) < 2*int64(window) {
+		buckets <<= 1
 	}
 	return &Engine{q: newCalendar(shift, buckets)}
 }
@@ -35,6 +42,9 @@ func New(horizonHint time.Duration) *Engine {
 func (e *Engine) Register(h Handler) Kind {
 	if h == nil {
 		panic("sim: nil handler")
+	}
+	if len(e.handlers) == 256 {
+		panic("sim: more than 256 event kinds")
 	}
 	e.handlers = append(e.handlers, h)
 	return Kind(len(e.handlers) - 1)
@@ -49,22 +59,22 @@ func (e *Engine) Processed() uint64 { return e.processed }
 // Pending returns how many events are scheduled and not yet run.
 func (e *Engine) Pending() int { return e.q.len() }
 
-// Schedule queues an event of kind k at instant at with arguments a, b, c.
-// Scheduling before Now panics: it is a model bug.
-func (e *Engine) Schedule(at Time, k Kind, a, b, c int32) {
+// Schedule queues an event of kind k at instant at with arguments a, b, c,
+// d. Scheduling before Now panics: it is a model bug.
+func (e *Engine) Schedule(at Time, k Kind, a, b, c, d int32) {
 	if at < e.now {
 		panic(fmt.Sprintf("sim: event of kind %d scheduled at %v, before now %v", k, at, e.now))
 	}
 	if int(k) >= len(e.handlers) {
 		panic(fmt.Sprintf("sim: event kind %d has no handler", k))
 	}
-	e.q.push(Event{At: at, Seq: e.seq, Kind: k, A: a, B: b, C: c})
+	e.q.push(Event{At: at, key: e.seq<<8 | uint64(k), A: a, B: b, C: c, D: d})
 	e.seq++
 }
 
-// After queues an event d after Now.
-func (e *Engine) After(d time.Duration, k Kind, a, b, c int32) {
-	e.Schedule(e.now.Add(d), k, a, b, c)
+// After queues an event delay after Now.
+func (e *Engine) After(delay time.Duration, k Kind, a, b, c, d int32) {
+	e.Schedule(e.now.Add(delay), k, a, b, c, d)
 }
 
 // ErrBudget is returned by RunUntil when the event budget runs out before the
@@ -93,7 +103,7 @@ func (e *Engine) RunUntil(horizon Time, budget uint64) error {
 		ev := e.q.pop()
 		e.now = ev.At
 		e.processed++
-		e.handlers[ev.Kind](ev)
+		e.handlers[ev.key&0xff](ev)
 	}
 	return nil
 }

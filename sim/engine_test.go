@@ -21,7 +21,7 @@ func TestEngineOrder(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := New(time.Second)
+			e := New(time.Second, 1000)
 			var got []int32
 			var times []Time
 			k := e.Register(func(ev Event) {
@@ -29,7 +29,7 @@ func TestEngineOrder(t *testing.T) {
 				times = append(times, e.Now())
 			})
 			for i, at := range tt.at {
-				e.Schedule(at, k, 0, 0, int32(i))
+				e.Schedule(at, k, 0, 0, int32(i), 0)
 			}
 			if err := e.RunUntil(MaxTime, 0); err != nil {
 				t.Fatal(err)
@@ -45,14 +45,14 @@ func TestEngineOrder(t *testing.T) {
 }
 
 func TestEngineHorizonAndBudget(t *testing.T) {
-	e := New(time.Second)
+	e := New(time.Second, 1000)
 	n := 0
 	var k Kind
 	k = e.Register(func(ev Event) {
 		n++
-		e.After(time.Second, k, 0, 0, 0) // an endless self-rescheduling timer
+		e.After(time.Second, k, 0, 0, 0, 0) // an endless self-rescheduling timer
 	})
-	e.Schedule(0, k, 0, 0, 0)
+	e.Schedule(0, k, 0, 0, 0, 0)
 	if err := e.RunUntil(At(10*time.Second), 0); err != nil {
 		t.Fatal(err)
 	}
@@ -70,10 +70,10 @@ func TestEngineHorizonAndBudget(t *testing.T) {
 }
 
 func TestEngineSchedulePastPanics(t *testing.T) {
-	e := New(time.Second)
+	e := New(time.Second, 1000)
 	var k Kind
-	k = e.Register(func(ev Event) { e.Schedule(ev.At-1, k, 0, 0, 0) })
-	e.Schedule(10, k, 0, 0, 0)
+	k = e.Register(func(ev Event) { e.Schedule(ev.At-1, k, 0, 0, 0, 0) })
+	e.Schedule(10, k, 0, 0, 0, 0)
 	defer func() {
 		if recover() == nil {
 			t.Fatal("scheduling in the past did not panic")
@@ -89,7 +89,7 @@ func TestQueueMatchesSort(t *testing.T) {
 		var ref []Event
 		var got []Event
 		for i, a := range ats {
-			ev := Event{At: Time(a), Seq: uint64(i)}
+			ev := Event{At: Time(a), key: uint64(i) << 8}
 			q.push(ev)
 			ref = append(ref, ev)
 			if popEvery > 0 && i%int(popEvery) == 0 {
@@ -113,7 +113,6 @@ func TestQueueMatchesSort(t *testing.T) {
 		t.Fatal(err)
 	}
 }
-
 
 // TestCalendarMatchesSort drives a small calendar (8 buckets of 4 ns) with
 // pushes near, in and far beyond the wheel, interleaved with pops, as the
@@ -140,7 +139,7 @@ func TestCalendarMatchesSort(t *testing.T) {
 			if d%7 == 0 {
 				at = now + Time(d)
 			}
-			ev := Event{At: at, Seq: seq}
+			ev := Event{At: at, key: seq << 8}
 			seq++
 			c.push(ev)
 			ref = append(ref, ev)

@@ -1,21 +1,28 @@
 package sim
 
-// Kind selects the handler of an event; see [Engine.Register].
-type Kind uint32
+// Kind selects the handler of an event; see [Engine.Register]. An engine
+// has at most 256 kinds.
+type Kind uint8
 
-// Event is one scheduled occurrence. A, B and C are the handler's arguments
-// (typically indexes into the model's slices and a version number).
+// Event is one scheduled occurrence. A, B, C and D are the handler's
+// arguments (typically indexes into the model's slices and a version
+// number). An Event is 32 bytes.
 type Event struct {
-	At   Time
-	Seq  uint64 // insertion order: breaks ties between equal At
-	Kind Kind
-	A    int32
-	B    int32
-	C    int32
+	At Time
+	// key is the insertion sequence number shifted left 8 bits, with the
+	// Kind in the low 8: ordering by key is ordering by insertion.
+	key        uint64
+	A, B, C, D int32
 }
 
+// Kind returns the event's kind.
+func (e *Event) Kind() Kind { return Kind(e.key) }
+
+// Seq returns the event's insertion sequence number.
+func (e *Event) Seq() uint64 { return e.key >> 8 }
+
 func (e *Event) before(o *Event) bool {
-	return e.At < o.At || (e.At == o.At && e.Seq < o.Seq)
+	return e.At < o.At || (e.At == o.At && e.key < o.key)
 }
 
 // queue is a 4-ary min-heap of events ordered by (At, Seq). A 4-ary heap is
