@@ -15,7 +15,7 @@ import (
 // (resourceVersion=""); otherwise it is served from the watch cache
 // (resourceVersion="0"). It returns the version sent and when the response
 // arrives.
-func (c *Cluster) serveGet(o int32, fromEtcd bool, t sim.Time, r *sim.Rand) (int32, sim.Time) {
+func (c *partition) serveGet(o int32, fromEtcd bool, t sim.Time, r *sim.Rand) (int32, sim.Time) {
 	if fromEtcd {
 		c.rec.add(c.rec.GetEtcd, t, 1)
 	} else {
@@ -27,7 +27,7 @@ func (c *Cluster) serveGet(o int32, fromEtcd bool, t sim.Time, r *sim.Rand) (int
 
 // serveList serves a reflector's LIST of one object (a metadata.name field
 // selector, resourceVersion="0": from the watch cache).
-func (c *Cluster) serveList(o int32, t sim.Time, r *sim.Rand) (int32, sim.Time) {
+func (c *partition) serveList(o int32, t sim.Time, r *sim.Rand) (int32, sim.Time) {
 	c.rec.add(c.rec.List, t, 1)
 	c.rec.add(c.rec.Bytes, t, float64(c.cfg.Objects[o].SizeBytes))
 	return c.objects[o].version, t.Add(c.cfg.GetLatency.Sample(r))
@@ -35,7 +35,7 @@ func (c *Cluster) serveList(o int32, t sim.Time, r *sim.Rand) (int32, sim.Time) 
 
 // scheduleNextUpdate queues rule i's next write, if it has one before the
 // horizon.
-func (c *Cluster) scheduleNextUpdate(i int32) {
+func (c *partition) scheduleNextUpdate(i int32) {
 	st := &c.rules[i]
 	u := st.rule
 	var at sim.Time
@@ -66,7 +66,7 @@ func (c *Cluster) scheduleNextUpdate(i int32) {
 // onUpdate applies one write of an update rule. A write to an immutable
 // object is refused by the apiserver (only delete and re-create could change
 // it), so its consumers never see a change.
-func (c *Cluster) onUpdate(ev sim.Event) {
+func (c *partition) onUpdate(ev sim.Event) {
 	i := ev.A
 	st := &c.rules[i]
 	t := c.eng.Now()
@@ -84,7 +84,9 @@ func (c *Cluster) onUpdate(ev sim.Event) {
 		c.updates = append(c.updates, updateRecord{obj: o, at: t})
 		obj.version++
 		obj.versionUpdate = append(obj.versionUpdate, id)
-		c.rec.add(c.rec.Updates, t, 1)
+		if c.primary {
+			c.rec.add(c.rec.Updates, t, 1)
+		}
 		c.mgr.objectUpdated(o, t)
 	}
 	c.scheduleNextUpdate(i)

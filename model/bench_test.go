@@ -1,19 +1,29 @@
 package model
 
-import "testing"
+import (
+	"strconv"
+	"testing"
+)
 
-// BenchmarkWatch15k runs bench-watch-15k (500 nodes × 30 pods, 1 h).
-func BenchmarkWatch15k(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		r := run(b, benchConfig(500, 30, 1000, 10, Watch))
-		b.ReportMetric(float64(r.Events), "events/op")
+// The canonical workload of ../shared/bench (Watch, syncFrequency 60 s, 10
+// updates a minute, 1 h) at a reduced and at full size, on 1 and 2 workers.
+func benchWorkload(b *testing.B, nodes, configMaps int, updatesPerMinute float64, s Strategy) {
+	for _, workers := range []int{1, 2} {
+		b.Run("workers="+strconv.Itoa(workers), func(b *testing.B) {
+			var events uint64
+			for i := 0; i < b.N; i++ {
+				cfg := benchConfig(nodes, 30, configMaps, updatesPerMinute, s)
+				cfg.Workers = workers
+				r := run(b, cfg)
+				events = r.Events
+			}
+			b.ReportMetric(float64(events), "events/op")
+			b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+		})
 	}
 }
 
-// BenchmarkWatch150k runs bench-watch-150k (5000 nodes × 30 pods, 1 h).
-func BenchmarkWatch150k(b *testing.B) {
-	for i := 0; i < b.N; i++ {
-		r := run(b, benchConfig(5000, 30, 1000, 10, Watch))
-		b.ReportMetric(float64(r.Events), "events/op")
-	}
-}
+func BenchmarkWatch15k(b *testing.B)  { benchWorkload(b, 500, 1000, 10, Watch) }
+func BenchmarkWatch150k(b *testing.B) { benchWorkload(b, 5000, 1000, 10, Watch) }
+func BenchmarkGet150k(b *testing.B)   { benchWorkload(b, 5000, 1000, 10, Get) }
+func BenchmarkCache150k(b *testing.B) { benchWorkload(b, 5000, 1000, 10, Cache) }

@@ -16,7 +16,7 @@ import "cmsim/sim"
 //     for that fetch and then checks freshness itself.
 //   - Immutable objects get no special handling: they are refetched too.
 type cachingManager struct {
-	c *Cluster
+	c *partition
 }
 
 func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time) {
@@ -50,7 +50,7 @@ func (m *cachingManager) objectUpdated(int32, sim.Time) {}
 // the last TTL.
 func (m *cachingManager) warmStart() {
 	c := m.c
-	for i := range c.slots {
+	for i := c.slotLo; i < c.slotHi; i++ {
 		sl := &c.slots[i]
 		sl.hasData = true
 		sl.dataVersion = 0

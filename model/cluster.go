@@ -8,41 +8,63 @@ import (
 )
 
 // Cluster is one simulated cluster: the apiserver's objects, the nodes with
-// their kubelets, and the pods, wired onto a sim.Engine. It is
-// single-threaded; build it with New and run it once with Run.
+// their kubelets, and the pods. Build it with New and run it once with Run.
+//
+// Nodes interact only through the apiserver, and the apiserver's state (each
+// object's versions) depends only on the update rules, never on the nodes.
+// So the nodes are split into partitions, each simulated on its own engine
+// with its own copy of the update stream; their recordings are merged
+// exactly. The partitioning depends only on the cluster's size, so results
+// are identical however many workers run the partitions, and each
+// partition's working set stays small enough for the CPU caches.
 type Cluster struct {
 	cfg     *Config
-	eng     *sim.Engine
-	rec     *Recorder
 	horizon sim.Time
-	mgr     manager
 	streams sim.Streams
+	parts   []*partition
 
-	objects   []objectState
 	nodes     []nodeState
-	pods      []podState
+	pods      []podState // grouped by node
 	consumers []consumerState
 	// Sources: one entry per (consumer, object) pair, in consumer order.
 	srcObj  []int32
 	srcSlot []int32 // the (node, object) slot the source reads through
 	srcSeen []int32 // the object version the consumer's files hold; -1 before the first mount
-	slots   []slot
+	slots   []slot  // grouped by node
 	// objSlots[objSlotStart[o]:objSlotStart[o+1]] are the slots of object o.
 	objSlotStart []int32
 	objSlots     []int32
-	updates      []updateRecord
-	rules        []ruleState
-	scratch      []int32 // versions read for one volume's sources
-
-	syncFrequency sim.Time
-	cacheTTL      sim.Time
-	maxIdle       sim.Time
-
+	// nodePodStart[n] and nodeSlotStart[n] are node n's first pod and slot.
+	nodePodStart  []int32
+	nodeSlotStart []int32
 	// watchReady[s] is slot s's store version when a Watch Get through it is
 	// a plain local read (reflector synced, volume-referenced, not waiting
 	// to stop an immutable object), else -1. It is 4 bytes a slot so that
 	// the hot path stays in cache.
 	watchReady []int32
+
+	syncFrequency sim.Time
+	cacheTTL      sim.Time
+	maxIdle       sim.Time
+}
+
+// partition simulates a contiguous range of nodes on its own engine.
+type partition struct {
+	*Cluster
+	eng     *sim.Engine
+	rec     *Recorder
+	mgr     manager
+	primary bool // the first partition also counts cluster-wide events (writes)
+
+	nodeLo, nodeHi int32
+	slotLo, slotHi int32
+
+	// The apiserver's objects and the update stream: every partition
+	// replays the same writes.
+	objects []objectState
+	updates []updateRecord
+	rules   []ruleState
+	scratch []int32 // versions read for one volume's sources
 
 	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire, evIdleCheck sim.Kind
 }
@@ -124,10 +146,17 @@ type ruleState struct {
 // changes nothing.
 var slowPathOnly = false
 
+// podsPerPartition bounds a partition's size: about the largest cluster
+// whose hot state fits the CPU caches.
+var podsPerPartition = 16000
+
 // New builds a cluster from a validated config.
 func New(cfg *Config) (*Cluster, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Strategy > Watch {
+		return nil, fmt.Errorf("unknown strategy %v", cfg.Strategy)
 	}
 	c := &Cluster{
 		cfg:           cfg,
@@ -135,7 +164,6 @@ func New(cfg *Config) (*Cluster, error) {
 		streams:       sim.NewStreams(cfg.Seed),
 		syncFrequency: sim.Time(cfg.SyncFrequency),
 	}
-	c.rec = newRecorder(c.horizon, cfg.Bucket)
 	c.maxIdle = sim.Time(max(5*cfg.SyncFrequency, time.Minute))
 	switch cfg.CacheTTLMode {
 	case TTLAuto:
@@ -144,20 +172,6 @@ func New(cfg *Config) (*Cluster, error) {
 		c.cacheTTL = sim.Time(defaultCacheTTL)
 	case TTLFixed:
 		c.cacheTTL = sim.Time(cfg.CacheTTL)
-	}
-	switch cfg.Strategy {
-	case Get:
-		c.mgr = &simpleManager{c: c}
-	case Cache:
-		c.mgr = &cachingManager{c: c}
-	case Watch:
-		c.mgr = &watchingManager{c: c}
-	default:
-		return nil, fmt.Errorf("unknown strategy %v", cfg.Strategy)
-	}
-	c.objects = make([]objectState, len(cfg.Objects))
-	for i := range c.objects {
-		c.objects[i].versionUpdate = []int32{0}
 	}
 	c.buildNodes()
 	c.buildPods()
@@ -168,35 +182,62 @@ func New(cfg *Config) (*Cluster, error) {
 			c.watchReady[i] = -1
 		}
 	}
-
-	c.eng = sim.New(time.Duration(float64(cfg.SyncFrequency)*1.5)+time.Second, len(c.pods)+len(c.slots)/8)
-	e := c.eng
-	c.evCycle = e.Register(c.onCycle)
-	c.evCycleSimple = e.Register(c.onCycleSimple)
-	c.evCreate = e.Register(c.onCreate)
-	c.evInitialMount = e.Register(c.onInitialMount)
-	c.evStart = e.Register(c.onStart)
-	c.evUpdate = e.Register(c.onUpdate)
-	c.evDeliver = e.Register(c.onDeliver)
-	c.evWatchExpire = e.Register(c.onWatchExpire)
-	c.evIdleCheck = e.Register(c.onIdleCheck)
-
-	if cfg.ColdStart {
-		for p := range c.pods {
-			e.Schedule(0, c.evCreate, int32(p), 0, 0, 0)
-		}
-	} else {
-		c.mgr.warmStart()
-		for p := range c.pods {
-			c.warmStartPod(int32(p))
-		}
-	}
-	c.rules = make([]ruleState, len(cfg.Updates))
-	for i := range cfg.Updates {
-		c.rules[i] = ruleState{rule: &cfg.Updates[i], rng: c.streams.StreamN("updates", i)}
-		c.scheduleNextUpdate(int32(i))
+	n := (len(c.pods) + podsPerPartition - 1) / podsPerPartition
+	n = min(max(n, 1), cfg.Nodes)
+	for i := 0; i < n; i++ {
+		lo, hi := int32(i*cfg.Nodes/n), int32((i+1)*cfg.Nodes/n)
+		c.parts = append(c.parts, c.newPartition(lo, hi, i == 0))
 	}
 	return c, nil
+}
+
+func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
+	cfg := c.cfg
+	p := &partition{Cluster: c, primary: primary, nodeLo: nodeLo, nodeHi: nodeHi,
+		slotLo: c.nodeSlotStart[nodeLo], slotHi: c.nodeSlotStart[nodeHi]}
+	podLo, podHi := c.nodePodStart[nodeLo], c.nodePodStart[nodeHi]
+	p.rec = newRecorder(c.horizon, cfg.Bucket)
+	switch cfg.Strategy {
+	case Get:
+		p.mgr = &simpleManager{c: p}
+	case Cache:
+		p.mgr = &cachingManager{c: p}
+	case Watch:
+		p.mgr = &watchingManager{c: p}
+	}
+	p.objects = make([]objectState, len(cfg.Objects))
+	for i := range p.objects {
+		p.objects[i].versionUpdate = []int32{0}
+	}
+	pods := int(podHi - podLo)
+	p.eng = sim.New(time.Duration(float64(cfg.SyncFrequency)*1.5)+time.Second, pods+int(p.slotHi-p.slotLo)/8)
+	e := p.eng
+	p.evCycle = e.Register(p.onCycle)
+	p.evCycleSimple = e.Register(p.onCycleSimple)
+	p.evCreate = e.Register(p.onCreate)
+	p.evInitialMount = e.Register(p.onInitialMount)
+	p.evStart = e.Register(p.onStart)
+	p.evUpdate = e.Register(p.onUpdate)
+	p.evDeliver = e.Register(p.onDeliver)
+	p.evWatchExpire = e.Register(p.onWatchExpire)
+	p.evIdleCheck = e.Register(p.onIdleCheck)
+
+	if cfg.ColdStart {
+		for pi := podLo; pi < podHi; pi++ {
+			e.Schedule(0, p.evCreate, pi, 0, 0, 0)
+		}
+	} else {
+		p.mgr.warmStart()
+		for pi := podLo; pi < podHi; pi++ {
+			p.warmStartPod(pi)
+		}
+	}
+	p.rules = make([]ruleState, len(cfg.Updates))
+	for i := range cfg.Updates {
+		p.rules[i] = ruleState{rule: &cfg.Updates[i], rng: c.streams.StreamN("updates", i)}
+		p.scheduleNextUpdate(int32(i))
+	}
+	return p
 }
 
 func (c *Cluster) buildNodes() {
@@ -213,26 +254,39 @@ func (c *Cluster) buildNodes() {
 }
 
 // buildPods places pods on nodes and creates their consumers and sources.
+// Pods are stored grouped by node, so that a partition's pods, consumers
+// and sources are contiguous.
 func (c *Cluster) buildPods() {
+	type placed struct{ workload, index int32 }
+	nodes := c.cfg.Nodes
+	perNode := make([][]placed, nodes)
 	cursor := 0 // round-robin placement continues across workloads
 	for wi := range c.cfg.Workloads {
 		w := &c.cfg.Workloads[wi]
-		rng := c.streams.StreamN("workload", wi)
-		n := w.Replicas
 		if w.PodsPerNode > 0 {
-			n = w.PodsPerNode * c.cfg.Nodes
-		}
-		for i := 0; i < n; i++ {
-			var node int
-			if w.PodsPerNode > 0 {
-				node = i / w.PodsPerNode
-			} else {
-				node = cursor % c.cfg.Nodes
-				cursor++
+			for i := 0; i < w.PodsPerNode*nodes; i++ {
+				perNode[i/w.PodsPerNode] = append(perNode[i/w.PodsPerNode], placed{int32(wi), int32(i)})
 			}
-			p := podState{node: int32(node), workload: int32(wi), index: int32(i), consStart: int32(len(c.consumers))}
+			continue
+		}
+		for i := 0; i < w.Replicas; i++ {
+			n := cursor % nodes
+			cursor++
+			perNode[n] = append(perNode[n], placed{int32(wi), int32(i)})
+		}
+	}
+	rngs := make([]*sim.Rand, len(c.cfg.Workloads))
+	for wi := range rngs {
+		rngs[wi] = c.streams.StreamN("workload", wi)
+	}
+	c.nodePodStart = make([]int32, nodes+1)
+	for n, list := range perNode {
+		c.nodePodStart[n] = int32(len(c.pods))
+		for _, pl := range list {
+			w := &c.cfg.Workloads[pl.workload]
+			p := podState{node: int32(n), workload: pl.workload, index: pl.index, consStart: int32(len(c.consumers))}
 			for mi := range w.Mounts {
-				c.addConsumers(&p, rng, int16(mi), &w.Mounts[mi], i)
+				c.addConsumers(&p, rngs[pl.workload], int16(mi), &w.Mounts[mi], int(pl.index))
 			}
 			p.consEnd = int32(len(c.consumers))
 			if p.consEnd == p.consStart+1 && !slowPathOnly {
@@ -241,7 +295,9 @@ func (c *Cluster) buildPods() {
 			}
 			c.pods = append(c.pods, p)
 		}
+		perNode[n] = nil
 	}
+	c.nodePodStart[nodes] = int32(len(c.pods))
 }
 
 func (c *Cluster) addConsumers(p *podState, rng *sim.Rand, mi int16, m *Mount, podIndex int) {
@@ -290,24 +346,12 @@ func (c *Cluster) addConsumers(p *podState, rng *sim.Rand, mi int16, m *Mount, p
 // per-object index used for watch fan-out.
 func (c *Cluster) buildSlots() {
 	c.srcSlot = make([]int32, len(c.srcObj))
-	// Visit pods grouped by node so each node's slots are contiguous.
-	byNode := make([]int32, len(c.nodes)+1)
-	for _, p := range c.pods {
-		byNode[p.node+1]++
-	}
-	for i := 1; i < len(byNode); i++ {
-		byNode[i] += byNode[i-1]
-	}
-	order := make([]int32, len(c.pods))
-	fill := append([]int32(nil), byNode[:len(c.nodes)]...)
-	for i, p := range c.pods {
-		order[fill[p.node]] = int32(i)
-		fill[p.node]++
-	}
+	c.nodeSlotStart = make([]int32, len(c.nodes)+1)
 	local := map[int32]int32{}
 	for n := range c.nodes {
+		c.nodeSlotStart[n] = int32(len(c.slots))
 		clear(local)
-		for _, pi := range order[byNode[n]:byNode[n+1]] {
+		for pi := c.nodePodStart[n]; pi < c.nodePodStart[n+1]; pi++ {
 			p := &c.pods[pi]
 			for ci := p.consStart; ci < p.consEnd; ci++ {
 				cs := &c.consumers[ci]
@@ -327,7 +371,9 @@ func (c *Cluster) buildSlots() {
 			}
 		}
 	}
-	c.objSlotStart = make([]int32, len(c.objects)+1)
+	c.nodeSlotStart[len(c.nodes)] = int32(len(c.slots))
+	objects := len(c.cfg.Objects)
+	c.objSlotStart = make([]int32, objects+1)
 	for _, s := range c.slots {
 		c.objSlotStart[s.obj+1]++
 	}
@@ -335,7 +381,7 @@ func (c *Cluster) buildSlots() {
 		c.objSlotStart[i] += c.objSlotStart[i-1]
 	}
 	c.objSlots = make([]int32, len(c.slots))
-	fill = append(fill[:0], c.objSlotStart[:len(c.objects)]...)
+	fill := append([]int32(nil), c.objSlotStart[:objects]...)
 	for i, s := range c.slots {
 		c.objSlots[fill[s.obj]] = int32(i)
 		fill[s.obj]++
@@ -369,16 +415,48 @@ func (c *Cluster) mountTime(n *nodeState, t sim.Time) sim.Time {
 }
 
 // Run runs the cluster to the end of the scenario and returns what it
-// observed.
+// observed. It runs the partitions on up to cfg.Workers goroutines; the
+// result does not depend on how many.
 func (c *Cluster) Run() (*Result, error) {
-	budget := c.cfg.EventBudget
-	if budget == 0 {
-		syncs := float64(len(c.pods)) * (c.cfg.Duration.Seconds()/c.cfg.SyncFrequency.Seconds() + 3)
-		budget = uint64(1e7 + 20*syncs + 100*float64(len(c.slots)))
+	errs := make([]error, len(c.parts))
+	run := func(i int) {
+		p := c.parts[i]
+		budget := c.cfg.EventBudget
+		if budget == 0 {
+			pods := float64(c.nodePodStart[p.nodeHi] - c.nodePodStart[p.nodeLo])
+			syncs := pods * (c.cfg.Duration.Seconds()/c.cfg.SyncFrequency.Seconds() + 3)
+			budget = uint64(1e7 + 20*syncs + 100*float64(p.slotHi-p.slotLo))
+		}
+		errs[i] = p.eng.RunUntil(c.horizon, budget)
 	}
-	if err := c.eng.RunUntil(c.horizon, budget); err != nil {
-		return nil, err
+	workers := min(max(c.cfg.Workers, 1), len(c.parts))
+	if workers == 1 {
+		for i := range c.parts {
+			run(i)
+		}
+	} else {
+		next := make(chan int)
+		done := make(chan struct{})
+		for w := 0; w < workers; w++ {
+			go func() {
+				for i := range next {
+					run(i)
+				}
+				done <- struct{}{}
+			}()
+		}
+		for i := range c.parts {
+			next <- i
+		}
+		close(next)
+		for w := 0; w < workers; w++ {
+			<-done
+		}
 	}
-	c.rec.finish()
+	for _, err := range errs {
+		if err != nil {
+			return nil, err
+		}
+	}
 	return c.result(), nil
 }

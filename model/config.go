@@ -224,8 +224,11 @@ type Config struct {
 	Updates   []UpdateRule
 
 	Bucket time.Duration // load time-series resolution
-	// EventBudget bounds the run (0: derived from the cluster size).
+	// EventBudget bounds each partition's events (0: derived from its size).
 	EventBudget uint64
+	// Workers is how many goroutines simulate partitions at once (0 or 1:
+	// one). Results do not depend on it.
+	Workers int
 }
 
 // Validate checks invariants the scenario loader should already guarantee;

@@ -29,6 +29,18 @@
 //	watchExpire  a WATCH times out and is re-issued
 //	idleCheck    the watch manager's recycler checks an idle reflector
 //
+// # Partitions
+//
+// Nodes interact only through the apiserver, whose objects change only by
+// the update rules. A Cluster therefore splits its nodes into partitions of
+// at most about 16,000 pods, each simulated on its own sim.Engine with its
+// own replay of the update stream, and merges their recordings exactly
+// (whole-number counts, and the open-watch gauge rebuilt from a change log).
+// The split depends only on the cluster's size, so results do not depend on
+// Config.Workers, the number of goroutines that run partitions; each
+// partition is single-threaded. Small partitions also keep the hot state in
+// the CPU caches, which makes large clusters several times faster.
+//
 // # Observations
 //
 // A Recorder holds the load time series and one Sample per (update,

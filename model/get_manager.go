@@ -6,7 +6,7 @@ import "cmsim/sim"
 // every Get is a GET with resourceVersion="" served from etcd, one per volume
 // source per remount and one per env reference at container start.
 type simpleManager struct {
-	c *Cluster
+	c *partition
 }
 
 func (m *simpleManager) get(s int32, t sim.Time) (int32, sim.Time) {

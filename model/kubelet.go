@@ -25,12 +25,12 @@ const (
 )
 
 // resyncDelay draws wait.Jitter(syncFrequency, 0.5): U[S, 1.5 S).
-func (c *Cluster) resyncDelay(r *sim.Rand) sim.Time {
+func (c *partition) resyncDelay(r *sim.Rand) sim.Time {
 	return c.syncFrequency + sim.Time(r.Float64()*resyncJitterFactor*float64(c.syncFrequency))
 }
 
 // scheduleCycle queues the pod's next cycle for a sync that starts at t.
-func (c *Cluster) scheduleCycle(pi int32, t sim.Time) {
+func (c *partition) scheduleCycle(pi int32, t sim.Time) {
 	p := &c.pods[pi]
 	p.syncAt = t
 	at := t
@@ -45,7 +45,7 @@ func (c *Cluster) scheduleCycle(pi int32, t sim.Time) {
 // scheduleResync computes the next periodic sync after a sync that ended at
 // end: the work queue entry expires after the jittered interval, and the
 // sync loop picks it up at the first tick strictly after that.
-func (c *Cluster) scheduleResync(pi int32, end sim.Time) {
+func (c *partition) scheduleResync(pi int32, end sim.Time) {
 	p := &c.pods[pi]
 	n := &c.nodes[p.node]
 	due := end + c.resyncDelay(&n.rng)
@@ -64,7 +64,7 @@ func (c *Cluster) scheduleResync(pi int32, end sim.Time) {
 // cycle needs, so that it touches little memory: A the consumer, B the
 // slot, C the version its files hold, D the node. The sync's start is the
 // last sync tick before the remount.
-func (c *Cluster) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t sim.Time) {
+func (c *partition) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t sim.Time) {
 	if at := c.mountTime(n, t); at <= c.horizon {
 		c.eng.Schedule(at, c.evCycleSimple, ci, slot, seen, node)
 	}
@@ -72,7 +72,7 @@ func (c *Cluster) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t sim
 
 // onCycleSimple is onCycle for a simple pod, without reading the pod or the
 // consumer unless the files change.
-func (c *Cluster) onCycleSimple(ev sim.Event) {
+func (c *partition) onCycleSimple(ev sim.Event) {
 	now := c.eng.Now()
 	n := &c.nodes[ev.D]
 	start := prevTick(n.syncPhase, syncTick, now)
@@ -100,7 +100,7 @@ func (c *Cluster) onCycleSimple(ev sim.Event) {
 // warmStartPod puts a pod into steady state at t=0: its next resync is due
 // after the equilibrium residual of the U[S, 1.5 S) renewal process, so the
 // first minutes look like the hours after them.
-func (c *Cluster) warmStartPod(pi int32) {
+func (c *partition) warmStartPod(pi int32) {
 	p := &c.pods[pi]
 	n := &c.nodes[p.node]
 	due := residualUniform(&n.rng, float64(c.syncFrequency), 1.5*float64(c.syncFrequency))
@@ -132,7 +132,7 @@ func sqrtUnit(r *sim.Rand) float64 {
 }
 
 // onCycle runs a pod's periodic sync and its remount.
-func (c *Cluster) onCycle(ev sim.Event) {
+func (c *partition) onCycle(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
 	start := p.syncAt
@@ -148,7 +148,7 @@ func (c *Cluster) onCycle(ev sim.Event) {
 // manager, one after another, and if any changed swaps the whole payload
 // atomically (AtomicWriter: one rename exposes every key; unchanged content
 // is not rewritten). It returns when the last volume's operation completes.
-func (c *Cluster) remount(pi int32, t sim.Time) sim.Time {
+func (c *partition) remount(pi int32, t sim.Time) sim.Time {
 	p := &c.pods[pi]
 	last := t
 	for ci := p.consStart; ci < p.consEnd; ci++ {
@@ -185,7 +185,7 @@ func (c *Cluster) remount(pi int32, t sim.Time) sim.Time {
 // records every update between the old content and v as observed at t.
 // A subPath consumer's volume changes too, but its container keeps the file
 // it bind-mounted at start, so nothing is observed.
-func (c *Cluster) expose(ci int32, s int32, v int32, t sim.Time) {
+func (c *partition) expose(ci int32, s int32, v int32, t sim.Time) {
 	old := c.srcSeen[s]
 	if v <= old {
 		return
@@ -204,7 +204,7 @@ func (c *Cluster) expose(ci int32, s int32, v int32, t sim.Time) {
 // t): RegisterPod adds the pod's references to the manager, the volume
 // manager mounts its volumes, and SyncPod waits for them before starting the
 // containers.
-func (c *Cluster) onCreate(ev sim.Event) {
+func (c *partition) onCreate(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
 	t := c.eng.Now()
@@ -225,7 +225,7 @@ func (c *Cluster) onCreate(ev sim.Event) {
 
 // registerPod is the manager's RegisterPod on a pod UID's first sync: one
 // AddReference per distinct referenced object.
-func (c *Cluster) registerPod(pi int32, t sim.Time) {
+func (c *partition) registerPod(pi int32, t sim.Time) {
 	p := &c.pods[pi]
 	if p.consEnd == p.consStart {
 		return
@@ -249,7 +249,7 @@ func (c *Cluster) registerPod(pi int32, t sim.Time) {
 // onInitialMount mounts a new pod's volumes. WaitForAttachAndMount polls
 // every 300 ms from the sync's start, so the sync goes on at the first poll
 // after the last mount completes.
-func (c *Cluster) onInitialMount(ev sim.Event) {
+func (c *partition) onInitialMount(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
 	done := c.remount(pi, c.eng.Now())
@@ -266,7 +266,7 @@ func (c *Cluster) onInitialMount(ev sim.Event) {
 // once, here, and baked in. PLEG sees the containers start at its next relist
 // and triggers a sync, which replaces the pending resync; the periodic cycle
 // runs from there.
-func (c *Cluster) onStart(ev sim.Event) {
+func (c *partition) onStart(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
 	t := c.eng.Now()

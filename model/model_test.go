@@ -98,7 +98,6 @@ func TestCausalAndMonotonic(t *testing.T) {
 				cfg.Workloads = append(cfg.Workloads, Workload{Name: "proj", Namespace: "default", Replicas: 15,
 					Mounts: []Mount{{Objects: []int{0, 1, 2}, Select: SelectAll, As: Projected, Name: "cm"}}})
 				r := run(t, cfg)
-				c := r.c
 				type key struct{ consumer, obj int32 }
 				last := map[key]int32{} // version -> observed, in update order
 				lastAt := map[key]float64{}
@@ -106,7 +105,7 @@ func TestCausalAndMonotonic(t *testing.T) {
 					if sm.Observed < 0 {
 						continue
 					}
-					u := c.updates[sm.Update-1]
+					u := r.updates[sm.Update-1]
 					if sm.Observed < u.at {
 						t.Fatalf("update %d written at %v observed at %v", sm.Update, u.at, sm.Observed)
 					}
@@ -143,7 +142,7 @@ func TestConvergence(t *testing.T) {
 				bound := 1.5*60 + ttl.Seconds() + 1 + 1 // 1 s of tick + 1 s for loop, GET and watch delays
 				n := 0
 				for _, sm := range r.Recorder.Samples {
-					u := r.c.updates[sm.Update-1]
+					u := r.updates[sm.Update-1]
 					if sm.Observed < 0 {
 						t.Fatalf("update %d never reached consumer %d", sm.Update, sm.Consumer)
 					}
@@ -391,6 +390,32 @@ func TestFastPathChangesNothing(t *testing.T) {
 			slowPathOnly = false
 			if fmt.Sprint(fast.Metrics, fast.Recorder.Samples, fast.LoadRows(0, 0)) != fmt.Sprint(slow.Metrics, slow.Recorder.Samples, slow.LoadRows(0, 0)) {
 				t.Errorf("%v cold=%v: the fast path changed the results", s, cold)
+			}
+		}
+	}
+}
+
+// TestPartitionsChangeNothing: splitting the nodes into partitions, and
+// running them on several workers, gives the same results as one engine.
+func TestPartitionsChangeNothing(t *testing.T) {
+	defer func(n int) { podsPerPartition = n }(podsPerPartition)
+	for _, s := range strategies {
+		for _, cold := range []bool{false, true} {
+			cfg := benchConfig(30, 10, 40, 20, s)
+			cfg.ColdStart = cold
+			cfg.Objects[5].Immutable = true
+			cfg.Workloads = append(cfg.Workloads, Workload{Name: "env", Namespace: "default", Replicas: 7,
+				Mounts: []Mount{{Objects: []int{1, 2}, As: Env, Name: "e"}}})
+			podsPerPartition = 1 << 30
+			whole := run(t, cfg)
+			podsPerPartition = 50
+			cfg.Workers = 3
+			split := run(t, cfg)
+			if len(split.c.parts) < 6 {
+				t.Fatalf("only %d partitions", len(split.c.parts))
+			}
+			if fmt.Sprint(whole.Metrics, whole.Recorder.Samples, whole.LoadRows(0, 0)) != fmt.Sprint(split.Metrics, split.Recorder.Samples, split.LoadRows(0, 0)) {
+				t.Errorf("%v cold=%v: partitions changed the results:\n%+v\n%+v", s, cold, whole.Metrics, split.Metrics)
 			}
 		}
 	}

@@ -1,6 +1,9 @@
 package model
 
 import (
+	"cmp"
+	"fmt"
+	"slices"
 	"time"
 
 	"cmsim/sim"
@@ -24,12 +27,13 @@ type Recorder struct {
 	Syncs        []float64 // kubelet pod syncs
 	Remounts     []float64 // volume manager MountVolume (remount) operations
 	VolumeWrites []float64 // AtomicWriter swaps (content changed)
-	OpenWatchSec []float64 // integral of open watches over the bucket
+	OpenWatchSec []float64 // integral of open watches over the bucket (watch-seconds)
 	OpenWatchMax []float64
 
-	openWatches int
-	openSince   sim.Time
-	openPeak    int
+	// gauge logs every change of the open-watch count; the series above
+	// are derived from it when partitions are merged.
+	gauge    []gaugeChange
+	openPeak int64
 
 	// Samples has one entry per (update, consumer) pair, in the order they
 	// were decided; Result sorts them.
@@ -90,52 +94,70 @@ func (r *Recorder) add(series []float64, t sim.Time, v float64) {
 	}
 }
 
-// setOpenWatches changes the open-watch gauge at t, integrating the old value
-// over the buckets it covered.
-func (r *Recorder) setOpenWatches(t sim.Time, n int) {
-	r.integrateOpen(t)
-	r.openWatches = n
-	if n > r.openPeak {
-		r.openPeak = n
-	}
-	if i := r.idx(t); i >= 0 && float64(n) > r.OpenWatchMax[i] {
-		r.OpenWatchMax[i] = float64(n)
-	}
+type gaugeChange struct {
+	at    sim.Time
+	delta int32
 }
 
-func (r *Recorder) integrateOpen(t sim.Time) {
-	if t > r.horizon {
-		t = r.horizon
+// openWatchDelta records d watches opened (d > 0) or closed (d < 0) at t.
+func (r *Recorder) openWatchDelta(t sim.Time, d int32) {
+	r.gauge = append(r.gauge, gaugeChange{t, d})
+}
+
+// merge adds the recordings of partitions into r. Counts are whole numbers,
+// so their sums are exact in any order; the open-watch gauge is rebuilt from
+// the merged change log, changes at one instant applied together.
+func (r *Recorder) merge(parts []*Recorder) {
+	series := func(r *Recorder) [][]float64 {
+		return [][]float64{r.GetEtcd, r.GetCache, r.List, r.WatchReqs, r.WatchEvents, r.Bookmarks,
+			r.Bytes, r.Updates, r.Syncs, r.Remounts, r.VolumeWrites}
 	}
-	from := r.openSince
-	if t <= from {
-		return
-	}
-	v := float64(r.openWatches)
-	for from < t {
-		i := int(from / r.bucket)
-		end := sim.Time(i+1) * r.bucket
-		if end > t {
-			end = t
-		}
-		if i < len(r.OpenWatchSec) {
-			r.OpenWatchSec[i] += v * float64(end-from) / 1e9
-			if v > r.OpenWatchMax[i] {
-				r.OpenWatchMax[i] = v
+	dst := series(r)
+	for _, p := range parts {
+		for i, s := range series(p) {
+			for j, v := range s {
+				dst[i][j] += v
 			}
 		}
-		from = end
+		r.gauge = append(r.gauge, p.gauge...)
+		r.Samples = append(r.Samples, p.Samples...)
 	}
-	r.openSince = t
-}
-
-// finish closes the gauge at the horizon and derives the bookmark counts.
-func (r *Recorder) finish() {
-	r.integrateOpen(r.horizon)
-	for i, s := range r.OpenWatchSec {
+	slices.SortStableFunc(r.gauge, func(a, b gaugeChange) int { return cmp.Compare(a.at, b.at) })
+	var open int64
+	var since sim.Time
+	nsec := make([]int64, len(r.OpenWatchSec)) // watch-nanoseconds per bucket
+	integrate := func(to sim.Time) {
+		to = min(to, r.horizon)
+		for since < to {
+			i := int(since / r.bucket)
+			end := min(sim.Time(i+1)*r.bucket, to)
+			if i < len(nsec) {
+				nsec[i] += open * int64(end-since)
+				r.OpenWatchMax[i] = max(r.OpenWatchMax[i], float64(open))
+			}
+			since = end
+		}
+	}
+	for k := 0; k < len(r.gauge); {
+		t := r.gauge[k].at
+		integrate(t)
+		for ; k < len(r.gauge) && r.gauge[k].at == t; k++ {
+			open += int64(r.gauge[k].delta)
+		}
+		if open < 0 {
+			panic(fmt.Sprintf("model: open watches went negative (%d) at %v", open, t))
+		}
+		r.openPeak = max(r.openPeak, open)
+		if i := r.idx(t); i >= 0 {
+			r.OpenWatchMax[i] = max(r.OpenWatchMax[i], float64(open))
+		}
+	}
+	integrate(r.horizon)
+	for i, ns := range nsec {
+		r.OpenWatchSec[i] = float64(ns) / 1e9
 		// The watch cache sends a bookmark to every watcher about once a
 		// minute (defaultBookmarkFrequency); they change no state, so they
 		// are counted from the open-watch integral rather than simulated.
-		r.Bookmarks[i] += s / 60
+		r.Bookmarks[i] += float64(ns) / 60e9
 	}
 }

@@ -11,7 +11,8 @@ import (
 
 // Result is what one run observed, with the names needed to report it.
 type Result struct {
-	c *Cluster
+	c       *Cluster
+	updates []updateRecord
 	// Recorder holds the raw series and samples.
 	Recorder *Recorder
 	// Metrics are the run's headline figures.
@@ -26,16 +27,26 @@ type Result struct {
 
 // result finishes the samples and computes the metrics.
 func (c *Cluster) result() *Result {
-	rec := c.rec
-	c.finishSamples()
+	rec := newRecorder(c.horizon, c.cfg.Bucket)
+	var events uint64
+	parts := make([]*Recorder, len(c.parts))
+	for i, p := range c.parts {
+		parts[i] = p.rec
+		events += p.eng.Processed()
+	}
+	rec.merge(parts)
+	// Every partition replayed the same writes; the first one's record
+	// stands for the apiserver's.
+	p0 := c.parts[0]
+	c.finishSamples(rec, p0.objects)
 	slices.SortFunc(rec.Samples, func(a, b Sample) int {
 		if a.Update != b.Update {
 			return int(a.Update - b.Update)
 		}
 		return int(a.Consumer - b.Consumer)
 	})
-	r := &Result{c: c, Recorder: rec, Events: c.eng.Processed(),
-		Pods: len(c.pods), Consumers: len(c.consumers), Updates: len(c.updates)}
+	r := &Result{c: c, updates: p0.updates, Recorder: rec, Events: events,
+		Pods: len(c.pods), Consumers: len(c.consumers), Updates: len(p0.updates)}
 	var never results.Never
 	for _, s := range rec.Samples {
 		switch s.Never {
@@ -47,7 +58,7 @@ func (c *Cluster) result() *Result {
 			never.Immutable++
 		default:
 			if s.Observed >= 0 {
-				r.Latencies = append(r.Latencies, s.Observed.Sub(c.updates[s.Update-1].at).Seconds())
+				r.Latencies = append(r.Latencies, s.Observed.Sub(r.updates[s.Update-1].at).Seconds())
 			}
 		}
 	}
@@ -62,7 +73,7 @@ func (c *Cluster) result() *Result {
 	}
 	nodes := float64(len(c.nodes))
 	rejected := 0
-	for _, u := range c.updates {
+	for _, u := range r.updates {
 		if u.rejected {
 			rejected++
 		}
@@ -94,12 +105,11 @@ func (c *Cluster) result() *Result {
 
 // finishSamples adds a sample for every (update, consumer) pair not observed
 // by the end of the run: never (env, subPath, immutable) or not yet.
-func (c *Cluster) finishSamples() {
-	rec := c.rec
+func (c *Cluster) finishSamples(rec *Recorder, objects []objectState) {
 	for ci := range c.consumers {
 		cs := &c.consumers[ci]
 		for s := cs.srcStart; s < cs.srcEnd; s++ {
-			o := &c.objects[c.srcObj[s]]
+			o := &objects[c.srcObj[s]]
 			for _, id := range o.rejected {
 				rec.Samples = append(rec.Samples, Sample{Update: id, Consumer: int32(ci), Observed: -1, Never: NeverImmutable})
 			}
@@ -164,7 +174,7 @@ func (r *Result) EachLatencyRow(point, replication int, fn func(*results.Latency
 	var row results.LatencyRow
 	row.Point, row.Replication = point, replication
 	for _, s := range r.Recorder.Samples {
-		u := c.updates[s.Update-1]
+		u := r.updates[s.Update-1]
 		cs := &c.consumers[s.Consumer]
 		p := &c.pods[cs.pod]
 		row.Update = int(s.Update)

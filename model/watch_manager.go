@@ -20,7 +20,7 @@ import (
 //     stopped by the once-a-minute recycler. Volume references are read on
 //     every sync and never go idle; env-only references do.
 type watchingManager struct {
-	c *Cluster
+	c *partition
 }
 
 const (
@@ -98,7 +98,7 @@ func (m *watchingManager) openWatch(s int32, t sim.Time, u float64) {
 	sl.watchOpen = true
 	sl.watchGen++
 	c.rec.add(c.rec.WatchReqs, t, 1)
-	c.rec.setOpenWatches(t, c.rec.openWatches+1)
+	c.rec.openWatchDelta(t, 1)
 	// timeoutSeconds = minWatchTimeout * (rand + 1).
 	m.scheduleExpiry(s, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
 }
@@ -115,7 +115,7 @@ func (m *watchingManager) stopWatch(sl *slot, t sim.Time) {
 	}
 	sl.watchOpen = false
 	sl.watchGen++
-	m.c.rec.setOpenWatches(t, m.c.rec.openWatches-1)
+	m.c.rec.openWatchDelta(t, -1)
 }
 
 func (m *watchingManager) scheduleIdleCheck(s int32) {
@@ -136,6 +136,9 @@ func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 	size := float64(c.cfg.Objects[o].SizeBytes)
 	v := c.objects[o].version
 	for _, s := range c.objSlots[c.objSlotStart[o]:c.objSlotStart[o+1]] {
+		if s < c.slotLo || s >= c.slotHi {
+			continue // another partition's node
+		}
 		sl := &c.slots[s]
 		if !sl.watchOpen {
 			continue
@@ -151,12 +154,8 @@ func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 // objects were read and stopped long ago; env-only references went idle.
 func (m *watchingManager) warmStart() {
 	c := m.c
-	defer func() {
-		for i := range c.slots {
-			m.updateReady(int32(i), 0)
-		}
-	}()
-	for i := range c.slots {
+	open := int32(0)
+	for i := c.slotLo; i < c.slotHi; i++ {
 		sl := &c.slots[i]
 		sl.started = true
 		sl.syncedAt = -1
@@ -167,20 +166,22 @@ func (m *watchingManager) warmStart() {
 		case sl.volumeRefs > 0:
 			sl.watchOpen = true
 			sl.watchGen++
-			c.rec.openWatches++
+			open++
 			r := &c.nodes[sl.node].rng
 			left := residualUniform(r, float64(minWatchTimeout), 2*float64(minWatchTimeout))
-			m.scheduleExpiry(int32(i), sim.Time(left))
+			m.scheduleExpiry(i, sim.Time(left))
 		default:
 			sl.started = false // stopped by the idle recycler
 		}
 	}
-	c.rec.openPeak = c.rec.openWatches
-	c.rec.setOpenWatches(0, c.rec.openWatches)
+	c.rec.openWatchDelta(0, open)
+	for i := c.slotLo; i < c.slotHi; i++ {
+		m.updateReady(i, 0)
+	}
 }
 
 // onDeliver applies a watch event to a node's store.
-func (c *Cluster) onDeliver(ev sim.Event) {
+func (c *partition) onDeliver(ev sim.Event) {
 	sl := &c.slots[ev.A]
 	if ev.B > sl.storeVersion {
 		sl.storeVersion = ev.B
@@ -192,7 +193,7 @@ func (c *Cluster) onDeliver(ev sim.Event) {
 
 // onWatchExpire re-issues a WATCH whose timeout ran out (one last bookmark is
 // sent 2 s before the deadline).
-func (c *Cluster) onWatchExpire(ev sim.Event) {
+func (c *partition) onWatchExpire(ev sim.Event) {
 	sl := &c.slots[ev.A]
 	if !sl.watchOpen || sl.watchGen != ev.B {
 		return
@@ -206,7 +207,7 @@ func (c *Cluster) onWatchExpire(ev sim.Event) {
 }
 
 // onIdleCheck is the recycler's check of one reflector.
-func (c *Cluster) onIdleCheck(ev sim.Event) {
+func (c *partition) onIdleCheck(ev sim.Event) {
 	s := ev.A
 	sl := &c.slots[s]
 	sl.idleCheck = false
