@@ -21,7 +21,14 @@ type Cluster struct {
 	cfg     *Config
 	horizon sim.Time
 	streams sim.Streams
-	parts   []*partition
+	// partNodes[i] is partition i's first node; partNodes[len-1] = nodes.
+	partNodes []int32
+	// What the partitions leave behind when they finish: their recordings,
+	// event counts, and the first one's record of the apiserver's objects.
+	partRecs   []*Recorder
+	partEvents []uint64
+	apiObjects []objectState
+	apiUpdates []updateRecord
 
 	nodes     []nodeState
 	pods      []podState // grouped by node
@@ -184,9 +191,8 @@ func New(cfg *Config) (*Cluster, error) {
 	}
 	n := (len(c.pods) + podsPerPartition - 1) / podsPerPartition
 	n = min(max(n, 1), cfg.Nodes)
-	for i := 0; i < n; i++ {
-		lo, hi := int32(i*cfg.Nodes/n), int32((i+1)*cfg.Nodes/n)
-		c.parts = append(c.parts, c.newPartition(lo, hi, i == 0))
+	for i := 0; i <= n; i++ {
+		c.partNodes = append(c.partNodes, int32(i*cfg.Nodes/n))
 	}
 	return c, nil
 }
@@ -416,11 +422,15 @@ func (c *Cluster) mountTime(n *nodeState, t sim.Time) sim.Time {
 
 // Run runs the cluster to the end of the scenario and returns what it
 // observed. It runs the partitions on up to cfg.Workers goroutines; the
-// result does not depend on how many.
+// result does not depend on how many. A partition's engine is dropped as
+// soon as it finishes, so memory holds at most Workers of them.
 func (c *Cluster) Run() (*Result, error) {
-	errs := make([]error, len(c.parts))
+	n := len(c.partNodes) - 1
+	c.partRecs = make([]*Recorder, n)
+	c.partEvents = make([]uint64, n)
+	errs := make([]error, n)
 	run := func(i int) {
-		p := c.parts[i]
+		p := c.newPartition(c.partNodes[i], c.partNodes[i+1], i == 0)
 		budget := c.cfg.EventBudget
 		if budget == 0 {
 			pods := float64(c.nodePodStart[p.nodeHi] - c.nodePodStart[p.nodeLo])
@@ -428,10 +438,15 @@ func (c *Cluster) Run() (*Result, error) {
 			budget = uint64(1e7 + 20*syncs + 100*float64(p.slotHi-p.slotLo))
 		}
 		errs[i] = p.eng.RunUntil(c.horizon, budget)
+		c.partRecs[i] = p.rec
+		c.partEvents[i] = p.eng.Processed()
+		if p.primary {
+			c.apiObjects, c.apiUpdates = p.objects, p.updates
+		}
 	}
-	workers := min(max(c.cfg.Workers, 1), len(c.parts))
+	workers := min(max(c.cfg.Workers, 1), n)
 	if workers == 1 {
-		for i := range c.parts {
+		for i := 0; i < n; i++ {
 			run(i)
 		}
 	} else {
@@ -445,7 +460,7 @@ func (c *Cluster) Run() (*Result, error) {
 				done <- struct{}{}
 			}()
 		}
-		for i := range c.parts {
+		for i := 0; i < n; i++ {
 			next <- i
 		}
 		close(next)

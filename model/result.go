@@ -29,24 +29,22 @@ type Result struct {
 func (c *Cluster) result() *Result {
 	rec := newRecorder(c.horizon, c.cfg.Bucket)
 	var events uint64
-	parts := make([]*Recorder, len(c.parts))
-	for i, p := range c.parts {
-		parts[i] = p.rec
-		events += p.eng.Processed()
+	for _, e := range c.partEvents {
+		events += e
 	}
-	rec.merge(parts)
+	rec.merge(c.partRecs)
+	c.partRecs = nil
 	// Every partition replayed the same writes; the first one's record
 	// stands for the apiserver's.
-	p0 := c.parts[0]
-	c.finishSamples(rec, p0.objects)
+	c.finishSamples(rec, c.apiObjects)
 	slices.SortFunc(rec.Samples, func(a, b Sample) int {
 		if a.Update != b.Update {
 			return int(a.Update - b.Update)
 		}
 		return int(a.Consumer - b.Consumer)
 	})
-	r := &Result{c: c, updates: p0.updates, Recorder: rec, Events: events,
-		Pods: len(c.pods), Consumers: len(c.consumers), Updates: len(p0.updates)}
+	r := &Result{c: c, updates: c.apiUpdates, Recorder: rec, Events: events,
+		Pods: len(c.pods), Consumers: len(c.consumers), Updates: len(c.apiUpdates)}
 	var never results.Never
 	for _, s := range rec.Samples {
 		switch s.Never {
