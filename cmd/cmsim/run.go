@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math"
@@ -13,10 +14,8 @@ import (
 	"text/tabwriter"
 	"time"
 
-	"cmsim/model"
+	"cmsim/experiment"
 	"cmsim/results"
-	"cmsim/scenarios"
-	"cmsim/sim"
 
 	"github.com/spf13/pflag"
 )
@@ -29,6 +28,9 @@ type runOptions struct {
 	plots   string
 	samples string
 	stats   bool
+	jobs    int
+	quiet   bool
+	shard   string
 }
 
 var runCommand = &command{
@@ -45,7 +47,21 @@ var runCommand = &command{
   report.html     a self-contained report of all of the above
 
 It prints the seed and the resolved scenario first, then a summary table.
-The same scenario and seed always give byte-identical files.`,
+The same scenario and seed always give byte-identical files, whatever -j.
+
+Every sweep point runs 'replications' times on independent seeds; summary.json
+holds each metric's mean over replications and its 95% confidence half-width
+(ci95). Runs go in parallel on -j cores. A progress bar on stderr shows
+points done, events per second and time left (not with --quiet, or when
+stderr is not a terminal). Ctrl-C stops cleanly: the points whose every
+replication finished are written, summary.json says "incomplete": true, and
+the exit code is 1.
+
+--shard I/N runs only shard I (0-based, as Kubernetes' JOB_COMPLETION_INDEX)
+of N of the (point, replication) runs and writes a partial result into
+--out instead (manifest.json, scenario.yaml, latencies.csv, load.csv);
+'cmsim merge' combines the N partials into exactly the files of an
+unsharded run. See docs/experiments.md.`,
 	flags: func(fs *pflag.FlagSet) any {
 		o := &runOptions{}
 		fs.StringVarP(&o.out, "out", "o", "cmsim-out", "write results into `DIR`")
@@ -55,6 +71,9 @@ The same scenario and seed always give byte-identical files.`,
 		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
 		fs.StringVar(&o.samples, "samples", "all", "rows in latencies.csv per run: all, none, or at most `N` (a uniform subsample); the summary always uses every sample")
 		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, wall time and peak memory to stderr after the run")
+		fs.IntVarP(&o.jobs, "jobs", "j", 0, "simulate `N` runs in parallel; 0 means one per core")
+		fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar on stderr")
+		fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0-based) of the runs and write a partial result for 'cmsim merge'")
 		return o
 	},
 	args: exactly(1),
@@ -92,15 +111,6 @@ func plotFormats(s string) ([]string, error) {
 	return out, nil
 }
 
-// runResult is what one (point, replication) run leaves behind: small
-// enough to keep for every run of a sweep.
-type runResult struct {
-	metrics results.Metrics
-	load    []results.LoadRow
-	lat     []results.LatencyRow
-	events  uint64
-}
-
 func runScenario(e *env, o *runOptions, arg string) error {
 	if o.format != "table" && o.format != "json" {
 		return usagef("--format must be table or json, not %q", o.format)
@@ -113,6 +123,17 @@ func runScenario(e *env, o *runOptions, arg string) error {
 	if err != nil {
 		return err
 	}
+	if o.jobs < 0 {
+		return usagef("-j must be >= 1 (0 means every core), not %d", o.jobs)
+	}
+	shard := experiment.Shard{Index: 0, Count: 1}
+	if o.shard != "" {
+		i, n, err := experiment.ParseShard(o.shard)
+		if err != nil {
+			return usageError{err}
+		}
+		shard = experiment.Shard{Index: i, Count: n}
+	}
 	sets := o.sets
 	if o.seed >= 0 {
 		sets = append(append([]string(nil), sets...), "seed="+strconv.FormatInt(o.seed, 10))
@@ -121,60 +142,95 @@ func runScenario(e *env, o *runOptions, arg string) error {
 	if err != nil {
 		return err
 	}
-	points, err := s.Points()
+	plan, err := experiment.NewPlan(s)
 	if err != nil {
 		return usageError{err}
 	}
 	resolved := s.ResolvedYAML()
-	fmt.Fprintf(e.stdout, "cmsim: scenario %s (%s), seed %d, %d point(s) × %d replication(s)\n", s.Name, s.Source, s.Seed, len(points), s.Replications)
+	fmt.Fprintf(e.stdout, "cmsim: scenario %s (%s), seed %d, %d point(s) × %d replication(s)\n", s.Name, s.Source, s.Seed, len(plan.Points), s.Replications)
+	if o.shard != "" {
+		fmt.Fprintf(e.stdout, "cmsim: shard %s: %d of %d runs\n", shard, len(plan.Shard(shard.Index, shard.Count)), len(plan.Jobs))
+	}
 	fmt.Fprintf(e.stdout, "--- resolved scenario\n%s---\n", resolved)
 
+	jobs := plan.All()
+	if o.shard != "" {
+		jobs = plan.Shard(shard.Index, shard.Count)
+	}
+	ctx, stop := interruptContext()
+	defer stop()
 	wallStart := time.Now()
-	streams := sim.NewStreams(s.Seed)
-	summary := &results.Summary{Scenario: s.Name, Seed: s.Seed}
-	var all []runResult
-	var events uint64
-	for _, pt := range points {
-		reps := make([]results.Metrics, s.Replications)
-		for r := 0; r < s.Replications; r++ {
-			rr, err := runOne(pt.Scenario, streams.Derive(uint64(pt.Index), uint64(r)), pt.Index, r, limit)
-			if err != nil {
-				return fmt.Errorf("point %d replication %d: %v (reproduce with: cmsim run %s --seed %d)", pt.Index, r, err, arg, s.Seed)
-			}
-			reps[r] = rr.metrics
-			events += rr.events
-			all = append(all, rr)
-		}
-		mean, ci := results.Aggregate(reps)
-		p := results.Point{Params: pointParams(pt), Metrics: mean, CI95: ci}
-		if s.Replications > 1 {
-			p.Replications = s.Replications
-		}
-		summary.Points = append(summary.Points, p)
-	}
+	bar := newProgressBar(e.stderr, o.quiet, wallStart)
+	slots, err := plan.Execute(ctx, jobs, experiment.Options{Workers: o.jobs, Samples: limit, Progress: bar.update})
+	bar.close()
+	stop() // a second Ctrl-C while writing kills the process
 	wall := time.Since(wallStart)
-
-	var lat []results.LatencyRow
-	var load []results.LoadRow
-	for _, rr := range all {
-		lat = append(lat, rr.lat...)
-		load = append(load, rr.load...)
+	var events uint64
+	for _, r := range slots {
+		if r != nil {
+			events += r.Events
+		}
 	}
-	files, err := writeOutputs(o.out, summary, lat, load, resolved, formats)
+	interrupted := false
+	if err != nil {
+		var je *experiment.JobError
+		switch {
+		case errors.As(err, &je):
+			return fmt.Errorf("%v (reproduce with: cmsim run %s --seed %d)", err, arg, s.Seed)
+		case ctx.Err() != nil:
+			interrupted = true
+		default:
+			return err
+		}
+	}
+
+	if o.shard != "" {
+		if interrupted {
+			return fmt.Errorf("interrupted: shard %s not written", shard)
+		}
+		files, err := writePartial(o.out, experiment.NewPartial(plan, shard, limit, slots))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "partial result (shard %s) in %s/: %s\n", shard, filepath.Clean(o.out), strings.Join(files, ", "))
+		fmt.Fprintf(e.stdout, "combine every shard with: cmsim merge DIR... --out DIR\n")
+		if o.stats {
+			printStats(e.stderr, events, wall)
+		}
+		return nil
+	}
+
+	summary, lat, load := experiment.Summarize(s.Name, s.Seed, plan.Replications, plan.Params(), slots)
+	if interrupted && len(summary.Points) == 0 {
+		return fmt.Errorf("interrupted before any point finished; nothing written")
+	}
+	if err := finishRun(e, o.out, o.format, summary, lat, load, resolved, formats); err != nil {
+		return err
+	}
+	if o.stats {
+		printStats(e.stderr, events, wall)
+	}
+	if interrupted {
+		return fmt.Errorf("interrupted: wrote the %d finished point(s) of %d to %s (summary.json says \"incomplete\": true)", len(summary.Points), len(plan.Points), o.out)
+	}
+	return nil
+}
+
+// finishRun writes a run's outputs and prints its summary: shared by run
+// and merge, so that both give the same files.
+func finishRun(e *env, out, format string, summary *results.Summary, lat []results.LatencyRow, load []results.LoadRow, resolved []byte, formats []string) error {
+	files, err := writeOutputs(out, summary, lat, load, resolved, formats)
 	if err != nil {
 		return err
 	}
-	if o.format == "json" {
+	if format == "json" {
 		if err := results.WriteSummary(e.stdout, summary); err != nil {
 			return err
 		}
 	} else {
 		printSummary(e.stdout, summary)
 	}
-	printFiles(e.stdout, o.out, files)
-	if o.stats {
-		printStats(e.stderr, events, wall)
-	}
+	printFiles(e.stdout, out, files)
 	return nil
 }
 
@@ -195,57 +251,6 @@ func printFiles(w io.Writer, dir string, files []string) {
 	}
 	fmt.Fprintf(w, "results in %s/: %s\n", filepath.Clean(dir), strings.Join(top, ", "))
 	fmt.Fprintf(w, "open %s in a browser for the report\n", filepath.Join(dir, "report.html"))
-}
-
-// pointParams names a point: its swept values, plus the parameters every
-// chart and table needs to label it.
-func pointParams(pt scenarios.Point) map[string]string {
-	s := pt.Scenario
-	m := map[string]string{
-		"cluster.kubelet.changeDetectionStrategy": s.Cluster.Kubelet.ChangeDetectionStrategy,
-		"cluster.kubelet.syncFrequency":           s.Cluster.Kubelet.SyncFrequency.String(),
-		"cluster.nodes":                           strconv.Itoa(s.Cluster.Nodes),
-	}
-	for _, p := range pt.Params {
-		m[p.Path] = p.Value
-	}
-	return m
-}
-
-// runOne simulates one (point, replication) and reduces it to a runResult.
-func runOne(s *scenarios.Scenario, seed uint64, point, rep, limit int) (runResult, error) {
-	cfg, err := s.ModelConfig(seed)
-	if err != nil {
-		return runResult{}, err
-	}
-	c, err := model.New(cfg)
-	if err != nil {
-		return runResult{}, err
-	}
-	r, err := c.Run()
-	if err != nil {
-		return runResult{}, err
-	}
-	rr := runResult{metrics: r.Metrics, load: r.LoadRows(point, rep), events: r.Events}
-	total := len(r.Recorder.Samples)
-	keep := total
-	if limit >= 0 && limit < total {
-		keep = limit
-	}
-	if keep > 0 {
-		rr.lat = make([]results.LatencyRow, 0, keep)
-		i := 0
-		err = r.EachLatencyRow(point, rep, func(row *results.LatencyRow) error {
-			// A uniform subsample: row i is kept when it crosses a multiple
-			// of total/keep.
-			if keep == total || (i*keep)/total != ((i+1)*keep)/total {
-				rr.lat = append(rr.lat, *row)
-			}
-			i++
-			return nil
-		})
-	}
-	return rr, err
 }
 
 func printSummary(w io.Writer, s *results.Summary) {
@@ -302,8 +307,13 @@ func shortParam(k string) string {
 	return k
 }
 
-func sec(v float64) string  { return strconv.FormatFloat(v, 'f', 2, 64) }
-func num(v float64) string  { return strconv.FormatFloat(v, 'f', -1, 64) }
+func sec(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
+func num(v float64) string {
+	if v == math.Trunc(v) {
+		return strconv.FormatFloat(v, 'f', -1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', 1, 64) // a mean over replications
+}
 func rate(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
 
 func printStats(w io.Writer, events uint64, wall time.Duration) {

@@ -1,0 +1,87 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"cmsim/experiment"
+
+	"github.com/spf13/pflag"
+)
+
+type mergeOptions struct {
+	out    string
+	format string
+	plots  string
+}
+
+var mergeCommand = &command{
+	usage: "merge DIR... --out DIR [flags]",
+	short: "combine the partial results of 'cmsim run --shard' into one run's output",
+	long: `Merge reads the partial results written by 'cmsim run --shard I/N' (one
+directory per shard, all N of them, in any order) and writes into --out
+exactly the files that one unsharded 'cmsim run' of the scenario writes:
+summary.json, latencies.csv, load.csv, scenario.yaml, charts/ and
+report.html, byte for byte.
+
+It refuses (exit 2) partials of different scenarios, seeds, settings or
+shard counts, a shard given twice or missing, and a shard lacking runs.`,
+	flags: func(fs *pflag.FlagSet) any {
+		o := &mergeOptions{}
+		fs.StringVarP(&o.out, "out", "o", "cmsim-out", "write results into `DIR`")
+		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table` or json")
+		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
+		return o
+	},
+	args: func(n int) bool { return n >= 1 },
+	run: func(e *env, opts any, args []string) error {
+		o := opts.(*mergeOptions)
+		if o.format != "table" && o.format != "json" {
+			return usagef("--format must be table or json, not %q", o.format)
+		}
+		formats, err := plotFormats(o.plots)
+		if err != nil {
+			return err
+		}
+		parts := make([]*experiment.Partial, len(args))
+		for i, dir := range args {
+			pr, err := experiment.ReadPartial(func(name string) (io.ReadCloser, error) {
+				return os.Open(filepath.Join(dir, name))
+			})
+			if err != nil {
+				return usagef("%s: not a partial result of 'cmsim run --shard': %v", dir, err)
+			}
+			parts[i] = pr
+		}
+		mg, err := experiment.Merge(args, parts)
+		if err != nil {
+			var me *experiment.MergeError
+			if errors.As(err, &me) {
+				return usagef("merge: %v", err)
+			}
+			return err
+		}
+		fmt.Fprintf(e.stdout, "cmsim: merged %d shard(s) of scenario %s, seed %d: %d point(s) × %d replication(s)\n",
+			len(parts), mg.Scenario, mg.Seed, len(mg.Params), mg.Replications)
+		summary, lat, load := experiment.Summarize(mg.Scenario, mg.Seed, mg.Replications, mg.Params, mg.Slots)
+		return finishRun(e, o.out, o.format, summary, lat, load, mg.ScenarioYAML, formats)
+	},
+}
+
+// writePartial writes a shard's partial result into dir, atomically.
+func writePartial(dir string, pr *experiment.Partial) ([]string, error) {
+	st := &stager{dir: dir}
+	for _, f := range pr.Files() {
+		if err := st.file(f.Name, f.Write); err != nil {
+			st.abort()
+			return nil, err
+		}
+	}
+	if err := st.commit(); err != nil {
+		return nil, err
+	}
+	return st.names, nil
+}

@@ -1,0 +1,337 @@
+package experiment
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strconv"
+
+	"cmsim/model"
+	"cmsim/results"
+	"cmsim/scenarios"
+	"cmsim/sim"
+)
+
+// Job is one (point, replication) run of a plan.
+type Job struct {
+	Point       int
+	Replication int
+	Seed        uint64 // sim.NewStreams(scenario seed).Derive(Point, Replication)
+}
+
+// Run is what one job leaves behind: its metrics, load rows and (subject to
+// the sample limit) latency rows. It never holds the model.
+type Run struct {
+	Job
+	Metrics results.Metrics
+	Load    []results.LoadRow
+	Lat     []results.LatencyRow
+	Events  uint64 // events the engine processed
+}
+
+// Plan is a scenario expanded into its points and jobs.
+type Plan struct {
+	Scenario     *scenarios.Scenario
+	Points       []scenarios.Point
+	Replications int
+	Jobs         []Job // point-major: job p*Replications + r
+}
+
+// NewPlan expands s into its points and jobs.
+func NewPlan(s *scenarios.Scenario) (*Plan, error) {
+	points, err := s.Points()
+	if err != nil {
+		return nil, err
+	}
+	reps := max(s.Replications, 1)
+	p := &Plan{Scenario: s, Points: points, Replications: reps}
+	streams := sim.NewStreams(s.Seed)
+	p.Jobs = make([]Job, 0, len(points)*reps)
+	for _, pt := range points {
+		for r := 0; r < reps; r++ {
+			p.Jobs = append(p.Jobs, Job{Point: pt.Index, Replication: r, Seed: streams.Derive(uint64(pt.Index), uint64(r))})
+		}
+	}
+	return p, nil
+}
+
+// All returns the indices of every job.
+func (p *Plan) All() []int {
+	idx := make([]int, len(p.Jobs))
+	for i := range idx {
+		idx[i] = i
+	}
+	return idx
+}
+
+// Shard returns the indices of the jobs of shard i of n (0 <= i < n): job j
+// belongs to shard j mod n, so every shard gets a share of every part of the
+// grid.
+func (p *Plan) Shard(i, n int) []int {
+	var idx []int
+	for j := i; j < len(p.Jobs); j += n {
+		idx = append(idx, j)
+	}
+	return idx
+}
+
+// ParseShard parses "I/N" (0 <= I < N).
+func ParseShard(s string) (i, n int, err error) {
+	a, b, ok := cutByte(s, '/')
+	if ok {
+		i, err = strconv.Atoi(a)
+		if err == nil {
+			n, err = strconv.Atoi(b)
+		}
+	}
+	if !ok || err != nil || n < 1 || i < 0 || i >= n {
+		return 0, 0, fmt.Errorf("--shard must be I/N with 0 <= I < N (0-based, like JOB_COMPLETION_INDEX), not %q", s)
+	}
+	return i, n, nil
+}
+
+func cutByte(s string, c byte) (string, string, bool) {
+	for k := 0; k < len(s); k++ {
+		if s[k] == c {
+			return s[:k], s[k+1:], true
+		}
+	}
+	return s, "", false
+}
+
+// Progress is a snapshot of an execution, in runs and events.
+type Progress struct {
+	RunsDone, RunsTotal     int
+	PointsDone, PointsTotal int    // points whose every selected run finished
+	Events                  uint64 // events of the finished runs
+}
+
+// Options control an execution.
+type Options struct {
+	// Workers is the number of runs simulated at once; <= 0 means
+	// runtime.NumCPU().
+	Workers int
+	// Samples bounds the latency rows kept per run: -1 keeps all, 0 none,
+	// n a uniform subsample of at most n. Metrics always use every sample.
+	Samples int
+	// Progress, if set, is called after each finished run, from the
+	// goroutine that called Execute.
+	Progress func(Progress)
+}
+
+// JobError is the failure of one job.
+type JobError struct {
+	Job Job
+	Err error
+}
+
+func (e *JobError) Error() string {
+	return fmt.Sprintf("point %d replication %d: %v", e.Job.Point, e.Job.Replication, e.Err)
+}
+
+func (e *JobError) Unwrap() error { return e.Err }
+
+// Execute runs the jobs whose indices are listed and returns one slot per
+// job of the plan: the job's Run, or nil when it was not selected or did not
+// finish. The result does not depend on opt.Workers.
+//
+// When ctx is cancelled, Execute stops starting jobs and returns at once with
+// the runs finished so far and ctx's error; runs still in flight are
+// abandoned (their goroutines finish and their results are dropped). When a
+// job fails, Execute returns its *JobError.
+func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, error) {
+	slots := make([]*Run, len(p.Jobs))
+	if len(jobs) == 0 {
+		return slots, nil
+	}
+	workers := opt.Workers
+	if workers <= 0 {
+		workers = runtime.NumCPU()
+	}
+	workers = min(workers, len(jobs))
+
+	// Per-point bookkeeping for progress.
+	need := map[int]int{}
+	for _, j := range jobs {
+		need[p.Jobs[j].Point]++
+	}
+	prog := Progress{RunsTotal: len(jobs), PointsTotal: len(need)}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	type result struct {
+		idx int
+		run *Run
+		err error
+	}
+	todo := make(chan int)
+	done := make(chan result, len(jobs)) // buffered: abandoned workers never block
+	for w := 0; w < workers; w++ {
+		go func() {
+			for j := range todo {
+				if ctx.Err() != nil {
+					return
+				}
+				job := p.Jobs[j]
+				r, err := RunOne(p.Points[job.Point].Scenario, job, opt.Samples)
+				done <- result{idx: j, run: r, err: err}
+			}
+		}()
+	}
+	go func() {
+		defer close(todo)
+		for _, j := range jobs {
+			select {
+			case todo <- j:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range jobs {
+		if ctx.Err() != nil { // cancelled: take no further result
+			return slots, ctx.Err()
+		}
+		select {
+		case <-ctx.Done():
+			return slots, ctx.Err()
+		case res := <-done:
+			if res.err != nil {
+				return slots, &JobError{Job: p.Jobs[res.idx], Err: res.err}
+			}
+			slots[res.idx] = res.run
+			prog.RunsDone++
+			prog.Events += res.run.Events
+			pt := res.run.Point
+			if need[pt]--; need[pt] == 0 {
+				prog.PointsDone++
+			}
+			if opt.Progress != nil {
+				opt.Progress(prog)
+			}
+		}
+	}
+	return slots, nil
+}
+
+// RunOne simulates one job of a point's scenario and reduces it to a Run.
+// samples is as in [Options].
+func RunOne(s *scenarios.Scenario, job Job, samples int) (*Run, error) {
+	cfg, err := s.ModelConfig(job.Seed)
+	if err != nil {
+		return nil, err
+	}
+	c, err := model.New(cfg)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.Run()
+	if err != nil {
+		return nil, err
+	}
+	run := &Run{Job: job, Metrics: r.Metrics, Load: r.LoadRows(job.Point, job.Replication), Events: r.Events}
+	total := len(r.Recorder.Samples)
+	keep := total
+	if samples >= 0 && samples < total {
+		keep = samples
+	}
+	if keep > 0 {
+		run.Lat = make([]results.LatencyRow, 0, keep)
+		i := 0
+		err = r.EachLatencyRow(job.Point, job.Replication, func(row *results.LatencyRow) error {
+			// A uniform subsample: row i is kept when it crosses a
+			// multiple of total/keep.
+			if keep == total || (i*keep)/total != ((i+1)*keep)/total {
+				run.Lat = append(run.Lat, *row)
+			}
+			i++
+			return nil
+		})
+	}
+	return run, err
+}
+
+// PointParams names a point: its swept values, plus the parameters every
+// chart and table needs to label it.
+func PointParams(pt scenarios.Point) map[string]string {
+	s := pt.Scenario
+	m := map[string]string{
+		"cluster.kubelet.changeDetectionStrategy": s.Cluster.Kubelet.ChangeDetectionStrategy,
+		"cluster.kubelet.syncFrequency":           s.Cluster.Kubelet.SyncFrequency.String(),
+		"cluster.nodes":                           strconv.Itoa(s.Cluster.Nodes),
+	}
+	for _, p := range pt.Params {
+		m[p.Path] = p.Value
+	}
+	return m
+}
+
+// Summarize reduces the slots of an execution (or a merge) to summary.json
+// and the rows of latencies.csv and load.csv, in job order. Only finished
+// points (every replication present) are included; Incomplete is set when
+// any point is missing. params[i] labels point i (see [PointParams]).
+func Summarize(name string, seed uint64, reps int, params []map[string]string, slots []*Run) (*results.Summary, []results.LatencyRow, []results.LoadRow) {
+	s := &results.Summary{Scenario: name, Seed: seed}
+	var lat []results.LatencyRow
+	var load []results.LoadRow
+	for pi := range params {
+		runs := slots[pi*reps : (pi+1)*reps]
+		ms := make([]results.Metrics, 0, reps)
+		for _, r := range runs {
+			if r != nil {
+				ms = append(ms, r.Metrics)
+			}
+		}
+		if len(ms) < reps {
+			s.Incomplete = true
+			continue
+		}
+		mean, ci := results.Aggregate(ms)
+		p := results.Point{Params: params[pi], Metrics: mean, CI95: ci}
+		if reps > 1 {
+			p.Replications = reps
+		}
+		s.Points = append(s.Points, p)
+		for _, r := range runs {
+			lat = append(lat, r.Lat...)
+			load = append(load, r.Load...)
+		}
+	}
+	return s, lat, load
+}
+
+// Params returns the labels of every point of the plan.
+func (p *Plan) Params() []map[string]string {
+	out := make([]map[string]string, len(p.Points))
+	for i, pt := range p.Points {
+		out[i] = PointParams(pt)
+	}
+	return out
+}
+
+// Evaluate runs every replication of a single-point scenario (seeds as in a
+// plan: Derive(0, r)) and returns the mean and 95% half-widths of its
+// metrics, exactly as 'cmsim run' would report that point.
+func Evaluate(ctx context.Context, s *scenarios.Scenario, opt Options) (Measurement, error) {
+	p, err := NewPlan(s)
+	if err != nil {
+		return Measurement{}, err
+	}
+	if len(p.Points) != 1 {
+		return Measurement{}, fmt.Errorf("evaluate: the scenario has %d points, want 1", len(p.Points))
+	}
+	opt.Samples = 0
+	slots, err := p.Execute(ctx, p.All(), opt)
+	if err != nil {
+		return Measurement{}, err
+	}
+	ms := make([]results.Metrics, len(slots))
+	var m Measurement
+	for i, r := range slots {
+		ms[i] = r.Metrics
+		m.Events += r.Events
+	}
+	m.Metrics, m.CI95 = results.Aggregate(ms)
+	m.Runs = len(slots)
+	return m, nil
+}

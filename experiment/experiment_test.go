@@ -1,0 +1,338 @@
+package experiment
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+	"testing"
+
+	"cmsim/results"
+	"cmsim/scenarios"
+)
+
+// load loads a built-in scenario with overrides.
+func load(t *testing.T, name string, sets ...string) *scenarios.Scenario {
+	t.Helper()
+	b, ok := scenarios.Builtin(name)
+	if !ok {
+		t.Fatalf("no built-in %s", name)
+	}
+	s, err := scenarios.Load("builtin:"+name, b, sets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// small is a 3 strategies × 2 sync frequencies × 3 replications sweep on a
+// small cluster.
+func small(t *testing.T, sets ...string) *Plan {
+	t.Helper()
+	s := load(t, "strategies", append([]string{"cluster.nodes=4", "duration=20m", "replications=3",
+		"sweep.cluster.kubelet.syncFrequency=[30s, 1m]"}, sets...)...)
+	p, err := NewPlan(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(p.Points) != 6 || len(p.Jobs) != 18 {
+		t.Fatalf("%d points, %d jobs; want 6, 18", len(p.Points), len(p.Jobs))
+	}
+	return p
+}
+
+// encode returns the bytes of summary.json, latencies.csv and load.csv.
+func encode(t *testing.T, s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) [3][]byte {
+	t.Helper()
+	var out [3]bytes.Buffer
+	if err := results.WriteSummary(&out[0], s); err != nil {
+		t.Fatal(err)
+	}
+	lw, err := results.NewLatencyWriter(&out[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range lat {
+		if err := lw.Write(&lat[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	if err := results.WriteLoad(&out[2], load); err != nil {
+		t.Fatal(err)
+	}
+	return [3][]byte{out[0].Bytes(), out[1].Bytes(), out[2].Bytes()}
+}
+
+func execute(t *testing.T, p *Plan, jobs []int, workers int) [3][]byte {
+	t.Helper()
+	slots, err := p.Execute(context.Background(), jobs, Options{Workers: workers, Samples: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, lat, load := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), slots)
+	return encode(t, s, lat, load)
+}
+
+func TestOutputDoesNotDependOnWorkers(t *testing.T) {
+	p := small(t)
+	want := execute(t, p, p.All(), 1)
+	for _, w := range []int{2, 5, 32} {
+		got := execute(t, p, p.All(), w)
+		for i, name := range []string{"summary.json", "latencies.csv", "load.csv"} {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Errorf("-j %d: %s differs from -j 1", w, name)
+			}
+		}
+	}
+	if !bytes.Contains(want[0], []byte(`"ci95"`)) || !bytes.Contains(want[0], []byte(`"replications": 3`)) {
+		t.Errorf("summary.json lacks ci95 or replications:\n%.400s", want[0])
+	}
+}
+
+func TestSeedsFollowPointAndReplication(t *testing.T) {
+	p := small(t)
+	seen := map[uint64]bool{}
+	for j, job := range p.Jobs {
+		if job.Point != j/3 || job.Replication != j%3 {
+			t.Fatalf("job %d is (%d, %d)", j, job.Point, job.Replication)
+		}
+		if seen[job.Seed] {
+			t.Fatalf("job %d reuses a seed", j)
+		}
+		seen[job.Seed] = true
+	}
+}
+
+// memFS is a directory in memory, for partial results.
+type memFS map[string][]byte
+
+func (m memFS) write(t *testing.T, pr *Partial) {
+	for _, f := range pr.Files() {
+		var b bytes.Buffer
+		if err := f.Write(&b); err != nil {
+			t.Fatal(err)
+		}
+		m[f.Name] = b.Bytes()
+	}
+}
+
+func (m memFS) open(name string) (io.ReadCloser, error) {
+	b, ok := m[name]
+	if !ok {
+		return nil, fmt.Errorf("open %s: no such file", name)
+	}
+	return io.NopCloser(bytes.NewReader(b)), nil
+}
+
+// shard runs shard i of n of plan p and reads its partial result back.
+func shard(t *testing.T, p *Plan, i, n int) *Partial {
+	t.Helper()
+	slots, err := p.Execute(context.Background(), p.Shard(i, n), Options{Workers: 2, Samples: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs := memFS{}
+	fs.write(t, NewPartial(p, Shard{i, n}, -1, slots))
+	pr, err := ReadPartial(fs.open)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pr
+}
+
+func TestShardsMergeToTheUnshardedRun(t *testing.T) {
+	p := small(t)
+	want := execute(t, p, p.All(), 3)
+	for _, n := range []int{1, 4, 18, 25} {
+		var parts []*Partial
+		var names []string
+		for i := n - 1; i >= 0; i-- { // any order
+			parts = append(parts, shard(t, p, i, n))
+			names = append(names, fmt.Sprintf("shard-%d", i))
+		}
+		mg, err := Merge(names, parts)
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		sum, lat, load := Summarize(mg.Scenario, mg.Seed, mg.Replications, mg.Params, mg.Slots)
+		got := encode(t, sum, lat, load)
+		for i, name := range []string{"summary.json", "latencies.csv", "load.csv"} {
+			if !bytes.Equal(got[i], want[i]) {
+				t.Errorf("%d shards: merged %s differs from the unsharded run", n, name)
+			}
+		}
+		if !bytes.Equal(mg.ScenarioYAML, p.Scenario.ResolvedYAML()) {
+			t.Errorf("%d shards: merged scenario.yaml differs", n)
+		}
+	}
+}
+
+func TestMergeRefusesMismatches(t *testing.T) {
+	p := small(t)
+	s0, s1, s2 := shard(t, p, 0, 3), shard(t, p, 1, 3), shard(t, p, 2, 3)
+	other := shard(t, small(t, "seed=7"), 1, 3)
+	otherSet := shard(t, small(t, "cluster.nodes=5"), 1, 3)
+	of4 := shard(t, p, 1, 4)
+	// A shard that lost a run.
+	short := shard(t, p, 2, 3)
+	short.Runs = short.Runs[1:]
+	tests := []struct {
+		name  string
+		parts []*Partial
+		want  string
+	}{
+		{"missing", []*Partial{s0, s2}, "missing shard(s) [1/3]"},
+		{"duplicate", []*Partial{s0, s1, s1, s2}, "shard 1/3 is given twice"},
+		{"seed", []*Partial{s0, other, s2}, "seed 7"},
+		{"settings", []*Partial{s0, otherSet, s2}, "different scenario settings"},
+		{"count", []*Partial{s0, of4, s2}, "shard counts differ"},
+		{"lacks a run", []*Partial{s0, s1, short}, "lacks run (point 0, replication 2)"},
+	}
+	for _, tt := range tests {
+		names := make([]string, len(tt.parts))
+		for i := range names {
+			names[i] = fmt.Sprintf("dir%d", i)
+		}
+		_, err := Merge(names, tt.parts)
+		var me *MergeError
+		if !errors.As(err, &me) || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err = %v, want a MergeError containing %q", tt.name, err, tt.want)
+		}
+	}
+}
+
+func TestCancelKeepsFinishedPointsInOrder(t *testing.T) {
+	p := small(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var last Progress
+	slots, err := p.Execute(ctx, p.All(), Options{Workers: 1, Samples: -1, Progress: func(pr Progress) {
+		last = pr
+		if pr.PointsDone == 2 {
+			cancel()
+		}
+	}})
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if last.PointsDone != 2 || last.RunsTotal != 18 || last.PointsTotal != 6 {
+		t.Fatalf("last progress %+v", last)
+	}
+	s, lat, _ := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), slots)
+	if !s.Incomplete || len(s.Points) != 2 {
+		t.Fatalf("incomplete=%v with %d points; want true with 2", s.Incomplete, len(s.Points))
+	}
+	for _, row := range lat {
+		if row.Point > 1 {
+			t.Fatalf("latency row of unfinished point %d", row.Point)
+		}
+	}
+	// The finished points are those of a complete run.
+	full, _, _ := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), mustExecute(t, p))
+	for i := range s.Points {
+		if s.Points[i].Metrics != full.Points[i].Metrics {
+			t.Errorf("point %d differs from the complete run", i)
+		}
+	}
+}
+
+func mustExecute(t *testing.T, p *Plan) []*Run {
+	slots, err := p.Execute(context.Background(), p.All(), Options{Workers: 4, Samples: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return slots
+}
+
+// watch60 is a single Watch point with syncFrequency 60s on a modest
+// cluster (20 nodes × 10 pods, an update a minute, 1h).
+func watch60(t *testing.T, reps int) *Plan {
+	t.Helper()
+	s := load(t, "sync-frequency", "sweep={}", "cluster.kubelet.changeDetectionStrategy=Watch",
+		"cluster.kubelet.syncFrequency=60s", fmt.Sprintf("replications=%d", reps))
+	p, err := NewPlan(s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestWatchMeanLatencyMatchesRenewalTheory checks the simulated mean
+// latency under Watch against renewal theory. The kubelet resyncs a pod
+// every X seconds, X uniform on the integers S+1..1.5S (S = syncFrequency =
+// 60s: U[S, 1.5S) rounded up to the next 1s sync tick), so an update waits
+// E[X²]/(2E[X]) = 38.25s on average for the next resync, plus ~0.15s of
+// volume-manager and watch delays.
+//
+// Updates in the last minutes of a run are left out: a pair not observed by
+// the end of the run has no latency, so they would bias the mean low (the
+// long waits are cut off; about -0.2s on a 1h run).
+func TestWatchMeanLatencyMatchesRenewalTheory(t *testing.T) {
+	var ex, ex2 float64
+	for x := 61; x <= 90; x++ {
+		ex += float64(x) / 30
+		ex2 += float64(x*x) / 30
+	}
+	want := ex2/(2*ex) + 0.15
+	if math.Abs(want-38.4) > 0.01 {
+		t.Fatalf("analytic mean %.3f", want)
+	}
+	// uncensored returns the mean and 95% half-width, over replications, of
+	// the mean latency of updates written before the last 2 minutes.
+	uncensored := func(reps int) (mean, ci float64) {
+		p := watch60(t, reps)
+		slots, err := p.Execute(context.Background(), p.All(), Options{Samples: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cut := p.Scenario.Duration.Seconds() - 120
+		ms := make([]results.Metrics, len(slots))
+		for i, r := range slots {
+			var sum float64
+			var n int
+			for _, row := range r.Lat {
+				if row.WrittenAtSeconds < cut && row.NeverUpdated == "" && !math.IsNaN(row.LatencySeconds) {
+					sum += row.LatencySeconds
+					n++
+				}
+			}
+			ms[i].LatencySeconds.Mean = sum / float64(n)
+		}
+		m, c := results.Aggregate(ms)
+		return m.LatencySeconds.Mean, c.LatencySeconds.Mean
+	}
+	m4, c4 := uncensored(4)
+	m10, c10 := uncensored(10)
+	m40, c40 := uncensored(40)
+	t.Logf("mean latency (renewal theory %.3f s): %.3f ± %.3f (4 replications), %.3f ± %.3f (10), %.3f ± %.3f (40)", want, m4, c4, m10, c10, m40, c40)
+	for _, c := range []struct {
+		reps     int
+		mean, ci float64
+	}{{4, m4, c4}, {10, m10, c10}, {40, m40, c40}} {
+		if math.Abs(c.mean-want) > c.ci {
+			t.Errorf("%d replications: mean latency %.3f ± %.3f s does not cover the analytic %.3f s", c.reps, c.mean, c.ci, want)
+		}
+	}
+	// Half-widths shrink as replications grow (about as 1/sqrt(n)).
+	if !(c40 < c10 && c10 < c4) {
+		t.Errorf("ci95 does not shrink with replications: %.3f, %.3f, %.3f", c4, c10, c40)
+	}
+	// The summary's interval (every observed pair) shrinks the same way.
+	var cis []float64
+	for _, reps := range []int{4, 10, 40} {
+		m, err := Evaluate(context.Background(), watch60(t, reps).Scenario, Options{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		cis = append(cis, m.CI95.LatencySeconds.Mean)
+	}
+	if !(cis[2] < cis[1] && cis[1] < cis[0]) {
+		t.Errorf("summary ci95 does not shrink with replications: %v", cis)
+	}
+}
