@@ -19,7 +19,11 @@ import (
 // partition's working set stays small enough for the CPU caches.
 type Cluster struct {
 	cfg     *Config
-	horizon sim.Time
+	horizon sim.Time // the scenario's duration: writes and load are recorded up to here
+	// end is when the simulation stops: after the horizon it drains, with no
+	// new writes, for long enough that every pod sees the last ones, so the
+	// latencies of late updates are not cut off.
+	end     sim.Time
 	streams sim.Streams
 	// partNodes[i] is partition i's first node; partNodes[len-1] = nodes.
 	partNodes []int32
@@ -149,6 +153,13 @@ type ruleState struct {
 	prev sim.Time
 }
 
+// DrainTime is how long a run goes on after its duration, with no new
+// writes: the longest resync (1.5 × syncFrequency, plus a tick), the Cache
+// TTL, and 10 s for the volume loops, GETs and watch delivery.
+func DrainTime(syncFrequency, cacheTTL time.Duration) time.Duration {
+	return syncFrequency*3/2 + cacheTTL + 11*time.Second
+}
+
 // slowPathOnly turns the simple-pod fast path off, for tests that check it
 // changes nothing.
 var slowPathOnly = false
@@ -180,6 +191,7 @@ func New(cfg *Config) (*Cluster, error) {
 	case TTLFixed:
 		c.cacheTTL = sim.Time(cfg.CacheTTL)
 	}
+	c.end = c.horizon.Add(DrainTime(cfg.SyncFrequency, time.Duration(c.cacheTTL)))
 	c.buildNodes()
 	c.buildPods()
 	c.buildSlots()
@@ -437,7 +449,7 @@ func (c *Cluster) Run() (*Result, error) {
 			syncs := pods * (c.cfg.Duration.Seconds()/c.cfg.SyncFrequency.Seconds() + 3)
 			budget = uint64(1e7 + 20*syncs + 100*float64(p.slotHi-p.slotLo))
 		}
-		errs[i] = p.eng.RunUntil(c.horizon, budget)
+		errs[i] = p.eng.RunUntil(c.end, budget)
 		c.partRecs[i] = p.rec
 		c.partEvents[i] = p.eng.Processed()
 		if p.primary {

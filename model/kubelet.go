@@ -37,7 +37,7 @@ func (c *partition) scheduleCycle(pi int32, t sim.Time) {
 	if p.hasVolumes {
 		at = c.mountTime(&c.nodes[p.node], t)
 	}
-	if at <= c.horizon {
+	if at <= c.end {
 		c.eng.Schedule(at, c.evCycle, pi, 0, 0, 0)
 	}
 }
@@ -65,7 +65,7 @@ func (c *partition) scheduleResync(pi int32, end sim.Time) {
 // slot, C the version its files hold, D the node. The sync's start is the
 // last sync tick before the remount.
 func (c *partition) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t sim.Time) {
-	if at := c.mountTime(n, t); at <= c.horizon {
+	if at := c.mountTime(n, t); at <= c.end {
 		c.eng.Schedule(at, c.evCycleSimple, ci, slot, seen, node)
 	}
 }

@@ -85,6 +85,24 @@ func TestDeterminism(t *testing.T) {
 	}
 }
 
+// TestNoCensoring: updates written just before the end are observed while
+// the run drains, so none is left pending.
+func TestNoCensoring(t *testing.T) {
+	for _, s := range strategies {
+		cfg := benchConfig(20, 10, 30, 30, s)
+		cfg.CacheTTLMode, cfg.CacheTTL = TTLFixed, time.Minute
+		r := run(t, cfg)
+		for _, sm := range r.Recorder.Samples {
+			if sm.Observed < 0 && sm.Never == NeverNone {
+				t.Fatalf("%v: update %d written at %v never reached consumer %d", s, sm.Update, r.updates[sm.Update-1].at, sm.Consumer)
+			}
+		}
+		if u := r.updates[len(r.updates)-1]; u.at < simAt(59*time.Minute) {
+			t.Fatalf("last update at %v: test needs one in the last minute", u.at)
+		}
+	}
+}
+
 // TestCausalAndMonotonic checks every observation: never before the write,
 // and for each consumer and object, later versions are never seen earlier.
 func TestCausalAndMonotonic(t *testing.T) {
@@ -367,10 +385,13 @@ func TestColdStartWatch(t *testing.T) {
 			t.Fatalf("env-only watch still open at %vs", row.StartSeconds)
 		}
 	}
-	// Updates at 5 and 10 min: the first reaches all 8 pods, the second is
-	// written as the run ends.
-	if r.Metrics.LatencySeconds.Count != 8 {
-		t.Fatalf("observed %v pairs, want 8", r.Metrics.LatencySeconds.Count)
+	// Updates at 5 and 10 min: both reach all 8 pods, the second while the
+	// run drains after its duration.
+	if r.Metrics.LatencySeconds.Count != 16 {
+		t.Fatalf("observed %v pairs, want 16", r.Metrics.LatencySeconds.Count)
+	}
+	if end := rows[len(rows)-1].StartSeconds; end != 590 {
+		t.Fatalf("load rows end at %vs, want the last bucket of the duration, 590s", end)
 	}
 }
 

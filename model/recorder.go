@@ -147,7 +147,9 @@ func (r *Recorder) merge(parts []*Recorder) {
 		if open < 0 {
 			panic(fmt.Sprintf("model: open watches went negative (%d) at %v", open, t))
 		}
-		r.openPeak = max(r.openPeak, open)
+		if t <= r.horizon {
+			r.openPeak = max(r.openPeak, open)
+		}
 		if i := r.idx(t); i >= 0 {
 			r.OpenWatchMax[i] = max(r.OpenWatchMax[i], float64(open))
 		}

@@ -104,7 +104,7 @@ func (m *watchingManager) openWatch(s int32, t sim.Time, u float64) {
 }
 
 func (m *watchingManager) scheduleExpiry(s int32, at sim.Time) {
-	if at <= m.c.horizon {
+	if at <= m.c.end {
 		m.c.eng.Schedule(at, m.c.evWatchExpire, s, m.c.slots[s].watchGen, 0, 0)
 	}
 }
@@ -124,7 +124,7 @@ func (m *watchingManager) scheduleIdleCheck(s int32) {
 	sl.idleCheck = true
 	n := &c.nodes[sl.node]
 	at := nextTick(n.recyclePhase, recyclePeriod, sl.lastAccess+c.maxIdle)
-	if at <= c.horizon {
+	if at <= c.end {
 		c.eng.Schedule(at, c.evIdleCheck, s, 0, 0, 0)
 	}
 }
