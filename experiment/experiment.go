@@ -148,6 +148,9 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 	if workers <= 0 {
 		workers = runtime.NumCPU()
 	}
+	// With fewer runs than workers, the spare workers simulate a run's
+	// node partitions in parallel (results do not depend on either).
+	partWorkers := max(1, workers/len(jobs))
 	workers = min(workers, len(jobs))
 
 	// Per-point bookkeeping for progress.
@@ -173,7 +176,7 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 					return
 				}
 				job := p.Jobs[j]
-				r, err := RunOne(p.Points[job.Point].Scenario, job, opt.Samples)
+				r, err := RunOne(p.Points[job.Point].Scenario, job, opt.Samples, partWorkers)
 				done <- result{idx: j, run: r, err: err}
 			}
 		}()
@@ -215,12 +218,14 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 }
 
 // RunOne simulates one job of a point's scenario and reduces it to a Run.
-// samples is as in [Options].
-func RunOne(s *scenarios.Scenario, job Job, samples int) (*Run, error) {
+// samples is as in [Options]; workers goroutines simulate the cluster's node
+// partitions (the result does not depend on it).
+func RunOne(s *scenarios.Scenario, job Job, samples, workers int) (*Run, error) {
 	cfg, err := s.ModelConfig(job.Seed)
 	if err != nil {
 		return nil, err
 	}
+	cfg.Workers = workers
 	c, err := model.New(cfg)
 	if err != nil {
 		return nil, err
