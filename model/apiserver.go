@@ -16,10 +16,13 @@ import (
 // (resourceVersion="0"). It returns the version sent and when the response
 // arrives.
 func (c *partition) serveGet(o int32, fromEtcd bool, t sim.Time, r *sim.Rand) (int32, sim.Time) {
+	kind := c.cfg.Objects[o].Kind
 	if fromEtcd {
 		c.rec.add(c.rec.GetEtcd, t, 1)
+		c.rec.addRes(kind, t, func(r *ResourceCounts) *float64 { return &r.GetEtcd })
 	} else {
 		c.rec.add(c.rec.GetCache, t, 1)
+		c.rec.addRes(kind, t, func(r *ResourceCounts) *float64 { return &r.GetCache })
 	}
 	c.rec.add(c.rec.Bytes, t, float64(c.cfg.Objects[o].SizeBytes))
 	return c.objects[o].version, t.Add(c.cfg.GetLatency.Sample(r))
@@ -29,6 +32,7 @@ func (c *partition) serveGet(o int32, fromEtcd bool, t sim.Time, r *sim.Rand) (i
 // selector, resourceVersion="0": from the watch cache).
 func (c *partition) serveList(o int32, t sim.Time, r *sim.Rand) (int32, sim.Time) {
 	c.rec.add(c.rec.List, t, 1)
+	c.rec.addRes(c.cfg.Objects[o].Kind, t, func(r *ResourceCounts) *float64 { return &r.List })
 	c.rec.add(c.rec.Bytes, t, float64(c.cfg.Objects[o].SizeBytes))
 	return c.objects[o].version, t.Add(c.cfg.GetLatency.Sample(r))
 }

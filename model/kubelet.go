@@ -93,6 +93,9 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 		c.expose(ev.A, c.consumers[ev.A].srcStart, v, done)
 		seen = v
 	}
+	if now > c.horizon && seen == c.objects[c.slots[ev.B].obj].version {
+		return // draining, and this pod has seen the last write
+	}
 	due := start + c.resyncDelay(&n.rng)
 	c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, nextTick(n.syncPhase, syncTick, due))
 }
@@ -140,7 +143,27 @@ func (c *partition) onCycle(ev sim.Event) {
 	if p.hasVolumes {
 		c.remount(pi, c.eng.Now())
 	}
+	if c.eng.Now() > c.horizon && c.podUpToDate(p) {
+		return // draining, and this pod's volumes have seen the last writes
+	}
 	c.scheduleResync(pi, start)
+}
+
+// podUpToDate reports whether every volume source of p holds its object's
+// latest version.
+func (c *partition) podUpToDate(p *podState) bool {
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		cs := &c.consumers[ci]
+		if !cs.kind.isVolume() {
+			continue
+		}
+		for s := cs.srcStart; s < cs.srcEnd; s++ {
+			if c.srcSeen[s] < c.objects[c.srcObj[s]].version {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // remount runs the reconciler's MountVolume for every configMap, secret and

@@ -441,3 +441,29 @@ func TestPartitionsChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestByResource: per-resource counts split the totals by the objects' kind.
+func TestByResource(t *testing.T) {
+	for _, s := range strategies {
+		cfg := smallConfig(s, 5, 20, Volume)
+		cfg.ColdStart = true
+		cfg.Objects = append(cfg.Objects, Object{Kind: Secret, Namespace: "default", Name: "creds", SizeBytes: 100})
+		cfg.Workloads[0].Mounts = append(cfg.Workloads[0].Mounts, Mount{Objects: []int{1}, As: Volume, Name: "creds"})
+		cfg.Updates = append(cfg.Updates, UpdateRule{Targets: []int{1}, Every: 7 * time.Minute})
+		a := run(t, cfg).Metrics.APIServer
+		cm, sec := a.ByResource.ConfigMaps, a.ByResource.Secrets
+		near := func(x, y float64) bool { return math.Abs(x-y) < 1e-9*max(1, math.Abs(y)) }
+		if !near(cm.GetPerSec+sec.GetPerSec, a.GetPerSec) || !near(cm.GetEtcdPerSec+sec.GetEtcdPerSec, a.GetEtcdPerSec) ||
+			!near(cm.ListPerSec+sec.ListPerSec, a.ListPerSec) || !near(cm.WatchRequestsPerSec+sec.WatchRequestsPerSec, a.WatchRequestsPerSec) ||
+			!near(cm.WatchEventsPerSec+sec.WatchEventsPerSec, a.WatchEventsPerSec) {
+			t.Fatalf("%v: by resource %+v does not add up to %+v", s, a.ByResource, a)
+		}
+		// One Secret and one ConfigMap volume per pod: equal request rates.
+		if s != Watch && (sec.GetPerSec == 0 || !near(sec.GetPerSec, cm.GetPerSec)) {
+			t.Fatalf("%v: secrets %v GET/s, configmaps %v GET/s", s, sec.GetPerSec, cm.GetPerSec)
+		}
+		if s == Watch && (sec.ListPerSec != cm.ListPerSec || sec.WatchEventsPerSec == 0) {
+			t.Fatalf("%v: secrets %+v, configmaps %+v", s, sec, cm)
+		}
+	}
+}

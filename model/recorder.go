@@ -35,6 +35,10 @@ type Recorder struct {
 	gauge    []gaugeChange
 	openPeak int64
 
+	// ByResource counts requests over the run by API resource (indexed by
+	// ObjectKind: configmaps, secrets).
+	ByResource [2]ResourceCounts
+
 	// Samples has one entry per (update, consumer) pair, in the order they
 	// were decided; Result sorts them.
 	Samples []Sample
@@ -94,6 +98,18 @@ func (r *Recorder) add(series []float64, t sim.Time, v float64) {
 	}
 }
 
+// ResourceCounts are one resource's request counts over the run.
+type ResourceCounts struct {
+	GetEtcd, GetCache, List, WatchReqs, WatchEvents float64
+}
+
+// addRes counts one request for resource k at t, into the field f selects.
+func (r *Recorder) addRes(k ObjectKind, t sim.Time, f func(*ResourceCounts) *float64) {
+	if t >= 0 && t <= r.horizon {
+		*f(&r.ByResource[k])++
+	}
+}
+
 type gaugeChange struct {
 	at    sim.Time
 	delta int32
@@ -118,6 +134,14 @@ func (r *Recorder) merge(parts []*Recorder) {
 			for j, v := range s {
 				dst[i][j] += v
 			}
+		}
+		for k := range r.ByResource {
+			a, b := &r.ByResource[k], &p.ByResource[k]
+			a.GetEtcd += b.GetEtcd
+			a.GetCache += b.GetCache
+			a.List += b.List
+			a.WatchReqs += b.WatchReqs
+			a.WatchEvents += b.WatchEvents
 		}
 		r.gauge = append(r.gauge, p.gauge...)
 		r.Samples = append(r.Samples, p.Samples...)

@@ -91,6 +91,10 @@ func (c *Cluster) result() *Result {
 			BytesPerSec:          sum(rec.Bytes) / secs,
 			UpdatesPerSec:        sum(rec.Updates) / secs,
 			UpdatesRejectedTotal: float64(rejected),
+			ByResource: results.ByResource{
+				ConfigMaps: resourceLoad(&rec.ByResource[ConfigMap], secs),
+				Secrets:    resourceLoad(&rec.ByResource[Secret], secs),
+			},
 		},
 		Kubelet: results.Kubelet{
 			SyncsPerSec:        sum(rec.Syncs) / secs / nodes,
@@ -99,6 +103,16 @@ func (c *Cluster) result() *Result {
 		},
 	}
 	return r
+}
+
+func resourceLoad(r *ResourceCounts, secs float64) results.ResourceLoad {
+	return results.ResourceLoad{
+		GetPerSec:           (r.GetEtcd + r.GetCache) / secs,
+		GetEtcdPerSec:       r.GetEtcd / secs,
+		ListPerSec:          r.List / secs,
+		WatchRequestsPerSec: r.WatchReqs / secs,
+		WatchEventsPerSec:   r.WatchEvents / secs,
+	}
 }
 
 // finishSamples adds a sample for every (update, consumer) pair not observed

@@ -98,6 +98,7 @@ func (m *watchingManager) openWatch(s int32, t sim.Time, u float64) {
 	sl.watchOpen = true
 	sl.watchGen++
 	c.rec.add(c.rec.WatchReqs, t, 1)
+	c.rec.addRes(c.cfg.Objects[sl.obj].Kind, t, func(r *ResourceCounts) *float64 { return &r.WatchReqs })
 	c.rec.openWatchDelta(t, 1)
 	// timeoutSeconds = minWatchTimeout * (rand + 1).
 	m.scheduleExpiry(s, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
@@ -144,6 +145,7 @@ func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 			continue
 		}
 		c.rec.add(c.rec.WatchEvents, t, 1)
+		c.rec.addRes(c.cfg.Objects[o].Kind, t, func(r *ResourceCounts) *float64 { return &r.WatchEvents })
 		c.rec.add(c.rec.Bytes, t, size)
 		c.eng.Schedule(t.Add(c.cfg.WatchDelay.Sample(&c.nodes[sl.node].rng)), c.evDeliver, s, v, 0, 0)
 	}
@@ -201,6 +203,7 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 	t := c.eng.Now()
 	c.rec.add(c.rec.Bookmarks, t, 1)
 	c.rec.add(c.rec.WatchReqs, t, 1)
+	c.rec.addRes(c.cfg.Objects[sl.obj].Kind, t, func(r *ResourceCounts) *float64 { return &r.WatchReqs })
 	m := c.mgr.(*watchingManager)
 	u := c.nodes[sl.node].rng.Float64()
 	m.scheduleExpiry(ev.A, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))

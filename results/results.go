@@ -70,6 +70,24 @@ type APIServer struct {
 	BytesPerSec          float64 `json:"bytes_per_sec"`
 	UpdatesPerSec        float64 `json:"updates_per_sec"`
 	UpdatesRejectedTotal float64 `json:"updates_rejected_total"`
+	// ByResource splits the requests by API resource, as
+	// apiserver_request_total's resource label does.
+	ByResource ByResource `json:"by_resource"`
+}
+
+// ByResource holds per-resource request rates.
+type ByResource struct {
+	ConfigMaps ResourceLoad `json:"configmaps"`
+	Secrets    ResourceLoad `json:"secrets"`
+}
+
+// ResourceLoad is the request rates for one resource.
+type ResourceLoad struct {
+	GetPerSec           float64 `json:"get_per_sec"`
+	GetEtcdPerSec       float64 `json:"get_etcd_per_sec"`
+	ListPerSec          float64 `json:"list_per_sec"`
+	WatchRequestsPerSec float64 `json:"watch_requests_per_sec"`
+	WatchEventsPerSec   float64 `json:"watch_events_per_sec"`
 }
 
 // Kubelet holds kubelet work per node, averaged over nodes and the run.
@@ -136,6 +154,10 @@ func (m *Metrics) Fields() []*float64 {
 		&a.GetPerSec, &a.GetEtcdPerSec, &a.ListPerSec, &a.WatchRequestsPerSec, &a.OpenWatchesPeak,
 		&a.OpenWatchesMean, &a.WatchEventsPerSec, &a.BookmarksPerSec, &a.BytesPerSec, &a.UpdatesPerSec,
 		&a.UpdatesRejectedTotal,
+		&a.ByResource.ConfigMaps.GetPerSec, &a.ByResource.ConfigMaps.GetEtcdPerSec, &a.ByResource.ConfigMaps.ListPerSec,
+		&a.ByResource.ConfigMaps.WatchRequestsPerSec, &a.ByResource.ConfigMaps.WatchEventsPerSec,
+		&a.ByResource.Secrets.GetPerSec, &a.ByResource.Secrets.GetEtcdPerSec, &a.ByResource.Secrets.ListPerSec,
+		&a.ByResource.Secrets.WatchRequestsPerSec, &a.ByResource.Secrets.WatchEventsPerSec,
 		&k.SyncsPerSec, &k.RemountsPerSec, &k.VolumeWritesPerSec,
 	}
 }
