@@ -277,8 +277,49 @@ func (c *Cluster) buildNodes() {
 func (c *Cluster) buildPods() {
 	type placed struct{ workload, index int32 }
 	nodes := c.cfg.Nodes
-	perNode := make([][]placed, nodes)
+	// Count first, so that every slice is allocated once at its size.
+	var pods, consumers, sources int
+	perNodeCount := make([]int32, nodes)
 	cursor := 0 // round-robin placement continues across workloads
+	for wi := range c.cfg.Workloads {
+		w := &c.cfg.Workloads[wi]
+		n := w.Replicas
+		if w.PodsPerNode > 0 {
+			n = w.PodsPerNode * nodes
+			for k := range perNodeCount {
+				perNodeCount[k] += int32(w.PodsPerNode)
+			}
+		} else {
+			for i := 0; i < n; i++ {
+				perNodeCount[(cursor+i)%nodes]++
+			}
+			cursor += n
+		}
+		pods += n
+		for _, m := range w.Mounts {
+			members := 1
+			if m.Select == SelectAll {
+				members = len(m.Objects)
+			}
+			sources += n * members
+			if m.As == Volume || m.As == SubPath {
+				consumers += n * members
+			} else {
+				consumers += n
+			}
+		}
+	}
+	c.pods = make([]podState, 0, pods)
+	c.consumers = make([]consumerState, 0, consumers)
+	c.srcObj = make([]int32, 0, sources)
+	c.srcSeen = make([]int32, 0, sources)
+	flat := make([]placed, pods)
+	perNode := make([][]placed, nodes)
+	for n, at := 0, 0; n < nodes; n++ {
+		perNode[n] = flat[at : at : at+int(perNodeCount[n])]
+		at += int(perNodeCount[n])
+	}
+	cursor = 0
 	for wi := range c.cfg.Workloads {
 		w := &c.cfg.Workloads[wi]
 		if w.PodsPerNode > 0 {
@@ -320,24 +361,22 @@ func (c *Cluster) buildPods() {
 
 func (c *Cluster) addConsumers(p *podState, rng *sim.Rand, mi int16, m *Mount, podIndex int) {
 	pi := int32(len(c.pods))
-	var members []int // positions in m.Objects
+	// The members the pod uses: positions [lo, hi) in m.Objects.
+	lo, hi := 0, len(m.Objects)
 	switch m.Select {
-	case SelectAll:
-		members = make([]int, len(m.Objects))
-		for i := range members {
-			members[i] = i
-		}
 	case SelectRandom:
-		members = []int{rng.IntN(len(m.Objects))}
+		lo = rng.IntN(len(m.Objects))
+		hi = lo + 1
 	case SelectByIndex:
-		members = []int{podIndex % len(m.Objects)}
+		lo = podIndex % len(m.Objects)
+		hi = lo + 1
 	}
 	if m.As.isVolume() {
 		p.hasVolumes = true
 	}
-	add := func(member int32, pos []int) {
+	add := func(member int32, from, to int) {
 		cs := consumerState{pod: pi, kind: m.As, mount: mi, member: member, srcStart: int32(len(c.srcObj))}
-		for _, k := range pos {
+		for k := from; k < to; k++ {
 			c.srcObj = append(c.srcObj, int32(m.Objects[k]))
 			c.srcSeen = append(c.srcSeen, 0)
 		}
@@ -347,16 +386,16 @@ func (c *Cluster) addConsumers(p *podState, rng *sim.Rand, mi int16, m *Mount, p
 	switch m.As {
 	case Volume, SubPath:
 		// One volume per member.
-		for _, k := range members {
-			add(int32(k), []int{k})
+		for k := lo; k < hi; k++ {
+			add(int32(k), k, k+1)
 		}
 	default:
 		// A projected volume, or one container's env, reads every member.
 		member := int32(-1)
-		if len(members) == 1 {
-			member = int32(members[0])
+		if hi == lo+1 {
+			member = int32(lo)
 		}
-		add(member, members)
+		add(member, lo, hi)
 	}
 }
 
@@ -365,6 +404,7 @@ func (c *Cluster) addConsumers(p *podState, rng *sim.Rand, mi int16, m *Mount, p
 func (c *Cluster) buildSlots() {
 	c.srcSlot = make([]int32, len(c.srcObj))
 	c.nodeSlotStart = make([]int32, len(c.nodes)+1)
+	c.slots = make([]slot, 0, len(c.srcObj)) // at most one per source
 	local := map[int32]int32{}
 	for n := range c.nodes {
 		c.nodeSlotStart[n] = int32(len(c.slots))

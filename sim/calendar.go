@@ -20,11 +20,21 @@ type calendar struct {
 	far     queue
 }
 
+// bucketCap is each bucket's initial capacity. Buckets are carved out of one
+// array, so that turning the wheel reads memory in order; a bucket that
+// outgrows its share moves to an array of its own.
+const bucketCap = 4
+
 func newCalendar(shift uint, buckets int) *calendar {
 	if buckets&(buckets-1) != 0 || buckets < 2 {
 		panic("sim: calendar bucket count must be a power of two >= 2")
 	}
-	return &calendar{shift: shift, mask: int64(buckets - 1), buckets: make([][]Event, buckets)}
+	c := &calendar{shift: shift, mask: int64(buckets - 1), buckets: make([][]Event, buckets)}
+	backing := make([]Event, buckets*bucketCap)
+	for i := range c.buckets {
+		c.buckets[i] = backing[i*bucketCap : i*bucketCap : (i+1)*bucketCap]
+	}
+	return c
 }
 
 func (c *calendar) len() int { return c.inWheel + c.far.len() }

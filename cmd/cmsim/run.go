@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"sort"
 	"strconv"
 	"strings"
@@ -28,6 +29,7 @@ type runOptions struct {
 	plots   string
 	samples string
 	stats   bool
+	cpuProf string
 	jobs    int
 	quiet   bool
 	shard   string
@@ -71,6 +73,7 @@ unsharded run. See docs/experiments.md.`,
 		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
 		fs.StringVar(&o.samples, "samples", "all", "rows in latencies.csv per run: all, none, or at most `N` (a uniform subsample); the summary always uses every sample")
 		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, wall time and peak memory to stderr after the run")
+		fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 		fs.IntVarP(&o.jobs, "jobs", "j", 0, "simulate `N` runs in parallel; 0 means one per core")
 		fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar on stderr")
 		fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0-based) of the runs and write a partial result for 'cmsim merge'")
@@ -125,6 +128,17 @@ func runScenario(e *env, o *runOptions, arg string) error {
 	}
 	if o.jobs < 0 {
 		return usagef("-j must be >= 1 (0 means every core), not %d", o.jobs)
+	}
+	if o.cpuProf != "" {
+		f, err := os.Create(o.cpuProf)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile()
 	}
 	shard := experiment.Shard{Index: 0, Count: 1}
 	if o.shard != "" {
