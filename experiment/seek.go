@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"cmsim/results"
+	"cmsim/scenarios"
 )
 
 // Objective is a condition on one metric, such as latency.p99 <= 30s.
@@ -155,26 +156,9 @@ type Search struct {
 // Format renders a parameter value as the scenario accepts it.
 func (s *Search) Format(x int64) string {
 	if s.Duration {
-		return formatDuration(time.Duration(x))
+		return scenarios.FormatDuration(time.Duration(x))
 	}
 	return strconv.FormatInt(x, 10)
-}
-
-func formatDuration(d time.Duration) string {
-	if d%time.Second != 0 || d == 0 {
-		return d.String()
-	}
-	var b strings.Builder
-	if h := d / time.Hour; h > 0 {
-		b.WriteString(strconv.FormatInt(int64(h), 10) + "h")
-	}
-	if m := d % time.Hour / time.Minute; m > 0 {
-		b.WriteString(strconv.FormatInt(int64(m), 10) + "m")
-	}
-	if sec := d % time.Minute / time.Second; sec > 0 {
-		b.WriteString(strconv.FormatInt(int64(sec), 10) + "s")
-	}
-	return b.String()
 }
 
 // Measurement is the outcome of running the scenario at one value.

@@ -27,3 +27,5 @@ func BenchmarkWatch15k(b *testing.B)  { benchWorkload(b, 500, 1000, 10, Watch) }
 func BenchmarkWatch150k(b *testing.B) { benchWorkload(b, 5000, 1000, 10, Watch) }
 func BenchmarkGet150k(b *testing.B)   { benchWorkload(b, 5000, 1000, 10, Get) }
 func BenchmarkCache150k(b *testing.B) { benchWorkload(b, 5000, 1000, 10, Cache) }
+func BenchmarkGet15k(b *testing.B)    { benchWorkload(b, 500, 1000, 10, Get) }
+func BenchmarkCache15k(b *testing.B)  { benchWorkload(b, 500, 1000, 10, Cache) }

@@ -75,17 +75,17 @@ func (d *decoder) check(s *Scenario) {
 		}
 		for k, t := range u.At {
 			if t > s.Duration {
-				d.errPath(index(join(p, "at"), k), "%s is after the end of the scenario (duration %s)", fmtDuration(t), fmtDuration(s.Duration))
+				d.errPath(index(join(p, "at"), k), "%s is after the end of the scenario (duration %s)", FormatDuration(t), FormatDuration(s.Duration))
 				return
 			}
 		}
 		if u.Start > s.Duration {
-			d.errPath(join(p, "start"), "%s is after the end of the scenario (duration %s)", fmtDuration(u.Start), fmtDuration(s.Duration))
+			d.errPath(join(p, "start"), "%s is after the end of the scenario (duration %s)", FormatDuration(u.Start), FormatDuration(s.Duration))
 			return
 		}
 	}
 
 	if s.Duration/s.Output.Bucket > BucketsMax {
-		d.errPath("output.bucket", "%s gives %d buckets over duration %s; at most %d allowed, use a larger bucket", fmtDuration(s.Output.Bucket), s.Duration/s.Output.Bucket, fmtDuration(s.Duration), BucketsMax)
+		d.errPath("output.bucket", "%s gives %d buckets over duration %s; at most %d allowed, use a larger bucket", FormatDuration(s.Output.Bucket), s.Duration/s.Output.Bucket, FormatDuration(s.Duration), BucketsMax)
 	}
 }

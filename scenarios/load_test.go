@@ -469,7 +469,7 @@ func TestSweepGrid(t *testing.T) {
 			t.Errorf("point %d has Index %d", i, p.Index)
 		}
 		k := p.Scenario.Cluster.Kubelet
-		if k.ChangeDetectionStrategy != p.Params[0].Value || fmtDuration(k.SyncFrequency) != p.Params[1].Value {
+		if k.ChangeDetectionStrategy != p.Params[0].Value || FormatDuration(k.SyncFrequency) != p.Params[1].Value {
 			t.Errorf("point %d: params %v but kubelet %+v", i, p.Params, k)
 		}
 		if p.Scenario.Cluster.Nodes != 11 || len(p.Scenario.Sweep) != 0 {
@@ -638,8 +638,8 @@ func TestFmtDuration(t *testing.T) {
 		0: "0s", time.Hour: "1h", 90 * time.Minute: "1h30m", 61 * time.Second: "1m1s", 5 * time.Millisecond: "5ms",
 		1500 * time.Millisecond: "1.5s", 720 * time.Hour: "720h", -time.Second: "-1s",
 	} {
-		if got := fmtDuration(d); got != want {
-			t.Errorf("fmtDuration(%v) = %q, want %q", d, got, want)
+		if got := FormatDuration(d); got != want {
+			t.Errorf("FormatDuration(%v) = %q, want %q", d, got, want)
 		}
 	}
 }

@@ -9,9 +9,9 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// fmtDuration formats d canonically: whole seconds as 1h30m, 10s, 0s;
-// anything finer as Go does (5ms, 1.5s).
-func fmtDuration(d time.Duration) string {
+// FormatDuration formats d canonically, as scenario files are written:
+// whole seconds as 1h30m, 10s, 0s; anything finer as Go does (5ms, 1.5s).
+func FormatDuration(d time.Duration) string {
 	if d == 0 {
 		return "0s"
 	}
@@ -45,7 +45,7 @@ func float(f float64) *yaml.Node {
 	}
 	return &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!float", Value: v}
 }
-func dur(d time.Duration) *yaml.Node { return str(fmtDuration(d)) }
+func dur(d time.Duration) *yaml.Node { return str(FormatDuration(d)) }
 
 // mapNode builds a mapping from alternating key, value arguments.
 func mapNode(flow bool, kvs ...any) *yaml.Node {
