@@ -70,6 +70,37 @@ func TestGolden(t *testing.T) {
 	}
 }
 
+// TestTradeoffCrowded: with many points the trade-off chart joins each
+// strategy's points and labels only the line ends (golden).
+func TestTradeoffCrowded(t *testing.T) {
+	d := plotstest.BigSweep()
+	p, err := Tradeoff("cluster-size", d.Summary.Points, PointLabels(&d.Summary))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got bytes.Buffer
+	if err := Render(p, "svg", DefaultWidth, DefaultHeight, &got); err != nil {
+		t.Fatal(err)
+	}
+	golden := filepath.Join("testdata", "bigsweep_tradeoff.golden.svg")
+	if *regen {
+		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./plots -regen)", err)
+	}
+	if !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("%s differs from golden (go test ./plots -regen to accept)", golden)
+	}
+	// One label per strategy: the end of its line.
+	if n := bytes.Count(got.Bytes(), []byte("nodes=5000")); n != 3 {
+		t.Errorf("%d point labels, want 3 (one per line end)", n)
+	}
+}
+
 func TestChartSets(t *testing.T) {
 	for name, want := range map[string]int{"single": 4, "envonly": 4, "sweep": 3 + 6 + len(SweepMetrics) + 1} {
 		d := fixtures()[name]

@@ -26,6 +26,13 @@ func Tradeoff(title string, points []results.Point, labels []string) (*plot.Plot
 	}
 	styles := seriesStyles(strats)
 	glyphs := seriesGlyphs(strats)
+	// With many points, per-point labels would pile up: points of one
+	// strategy are joined in sweep order instead, and only the last point
+	// of each line is labelled.
+	crowded := len(points) > 6
+	first, last := map[string]int{}, map[string]int{}
+	lines := map[string]plotter.XYs{}
+	var order []string
 	var all plotter.XYs
 	ymax, xlo, xhi := 0.0, math.Inf(1), 0.0
 	for i := range points {
@@ -36,6 +43,12 @@ func Tradeoff(title string, points []results.Point, labels []string) (*plot.Plot
 		}
 		xy := plotter.XYs{{X: x, Y: y}}
 		all = append(all, xy[0])
+		if _, ok := first[strats[i]]; !ok {
+			first[strats[i]] = i
+			order = append(order, strats[i])
+		}
+		last[strats[i]] = i
+		lines[strats[i]] = append(lines[strats[i]], xy[0])
 		sc, err := plotter.NewScatter(xy)
 		if err != nil {
 			return nil, err
@@ -70,6 +83,9 @@ func Tradeoff(title string, points []results.Point, labels []string) (*plot.Plot
 		p.Add(sc)
 		ymax = math.Max(ymax, y)
 		xlo, xhi = math.Min(xlo, x), math.Max(xhi, x)
+		if crowded {
+			continue // the ends of the lines are labelled below
+		}
 		lab, err := plotter.NewLabels(plotter.XYLabels{XYs: xy, Labels: []string{labelAt(labels, i)}})
 		if err != nil {
 			return nil, err
@@ -81,6 +97,31 @@ func Tradeoff(title string, points []results.Point, labels []string) (*plot.Plot
 	}
 	if len(all) == 0 {
 		return withNote(p, NoSamples), nil
+	}
+	if crowded {
+		for _, st := range order {
+			xy := lines[st]
+			if len(xy) < 2 {
+				continue
+			}
+			l, err := plotter.NewLine(xy)
+			if err != nil {
+				return nil, err
+			}
+			l.LineStyle = styles[first[st]]
+			l.LineStyle.Width = vg.Points(0.8)
+			p.Add(l)
+			i := last[st]
+			lab, err := plotter.NewLabels(plotter.XYLabels{XYs: xy[len(xy)-1:], Labels: []string{labelAt(labels, i)}})
+			if err != nil {
+				return nil, err
+			}
+			lab.TextStyle[0].Font = fontOf(legendSize)
+			lab.TextStyle[0].YAlign = draw.YBottom
+			lab.TextStyle[0].XAlign = draw.XRight
+			lab.Offset = vg.Point{Y: vg.Points(6)}
+			p.Add(lab)
+		}
 	}
 	p.Y.Min, p.Y.Max = 0, ymax*1.12
 	p.X.Padding = vg.Points(8)

@@ -50,6 +50,18 @@ func Sweep() Data {
 	return build("watch-vs-cache-vs-get", 42, params, 3)
 }
 
+// BigSweep returns a run over strategy × nodes (10, 100, 1000, 5000), one
+// replication each: enough points to crowd a chart.
+func BigSweep() Data {
+	var params []map[string]string
+	for _, s := range []string{"Get", "Cache", "Watch"} {
+		for _, n := range []string{"10", "100", "1000", "5000"} {
+			params = append(params, map[string]string{StratKey: s, NodesKey: n, SyncKey: "1m0s"})
+		}
+	}
+	return build("cluster-size", 11, params, 1)
+}
+
 // EnvOnly returns a one-point run where every consumer reads env vars, so no
 // latency is ever observed.
 func EnvOnly() Data {
