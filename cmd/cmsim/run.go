@@ -7,7 +7,6 @@ import (
 	"math"
 	"os"
 	"path/filepath"
-	"runtime"
 	"runtime/pprof"
 	"sort"
 	"strconv"
@@ -174,6 +173,10 @@ func runScenario(e *env, o *runOptions, arg string) error {
 	ctx, stop := interruptContext()
 	defer stop()
 	wallStart := time.Now()
+	var heap *heapSampler
+	if o.stats {
+		heap = startHeapSampler()
+	}
 	bar := newProgressBar(e.stderr, o.quiet, wallStart)
 	slots, err := plan.Execute(ctx, jobs, experiment.Options{Workers: o.jobs, Samples: limit, Progress: bar.update})
 	bar.close()
@@ -209,7 +212,7 @@ func runScenario(e *env, o *runOptions, arg string) error {
 		fmt.Fprintf(e.stdout, "partial result (shard %s) in %s/: %s\n", shard, filepath.Clean(o.out), strings.Join(files, ", "))
 		fmt.Fprintf(e.stdout, "combine every shard with: cmsim merge DIR... --out DIR\n")
 		if o.stats {
-			printStats(e.stderr, events, wall)
+			printStats(e.stderr, events, wall, heap)
 		}
 		return nil
 	}
@@ -222,7 +225,7 @@ func runScenario(e *env, o *runOptions, arg string) error {
 		return err
 	}
 	if o.stats {
-		printStats(e.stderr, events, wall)
+		printStats(e.stderr, events, wall, heap)
 	}
 	if interrupted {
 		return fmt.Errorf("interrupted: wrote the %d finished point(s) of %d to %s (summary.json says \"incomplete\": true)", len(summary.Points), len(plan.Points), o.out)
@@ -329,28 +332,3 @@ func num(v float64) string {
 	return strconv.FormatFloat(v, 'f', 1, 64) // a mean over replications
 }
 func rate(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
-
-func printStats(w io.Writer, events uint64, wall time.Duration) {
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	fmt.Fprintf(w, "stats: events %d, %.3g events/s, wall %.3fs, heap in use %.1f MB, peak RSS %s\n",
-		events, float64(events)/math.Max(wall.Seconds(), 1e-9), wall.Seconds(),
-		float64(ms.HeapAlloc)/1e6, peakRSS())
-}
-
-// peakRSS reads the process's peak resident set size (Linux VmHWM).
-func peakRSS() string {
-	b, err := os.ReadFile("/proc/self/status")
-	if err != nil {
-		return "unknown"
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
-			kb, err := strconv.Atoi(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")))
-			if err == nil {
-				return fmt.Sprintf("%.1f MB", float64(kb)/1e3)
-			}
-		}
-	}
-	return "unknown"
-}
