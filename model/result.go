@@ -185,16 +185,34 @@ func (r *Result) EachLatencyRow(point, replication int, fn func(*results.Latency
 	c := r.c
 	var row results.LatencyRow
 	row.Point, row.Replication = point, replication
+	// Each name is built once and shared by every row that uses it: a
+	// consumer appears once per update of its objects.
+	objects := make([]string, len(c.cfg.Objects))
+	pods := map[int32]string{}
+	nodes := map[int32]string{}
+	consumers := map[int32]string{}
 	for _, s := range r.Recorder.Samples {
 		u := r.updates[s.Update-1]
 		cs := &c.consumers[s.Consumer]
 		p := &c.pods[cs.pod]
 		row.Update = int(s.Update)
-		row.Object = c.objectName(u.obj)
+		if objects[u.obj] == "" {
+			objects[u.obj] = c.objectName(u.obj)
+		}
+		row.Object = objects[u.obj]
 		row.WrittenAtSeconds = u.at.Seconds()
-		row.Pod = c.podName(p)
-		row.Node = "node-" + strconv.Itoa(int(p.node))
-		row.Consumer = c.consumerName(cs)
+		if row.Pod = pods[cs.pod]; row.Pod == "" {
+			row.Pod = c.podName(p)
+			pods[cs.pod] = row.Pod
+		}
+		if row.Node = nodes[p.node]; row.Node == "" {
+			row.Node = "node-" + strconv.Itoa(int(p.node))
+			nodes[p.node] = row.Node
+		}
+		if row.Consumer = consumers[s.Consumer]; row.Consumer == "" {
+			row.Consumer = c.consumerName(cs)
+			consumers[s.Consumer] = row.Consumer
+		}
 		row.ConsumerKind = cs.kind.String()
 		row.ObservedAtSeconds, row.LatencySeconds = math.NaN(), math.NaN()
 		if s.Observed >= 0 {
