@@ -46,17 +46,22 @@ func (c *partition) scheduleCycle(pi int32, t sim.Time) {
 // end: the work queue entry expires after the jittered interval, and the
 // sync loop picks it up at the first tick strictly after that.
 func (c *partition) scheduleResync(pi int32, end sim.Time) {
-	p := &c.pods[pi]
-	n := &c.nodes[p.node]
+	n := &c.nodes[c.pods[pi].node]
 	due := end + c.resyncDelay(&n.rng)
-	t := nextTick(n.syncPhase, syncTick, due)
-	if p.simple {
-		ci := p.consStart
-		s := c.consumers[ci].srcStart
-		c.scheduleSimple(n, ci, c.srcSlot[s], c.srcSeen[s], p.node, t)
+	c.scheduleTickSync(pi, nextTick(n.syncPhase, syncTick, due))
+}
+
+// scheduleTickSync queues the cycle of a sync that starts at sync tick t,
+// on the fast path for a simple pod.
+func (c *partition) scheduleTickSync(pi int32, t sim.Time) {
+	p := &c.pods[pi]
+	if !p.simple {
+		c.scheduleCycle(pi, t)
 		return
 	}
-	c.scheduleCycle(pi, t)
+	ci := p.consStart
+	s := c.consumers[ci].srcStart
+	c.scheduleSimple(&c.nodes[p.node], ci, c.srcSlot[s], c.srcSeen[s], p.node, t)
 }
 
 // scheduleSimple queues the fast-path cycle of a simple pod (one volume, one
@@ -104,17 +109,9 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 // after the equilibrium residual of the U[S, 1.5 S) renewal process, so the
 // first minutes look like the hours after them.
 func (c *partition) warmStartPod(pi int32) {
-	p := &c.pods[pi]
-	n := &c.nodes[p.node]
+	n := &c.nodes[c.pods[pi].node]
 	due := residualUniform(&n.rng, float64(c.syncFrequency), 1.5*float64(c.syncFrequency))
-	t := nextTick(n.syncPhase, syncTick, sim.Time(due))
-	if p.simple {
-		ci := p.consStart
-		s := c.consumers[ci].srcStart
-		c.scheduleSimple(n, ci, c.srcSlot[s], c.srcSeen[s], p.node, t)
-		return
-	}
-	c.scheduleCycle(pi, t)
+	c.scheduleTickSync(pi, nextTick(n.syncPhase, syncTick, sim.Time(due)))
 }
 
 // residualUniform draws the time to the next renewal, seen from a random

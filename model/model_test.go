@@ -395,16 +395,23 @@ func TestColdStartWatch(t *testing.T) {
 	}
 }
 
+// mixedConfig is the bench workload plus an immutable object and env
+// consumers, warm or cold: every path of the model.
+func mixedConfig(s Strategy, cold bool) *Config {
+	cfg := benchConfig(30, 10, 40, 20, s)
+	cfg.ColdStart = cold
+	cfg.Objects[5].Immutable = true
+	cfg.Workloads = append(cfg.Workloads, Workload{Name: "env", Namespace: "default", Replicas: 7,
+		Mounts: []Mount{{Objects: []int{1, 2}, As: Env, Name: "e"}}})
+	return cfg
+}
+
 // TestFastPathChangesNothing runs the same clusters with and without the
 // simple-pod fast path and the Watch ready cache: the results must be equal.
 func TestFastPathChangesNothing(t *testing.T) {
 	for _, s := range strategies {
 		for _, cold := range []bool{false, true} {
-			cfg := benchConfig(30, 10, 40, 20, s)
-			cfg.ColdStart = cold
-			cfg.Objects[5].Immutable = true
-			cfg.Workloads = append(cfg.Workloads, Workload{Name: "env", Namespace: "default", Replicas: 7,
-				Mounts: []Mount{{Objects: []int{1, 2}, As: Env, Name: "e"}}})
+			cfg := mixedConfig(s, cold)
 			fast := run(t, cfg)
 			slowPathOnly = true
 			slow := run(t, cfg)
@@ -422,11 +429,7 @@ func TestPartitionsChangeNothing(t *testing.T) {
 	defer func(n int) { podsPerPartition = n }(podsPerPartition)
 	for _, s := range strategies {
 		for _, cold := range []bool{false, true} {
-			cfg := benchConfig(30, 10, 40, 20, s)
-			cfg.ColdStart = cold
-			cfg.Objects[5].Immutable = true
-			cfg.Workloads = append(cfg.Workloads, Workload{Name: "env", Namespace: "default", Replicas: 7,
-				Mounts: []Mount{{Objects: []int{1, 2}, As: Env, Name: "e"}}})
+			cfg := mixedConfig(s, cold)
 			podsPerPartition = 1 << 30
 			whole := run(t, cfg)
 			podsPerPartition = 50

@@ -41,21 +41,7 @@ func TestGolden(t *testing.T) {
 				if err := c.Render("svg", &got); err != nil {
 					t.Fatal(err)
 				}
-				golden := filepath.Join("testdata", file+".golden.svg")
-				if *regen {
-					if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-						t.Fatal(err)
-					}
-				}
-				want, err := os.ReadFile(golden)
-				if err != nil {
-					t.Fatalf("%v (run go test ./plots -regen)", err)
-				}
-				if !bytes.Equal(got.Bytes(), want) {
-					gotFile := filepath.Join(t.TempDir(), file+".got.svg")
-					os.WriteFile(gotFile, got.Bytes(), 0o644)
-					t.Errorf("%s differs from golden; got written to %s (go test ./plots -regen to accept)", golden, gotFile)
-				}
+				checkGolden(t, file, got.Bytes())
 				if pngDir != "" {
 					var png bytes.Buffer
 					if err := c.Render("png", &png); err != nil {
@@ -67,6 +53,27 @@ func TestGolden(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// checkGolden compares an SVG with testdata/file.golden.svg (rewritten with
+// -regen).
+func checkGolden(t *testing.T, file string, got []byte) {
+	t.Helper()
+	golden := filepath.Join("testdata", file+".golden.svg")
+	if *regen {
+		if err := os.WriteFile(golden, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatalf("%v (run go test ./plots -regen)", err)
+	}
+	if !bytes.Equal(got, want) {
+		gotFile := filepath.Join(t.TempDir(), file+".got.svg")
+		os.WriteFile(gotFile, got, 0o644)
+		t.Errorf("%s differs from golden; got written to %s (go test ./plots -regen to accept)", golden, gotFile)
 	}
 }
 
@@ -82,19 +89,7 @@ func TestTradeoffCrowded(t *testing.T) {
 	if err := Render(p, "svg", DefaultWidth, DefaultHeight, &got); err != nil {
 		t.Fatal(err)
 	}
-	golden := filepath.Join("testdata", "bigsweep_tradeoff.golden.svg")
-	if *regen {
-		if err := os.WriteFile(golden, got.Bytes(), 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatalf("%v (run go test ./plots -regen)", err)
-	}
-	if !bytes.Equal(got.Bytes(), want) {
-		t.Errorf("%s differs from golden (go test ./plots -regen to accept)", golden)
-	}
+	checkGolden(t, "bigsweep_tradeoff", got.Bytes())
 	// One label per strategy: the end of its line.
 	if n := bytes.Count(got.Bytes(), []byte("nodes=5000")); n != 3 {
 		t.Errorf("%d point labels, want 3 (one per line end)", n)
