@@ -164,6 +164,10 @@ func DrainTime(syncFrequency, cacheTTL time.Duration) time.Duration {
 // changes nothing.
 var slowPathOnly = false
 
+// keepDraining keeps every pod resyncing to the end of the drain, for tests
+// that check that stopping up-to-date pods early changes nothing.
+var keepDraining = false
+
 // podsPerPartition bounds a partition's size: about the largest cluster
 // whose hot state fits the CPU caches.
 var podsPerPartition = 16000

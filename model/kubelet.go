@@ -98,7 +98,7 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 		c.expose(ev.A, c.consumers[ev.A].srcStart, v, done)
 		seen = v
 	}
-	if now > c.horizon && seen == c.objects[c.slots[ev.B].obj].version {
+	if now > c.horizon && !keepDraining && seen == c.objects[c.slots[ev.B].obj].version {
 		return // draining, and this pod has seen the last write
 	}
 	due := start + c.resyncDelay(&n.rng)
@@ -140,7 +140,7 @@ func (c *partition) onCycle(ev sim.Event) {
 	if p.hasVolumes {
 		c.remount(pi, c.eng.Now())
 	}
-	if c.eng.Now() > c.horizon && c.podUpToDate(p) {
+	if c.eng.Now() > c.horizon && !keepDraining && c.podUpToDate(p) {
 		return // draining, and this pod's volumes have seen the last writes
 	}
 	c.scheduleResync(pi, start)

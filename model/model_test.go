@@ -103,6 +103,51 @@ func TestNoCensoring(t *testing.T) {
 	}
 }
 
+// TestDrainStop: after the duration, pods whose files hold the last write
+// stop resyncing. Load and every observation made within the duration are
+// unchanged; observations during the drain keep their count and
+// distribution (pods that go on share their node's random stream with the
+// ones that stopped, so individual draws shift).
+func TestDrainStop(t *testing.T) {
+	for _, s := range strategies {
+		for _, cold := range []bool{false, true} {
+			cfg := mixedConfig(s, cold)
+			cfg.Duration = 4 * time.Hour
+			cfg.GetLatency = Dist{Kind: Lognormal, A: 0.02, B: 1.5}
+			early := run(t, cfg)
+			keepDraining = true
+			full := run(t, cfg)
+			keepDraining = false
+			if early.Events >= full.Events {
+				t.Errorf("%v cold=%v: stopping early saved no events (%d vs %d)", s, cold, early.Events, full.Events)
+			}
+			if fmt.Sprint(early.LoadRows(0, 0), early.Metrics.APIServer, early.Metrics.NeverUpdated) !=
+				fmt.Sprint(full.LoadRows(0, 0), full.Metrics.APIServer, full.Metrics.NeverUpdated) {
+				t.Errorf("%v cold=%v: stopping early changed the load", s, cold)
+			}
+			horizon := simAt(cfg.Duration)
+			var inDrain [2][]float64
+			for k, r := range []*Result{early, full} {
+				for i, sm := range r.Recorder.Samples {
+					if sm.Observed > horizon {
+						inDrain[k] = append(inDrain[k], sm.Observed.Sub(r.updates[sm.Update-1].at).Seconds())
+					} else if o := []*Result{early, full}[1-k].Recorder.Samples[i]; o != sm {
+						t.Fatalf("%v cold=%v: observation within the duration changed: %+v vs %+v", s, cold, sm, o)
+					}
+				}
+			}
+			if len(inDrain[0]) != len(inDrain[1]) || len(inDrain[0]) == 0 {
+				t.Fatalf("%v cold=%v: %d and %d observations during the drain", s, cold, len(inDrain[0]), len(inDrain[1]))
+			}
+			m0, sd := meanSD(inDrain[0])
+			m1, _ := meanSD(inDrain[1])
+			if se := sd / math.Sqrt(float64(len(inDrain[0]))); math.Abs(m0-m1) > 4*se*math.Sqrt2 {
+				t.Errorf("%v cold=%v: drain latencies mean %.2f s vs %.2f s", s, cold, m0, m1)
+			}
+		}
+	}
+}
+
 // TestCausalAndMonotonic checks every observation: never before the write,
 // and for each consumer and object, later versions are never seen earlier.
 func TestCausalAndMonotonic(t *testing.T) {
