@@ -99,6 +99,9 @@ func TestRunIsDeterministicAndPlotReproduces(t *testing.T) {
 		}
 	}
 	fa, fb := readDir(t, a), readDir(t, b)
+	if fi, err := os.Stat(filepath.Join(a, "summary.json")); err != nil || fi.Mode().Perm() != 0o644 {
+		t.Errorf("summary.json mode %v, %v; want 0644", fi.Mode(), err)
+	}
 	if len(fa) < 10 {
 		t.Fatalf("only %d files written", len(fa))
 	}

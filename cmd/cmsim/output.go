@@ -35,7 +35,11 @@ func (st *stager) file(name string, write func(w io.Writer) error) error {
 	}
 	st.temps = append(st.temps, f.Name())
 	st.names = append(st.names, name)
-	err = write(f)
+	// CreateTemp makes the file private (0600); results are for sharing.
+	err = f.Chmod(0o644)
+	if err == nil {
+		err = write(f)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
