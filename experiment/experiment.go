@@ -274,32 +274,60 @@ func PointParams(pt scenarios.Point) map[string]string {
 // Summarize reduces the slots of an execution (or a merge) to summary.json
 // and the rows of latencies.csv and load.csv, in job order. Only finished
 // points (every replication present) are included; Incomplete is set when
-// any point is missing. params[i] labels point i (see [PointParams]).
+// any point is missing. params[i] labels point i (see [PointParams]). The
+// rows move out of the runs (their Lat and Load are emptied), and each row's
+// Point becomes its point's index in the summary.
 func Summarize(name string, seed uint64, reps int, params []map[string]string, slots []*Run) (*results.Summary, []results.LatencyRow, []results.LoadRow) {
 	s := &results.Summary{Scenario: name, Seed: seed}
-	var lat []results.LatencyRow
-	var load []results.LoadRow
-	for pi := range params {
-		runs := slots[pi*reps : (pi+1)*reps]
-		ms := make([]results.Metrics, 0, reps)
+	complete := func(runs []*Run) bool {
 		for _, r := range runs {
-			if r != nil {
-				ms = append(ms, r.Metrics)
+			if r == nil {
+				return false
 			}
 		}
-		if len(ms) < reps {
+		return true
+	}
+	// Size the row slices once: a large sweep's rows are most of its memory.
+	nLat, nLoad := 0, 0
+	for pi := range params {
+		if runs := slots[pi*reps : (pi+1)*reps]; complete(runs) {
+			for _, r := range runs {
+				nLat += len(r.Lat)
+				nLoad += len(r.Load)
+			}
+		}
+	}
+	lat := make([]results.LatencyRow, 0, nLat)
+	load := make([]results.LoadRow, 0, nLoad)
+	for pi := range params {
+		runs := slots[pi*reps : (pi+1)*reps]
+		if !complete(runs) {
 			s.Incomplete = true
 			continue
+		}
+		ms := make([]results.Metrics, 0, reps)
+		for _, r := range runs {
+			ms = append(ms, r.Metrics)
 		}
 		mean, ci := results.Aggregate(ms)
 		p := results.Point{Params: params[pi], Metrics: mean, CI95: ci}
 		if reps > 1 {
 			p.Replications = reps
 		}
+		// Rows name their point by its place in Points, which skips
+		// unfinished points.
+		point := len(s.Points)
 		s.Points = append(s.Points, p)
 		for _, r := range runs {
+			for i := range r.Lat {
+				r.Lat[i].Point = point
+			}
+			for i := range r.Load {
+				r.Load[i].Point = point
+			}
 			lat = append(lat, r.Lat...)
 			load = append(load, r.Load...)
+			r.Lat, r.Load = nil, nil // the rows live on in lat and load only
 		}
 	}
 	return s, lat, load

@@ -306,3 +306,28 @@ func TestWatchMeanLatencyMatchesRenewalTheory(t *testing.T) {
 		t.Errorf("ci95 does not shrink with replications: %.3f, %.3f, %.3f", c4, c10, c40)
 	}
 }
+
+// TestSummarizeSkipsUnfinishedPoints: with a gap (a later point finished, an
+// earlier one not, as parallel workers leave it), rows are renumbered to
+// their point's place in the summary.
+func TestSummarizeSkipsUnfinishedPoints(t *testing.T) {
+	run := func(point, rep int) *Run {
+		return &Run{Job: Job{Point: point, Replication: rep},
+			Lat:  []results.LatencyRow{{Point: point, Replication: rep, Update: 1}},
+			Load: []results.LoadRow{{Point: point, Replication: rep}}}
+	}
+	params := []map[string]string{{"p": "0"}, {"p": "1"}, {"p": "2"}}
+	slots := []*Run{run(0, 0), nil, run(1, 0), run(1, 1), run(2, 0), run(2, 1)}
+	s, lat, load := Summarize("x", 1, 2, params, slots)
+	if !s.Incomplete || len(s.Points) != 2 || s.Points[0].Params["p"] != "1" || s.Points[1].Params["p"] != "2" {
+		t.Fatalf("summary %+v", s)
+	}
+	if len(lat) != 4 || len(load) != 4 {
+		t.Fatalf("%d latency rows, %d load rows; want 4 each", len(lat), len(load))
+	}
+	for i, want := range []int{0, 0, 1, 1} {
+		if lat[i].Point != want || load[i].Point != want {
+			t.Fatalf("row %d names point %d/%d, want %d", i, lat[i].Point, load[i].Point, want)
+		}
+	}
+}
