@@ -91,8 +91,14 @@ func Tradeoff(title string, points []results.Point, labels []string) (*plot.Plot
 			return nil, err
 		}
 		lab.TextStyle[0].Font = fontOf(legendSize)
-		lab.TextStyle[0].YAlign = draw.YCenter
-		lab.Offset = vg.Point{X: vg.Points(6)}
+		// Alternate above and below the marker: points with equal cost
+		// and latency (Get and Cache often are) keep legible labels.
+		lab.TextStyle[0].YAlign = draw.YBottom
+		lab.Offset = vg.Point{X: vg.Points(5), Y: vg.Points(2)}
+		if len(all)%2 == 0 {
+			lab.TextStyle[0].YAlign = draw.YTop
+			lab.Offset.Y = -vg.Points(2)
+		}
 		p.Add(lab)
 	}
 	if len(all) == 0 {
