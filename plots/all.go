@@ -59,8 +59,16 @@ func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) (
 	if err := add("latency_histogram", "Share of observed (update, consumer) pairs per latency bin, all replications pooled.", p, err); err != nil {
 		return nil, err
 	}
-	p, err = LatencyOverTime(s.Scenario+": latency of each update (replication 0)", SpreadSeriesOf(s, lat, 0))
-	if err := add("latency_over_time", "For each update (x: when the apiserver committed it), the latency of its fastest and slowest consumer (bar) and the median (dot); long bars are stragglers.", p, err); err != nil {
+	spread := SpreadSeriesOf(s, lat, 0)
+	title := s.Scenario + ": latency of each update (replication 0)"
+	caption := "For each update (x: when the apiserver committed it), the latency of its fastest and slowest consumer (bar) and the median (dot); long bars are stragglers."
+	if len(spread) > 0 && spread[0].BinSeconds > 0 {
+		w := FormatSeconds(spread[0].BinSeconds)
+		title = s.Scenario + ": latency of updates, per " + w + " (replication 0)"
+		caption = "Updates pooled per " + w + " of write time (there are too many to draw one by one): for each bin, the fastest and slowest (update, consumer) pair (bar) and the median (dot)."
+	}
+	p, err = LatencyOverTime(title, spread)
+	if err := add("latency_over_time", caption, p, err); err != nil {
 		return nil, err
 	}
 	labels := PointLabels(s)

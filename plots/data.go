@@ -32,7 +32,18 @@ type SpreadSeries struct {
 	Label    string
 	Strategy string
 	Updates  []UpdateSpread
+	// BinSeconds is 0 when each entry is one update; otherwise each entry
+	// pools the updates written in one bin of this width, and WrittenAt is
+	// the bin's middle.
+	BinSeconds float64
 }
+
+// MaxSpreadUpdates is the most updates the spread chart draws one by one;
+// beyond it, updates are pooled into at most 60 time bins.
+const MaxSpreadUpdates = 120
+
+// spreadBins are the bin widths the spread chart may pool updates into.
+var spreadBins = []float64{10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400}
 
 // Strategy returns a point's change-detection strategy, or "".
 func Strategy(pt *results.Point) string { return pt.Params[StrategyParam] }
@@ -128,6 +139,7 @@ func SpreadSeriesOf(s *results.Summary, rows []results.LatencyRow, replication i
 	type key struct{ point, update int }
 	byUpdate := map[key][]float64{}
 	written := map[key]float64{}
+	var span float64
 	for i := range rows {
 		r := &rows[i]
 		if r.Replication != replication || r.Point < 0 || r.Point >= len(s.Points) {
@@ -139,10 +151,36 @@ func SpreadSeriesOf(s *results.Summary, rows []results.LatencyRow, replication i
 		k := key{r.Point, r.Update}
 		byUpdate[k] = append(byUpdate[k], r.LatencySeconds)
 		written[k] = r.WrittenAtSeconds
+		span = math.Max(span, r.WrittenAtSeconds)
+	}
+	perPoint := make([]int, len(s.Points))
+	for k := range byUpdate {
+		perPoint[k.point]++
+	}
+	bin := 0.0
+	if slices.Max(append(perPoint, 0)) > MaxSpreadUpdates {
+		bin = spreadBins[len(spreadBins)-1]
+		for _, w := range spreadBins {
+			if span/w <= 60 {
+				bin = w
+				break
+			}
+		}
+		// Pool the updates of each bin.
+		pooled := map[key][]float64{}
+		for k, v := range byUpdate {
+			b := key{k.point, int(written[k] / bin)}
+			pooled[b] = append(pooled[b], v...)
+		}
+		byUpdate = pooled
+		written = map[key]float64{}
+		for k := range byUpdate {
+			written[k] = (float64(k.update) + 0.5) * bin
+		}
 	}
 	out := make([]SpreadSeries, len(s.Points))
 	for i := range s.Points {
-		out[i] = SpreadSeries{Label: labels[i], Strategy: Strategy(&s.Points[i])}
+		out[i] = SpreadSeries{Label: labels[i], Strategy: Strategy(&s.Points[i]), BinSeconds: bin}
 	}
 	for k, v := range byUpdate {
 		slices.Sort(v)

@@ -300,3 +300,30 @@ func TestFormat(t *testing.T) {
 		}
 	}
 }
+
+// TestSpreadBinsManyUpdates: beyond MaxSpreadUpdates the spread chart pools
+// updates into at most 60 time bins, keeping every pair.
+func TestSpreadBinsManyUpdates(t *testing.T) {
+	s := &results.Summary{Scenario: "x", Points: []results.Point{{Params: map[string]string{StrategyParam: "Watch"}}}}
+	var rows []results.LatencyRow
+	for u := 0; u < 500; u++ {
+		for c := 0; c < 3; c++ {
+			rows = append(rows, results.LatencyRow{Update: u + 1, WrittenAtSeconds: float64(u) * 7.2, LatencySeconds: float64(c + u%5)})
+		}
+	}
+	sp := SpreadSeriesOf(s, rows, 0)
+	if sp[0].BinSeconds != 60 || len(sp[0].Updates) != 60 {
+		t.Fatalf("bin %v s, %d entries; want 60 s and 60", sp[0].BinSeconds, len(sp[0].Updates))
+	}
+	pairs := 0
+	for _, u := range sp[0].Updates {
+		pairs += u.Consumers
+	}
+	if pairs != len(rows) {
+		t.Fatalf("%d pairs pooled, want %d", pairs, len(rows))
+	}
+	few := SpreadSeriesOf(s, rows[:3*MaxSpreadUpdates], 0)
+	if few[0].BinSeconds != 0 || len(few[0].Updates) != MaxSpreadUpdates {
+		t.Fatalf("%d updates were binned (%v s)", MaxSpreadUpdates, few[0].BinSeconds)
+	}
+}
