@@ -40,7 +40,7 @@ func edit(t *testing.T, old, new string) string {
 func TestBuiltinsLoad(t *testing.T) {
 	list := Builtins()
 	want := []string{"bench-cache-150k", "bench-get-150k", "bench-watch-150k", "bench-watch-15k", "bench-watch-2m",
-		"cluster-size", "immutable", "quickstart", "strategies", "sync-frequency"}
+		"cluster-size", "immutable", "quickstart", "rollout", "strategies", "sync-frequency"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)
@@ -48,7 +48,7 @@ func TestBuiltinsLoad(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Builtins() = %v, want %v", got, want)
 	}
-	wantPoints := map[string]int{"strategies": 3, "sync-frequency": 12, "cluster-size": 27, "immutable": 5}
+	wantPoints := map[string]int{"rollout": 3, "strategies": 3, "sync-frequency": 12, "cluster-size": 27, "immutable": 5}
 	for _, b := range list {
 		t.Run(b.Name, func(t *testing.T) {
 			data, ok := Builtin(b.Name)
