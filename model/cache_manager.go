@@ -40,8 +40,13 @@ func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time) {
 	return sl.dataVersion, t
 }
 
+// addReference drops the item's data (item.data = nil): the next Get
+// fetches from etcd, without waiting for a fetch in flight, which fills the
+// dropped data object.
 func (m *cachingManager) addReference(s int32, t sim.Time) {
-	m.c.slots[s].hasData = false // item.data = nil
+	sl := &m.c.slots[s]
+	sl.hasData = false
+	sl.fetchDone = 0
 }
 
 func (m *cachingManager) objectUpdated(int32, sim.Time) {}
