@@ -45,6 +45,39 @@ func (d *decoder) check(s *Scenario) {
 		return strings.Join(names, ", ")
 	}
 
+	// Totals that bound memory: a run holds per-pod and per-reference state.
+	objects := 0
+	for _, o := range s.Objects {
+		objects += o.Count
+	}
+	if objects > ObjectsMax {
+		d.errPath("objects", "%d objects in all (the sum of count); at most %d allowed", objects, ObjectsMax)
+		return
+	}
+	var pods, sources int64
+	for i, w := range s.Workloads {
+		p := index("workloads", i)
+		n := int64(w.Replicas)
+		key := "replicas"
+		if w.PodsPerNode > 0 {
+			n, key = int64(w.PodsPerNode)*int64(s.Cluster.Nodes), "podsPerNode"
+		}
+		if pods += n; pods > PodsMax {
+			d.errPath(join(p, key), "the cluster would have %d pods or more; at most %d allowed", pods, PodsMax)
+			return
+		}
+		for k, m := range w.Mounts {
+			members := int64(1)
+			if j, ok := byName[m.Object]; ok && (m.Select == "" || m.Select == SelectAll) {
+				members = int64(s.Objects[j].Count)
+			}
+			if sources += n * members; sources > SourcesMax {
+				d.errPath(join(index(join(p, "mounts"), k), "select"), "%d pods reading %d objects each would make %d (pod, object) references or more; at most %d allowed (select: random-one or by-index reads one member)", n, members, sources, SourcesMax)
+				return
+			}
+		}
+	}
+
 	seenW := make(map[string]int, len(s.Workloads))
 	for i, w := range s.Workloads {
 		p := index("workloads", i)

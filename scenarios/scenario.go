@@ -15,6 +15,9 @@ const (
 	DurationMax     = 30 * 24 * time.Hour // duration <= 30 days
 	NodesMax        = 100000              // cluster.nodes
 	CountMax        = 1000000             // objects[].count
+	ObjectsMax      = 2000000             // objects, summed over every entry's count
+	PodsMax         = 10000000            // pods, summed over every workload
+	SourcesMax      = 50000000            // (pod, object) references, summed over every mount
 	SizeBytesMax    = 1 << 20             // objects[].sizeBytes: 1 MiB, the apiserver's object size limit
 	ReplicationsMax = 1000                // replications
 	BucketMin       = time.Second         // output.bucket
