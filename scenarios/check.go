@@ -55,6 +55,7 @@ func (d *decoder) check(s *Scenario) {
 		return
 	}
 	var pods, sources int64
+	refs := make(map[string]float64, len(s.Objects)) // (pod, object) references per object entry
 	for i, w := range s.Workloads {
 		p := index("workloads", i)
 		n := int64(w.Replicas)
@@ -71,10 +72,39 @@ func (d *decoder) check(s *Scenario) {
 			if j, ok := byName[m.Object]; ok && (m.Select == "" || m.Select == SelectAll) {
 				members = int64(s.Objects[j].Count)
 			}
+			refs[m.Object] += float64(n * members)
 			if sources += n * members; sources > SourcesMax {
 				d.errPath(join(index(join(p, "mounts"), k), "select"), "%d pods reading %d objects each would make %d (pod, object) references or more; at most %d allowed (select: random-one or by-index reads one member)", n, members, sources, SourcesMax)
 				return
 			}
+		}
+	}
+
+	// Every update of an object is one latency sample per consumer of it.
+	var pairs float64
+	for i, u := range s.Updates {
+		j, ok := byName[u.Object]
+		if !ok {
+			break // reported below
+		}
+		var arrivals float64
+		span := (s.Duration - u.Start).Minutes()
+		switch {
+		case len(u.At) > 0:
+			arrivals = float64(len(u.At))
+		case u.Every > 0:
+			arrivals = span / u.Every.Minutes()
+		default:
+			arrivals = u.PoissonPerMinute * span
+		}
+		if arrivals > UpdatesMax {
+			d.errPath(index("updates", i), "about %.0f updates over the run; at most %d allowed", arrivals, UpdatesMax)
+			return
+		}
+		perObject := refs[u.Object] / float64(s.Objects[j].Count)
+		if pairs += arrivals * perObject; pairs > PairsMax {
+			d.errPath(index("updates", i), "about %.0f updates reaching %.0f consumers each would make %.3g (update, consumer) latency samples or more; at most %d allowed (fewer or rarer updates, or a shorter duration)", arrivals, perObject, pairs, PairsMax)
+			return
 		}
 	}
 

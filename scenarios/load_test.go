@@ -298,6 +298,8 @@ func TestErrors(t *testing.T) {
 			"workloads[0].replicas: the cluster would have 20000000 pods or more; at most 10000000 allowed (t.yaml:11:15)"},
 		{"too many references", edit(t, "name: app-config}\nworkloads:\n  - name: web\n    replicas: 2\n", "name: app-config, count: 1000000}\nworkloads:\n  - name: web\n    replicas: 100\n"), nil,
 			"workloads[0].mounts[0].select: 100 pods reading 1000000 objects each would make 100000000 (pod, object) references or more; at most 50000000 allowed (select: random-one or by-index reads one member) (t.yaml:13:9)"},
+		{"too many samples", edit(t, "at: [10m]", "poissonPerMinute: 1000000"), nil,
+			"updates[0]: about 60000000 updates reaching 2 consumers each would make 1.2e+08 (update, consumer) latency samples or more; at most 50000000 allowed (fewer or rarer updates, or a shorter duration) (t.yaml:15:5)"},
 		{"duplicate key", edit(t, "  nodes: 3\n", "  nodes: 3\n  nodes: 4\n"), nil,
 			"cluster.nodes: duplicate key; first defined at line 6 (t.yaml:7:3)"},
 		{"duplicate key in flow map", edit(t, "name: app-config}", "name: app-config, name: x}"), nil,

@@ -18,6 +18,8 @@ const (
 	ObjectsMax      = 2000000             // objects, summed over every entry's count
 	PodsMax         = 10000000            // pods, summed over every workload
 	SourcesMax      = 50000000            // (pod, object) references, summed over every mount
+	UpdatesMax      = 10000000            // expected writes of one update rule over the run
+	PairsMax        = 50000000            // expected (update, consumer) pairs: one latency sample each
 	SizeBytesMax    = 1 << 20             // objects[].sizeBytes: 1 MiB, the apiserver's object size limit
 	ReplicationsMax = 1000                // replications
 	BucketMin       = time.Second         // output.bucket
