@@ -52,6 +52,10 @@ func FuzzLoad(f *testing.F) {
 		if !reflect.DeepEqual(a, b) {
 			t.Fatalf("round trip changed the scenario\n%+v\n%+v\n%s", a, b, y)
 		}
+		// Whatever the loader accepts, the model accepts.
+		if _, err := s.ModelConfig(1); err != nil {
+			t.Fatalf("loaded scenario is not a valid model config: %v\n%s", err, y)
+		}
 		n := 1
 		for _, ax := range s.Sweep {
 			n *= len(ax.Values)
