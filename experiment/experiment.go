@@ -27,6 +27,8 @@ type Run struct {
 	Load    []results.LoadRow
 	Lat     []results.LatencyRow
 	Events  uint64 // events the engine processed
+	// Trace is the run's step-by-step trace, with Options.Trace.
+	Trace []model.TraceEvent
 }
 
 // Plan is a scenario expanded into its points and jobs.
@@ -117,6 +119,8 @@ type Options struct {
 	// Progress, if set, is called after each finished run, from the
 	// goroutine that called Execute.
 	Progress func(Progress)
+	// Trace records each run's steps in Run.Trace (small clusters only).
+	Trace bool
 }
 
 // JobError is the failure of one job.
@@ -176,7 +180,7 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 					return
 				}
 				job := p.Jobs[j]
-				r, err := RunOne(p.Points[job.Point].Scenario, job, opt.Samples, partWorkers)
+				r, err := RunOne(p.Points[job.Point].Scenario, job, opt.Samples, partWorkers, opt.Trace)
 				done <- result{idx: j, run: r, err: err}
 			}
 		}()
@@ -220,12 +224,13 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 // RunOne simulates one job of a point's scenario and reduces it to a Run.
 // samples is as in [Options]; workers goroutines simulate the cluster's node
 // partitions (the result does not depend on it).
-func RunOne(s *scenarios.Scenario, job Job, samples, workers int) (*Run, error) {
+func RunOne(s *scenarios.Scenario, job Job, samples, workers int, trace bool) (*Run, error) {
 	cfg, err := s.ModelConfig(job.Seed)
 	if err != nil {
 		return nil, err
 	}
 	cfg.Workers = workers
+	cfg.Trace = trace
 	c, err := model.New(cfg)
 	if err != nil {
 		return nil, err
@@ -234,7 +239,7 @@ func RunOne(s *scenarios.Scenario, job Job, samples, workers int) (*Run, error) 
 	if err != nil {
 		return nil, err
 	}
-	run := &Run{Job: job, Metrics: r.Metrics, Load: r.LoadRows(job.Point, job.Replication), Events: r.Events}
+	run := &Run{Job: job, Metrics: r.Metrics, Load: r.LoadRows(job.Point, job.Replication), Events: r.Events, Trace: r.Trace}
 	total := len(r.Recorder.Samples)
 	keep := total
 	if samples >= 0 && samples < total {

@@ -84,10 +84,16 @@ func (c *partition) onUpdate(ev sim.Event) {
 	if c.cfg.Objects[o].Immutable {
 		c.updates = append(c.updates, updateRecord{obj: o, at: t, rejected: true})
 		obj.rejected = append(obj.rejected, id)
+		if c.tracing && c.primary {
+			c.tracef(t, "apiserver: update #%d of %s refused: the object is immutable", id, c.objectName(o))
+		}
 	} else {
 		c.updates = append(c.updates, updateRecord{obj: o, at: t})
 		obj.version++
 		obj.versionUpdate = append(obj.versionUpdate, id)
+		if c.tracing && c.primary {
+			c.tracef(t, "apiserver: update #%d writes %s v%d", id, c.objectName(o), obj.version)
+		}
 		if c.primary {
 			c.rec.add(c.rec.Updates, t, 1)
 		}

@@ -32,10 +32,20 @@ func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time) {
 		if !sl.hasData || v >= sl.dataVersion {
 			sl.dataVersion = v
 		}
+		if c.tracing {
+			from := "the watch cache (resourceVersion=0)"
+			if !sl.hasData {
+				from = "etcd (no data since AddReference)"
+			}
+			c.tracef(t, "%s: cache item %s stale or empty (TTL %v): GET from %s: v%d, response after %v", c.nodeName(sl.node), c.objectName(sl.obj), c.cacheTTL, from, v, done.Sub(t))
+		}
 		sl.hasData = true
 		sl.lastUpdate = done
 		sl.fetchDone = done
 		return sl.dataVersion, done
+	}
+	if c.tracing {
+		c.tracef(t, "%s: cache item %s fresh until %v: v%d, no request", c.nodeName(sl.node), c.objectName(sl.obj), sl.lastUpdate+c.cacheTTL, sl.dataVersion)
 	}
 	return sl.dataVersion, t
 }

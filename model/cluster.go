@@ -31,6 +31,7 @@ type Cluster struct {
 	// event counts, and the first one's record of the apiserver's objects.
 	partRecs   []*Recorder
 	partEvents []uint64
+	partTraces [][]TraceEvent
 	apiObjects []objectState
 	apiUpdates []updateRecord
 
@@ -76,6 +77,9 @@ type partition struct {
 	updates []updateRecord
 	rules   []ruleState
 	scratch []int32 // versions read for one volume's sources
+
+	tracing bool
+	trace   []TraceEvent
 
 	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire, evIdleCheck sim.Kind
 }
@@ -216,7 +220,7 @@ func New(cfg *Config) (*Cluster, error) {
 func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	cfg := c.cfg
 	p := &partition{Cluster: c, primary: primary, nodeLo: nodeLo, nodeHi: nodeHi,
-		slotLo: c.nodeSlotStart[nodeLo], slotHi: c.nodeSlotStart[nodeHi]}
+		slotLo: c.nodeSlotStart[nodeLo], slotHi: c.nodeSlotStart[nodeHi], tracing: cfg.Trace}
 	podLo, podHi := c.nodePodStart[nodeLo], c.nodePodStart[nodeHi]
 	p.rec = newRecorder(c.horizon, cfg.Bucket)
 	switch cfg.Strategy {
@@ -484,6 +488,7 @@ func (c *Cluster) Run() (*Result, error) {
 	n := len(c.partNodes) - 1
 	c.partRecs = make([]*Recorder, n)
 	c.partEvents = make([]uint64, n)
+	c.partTraces = make([][]TraceEvent, n)
 	errs := make([]error, n)
 	run := func(i int) {
 		p := c.newPartition(c.partNodes[i], c.partNodes[i+1], i == 0)
@@ -496,6 +501,7 @@ func (c *Cluster) Run() (*Result, error) {
 		errs[i] = p.eng.RunUntil(c.end, budget)
 		c.partRecs[i] = p.rec
 		c.partEvents[i] = p.eng.Processed()
+		c.partTraces[i] = p.trace
 		if p.primary {
 			c.apiObjects, c.apiUpdates = p.objects, p.updates
 		}

@@ -229,6 +229,9 @@ type Config struct {
 	// Workers is how many goroutines simulate partitions at once (0 or 1:
 	// one). Results do not depend on it.
 	Workers int
+	// Trace records every step of the run in Result.Trace (small clusters
+	// only: it costs memory for every event).
+	Trace bool
 }
 
 // Validate checks invariants the scenario loader should already guarantee;

@@ -10,8 +10,13 @@ type simpleManager struct {
 }
 
 func (m *simpleManager) get(s int32, t sim.Time) (int32, sim.Time) {
-	sl := &m.c.slots[s]
-	return m.c.serveGet(sl.obj, true, t, &m.c.nodes[sl.node].rng)
+	c := m.c
+	sl := &c.slots[s]
+	v, done := c.serveGet(sl.obj, true, t, &c.nodes[sl.node].rng)
+	if c.tracing {
+		c.tracef(t, "%s: GET %s from etcd: v%d, response after %v", c.nodeName(sl.node), c.objectName(sl.obj), v, done.Sub(t))
+	}
+	return v, done
 }
 
 // addReference is a no-op: RegisterPod does nothing for the simple manager.

@@ -83,6 +83,9 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 	start := prevTick(n.syncPhase, syncTick, now)
 	c.rec.add(c.rec.Syncs, start, 1)
 	c.rec.add(c.rec.Remounts, now, 1)
+	if c.tracing {
+		c.traceSync(c.consumers[ev.A].pod, start, "periodic resync")
+	}
 	var v int32
 	done := now
 	if c.watchReady != nil && c.watchReady[ev.B] >= 0 {
@@ -93,6 +96,9 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 		cs.busyUntil = done
 	}
 	seen := ev.C
+	if c.tracing {
+		c.traceRemount(ev.A, ev.B, now, v, seen, done)
+	}
 	if v > seen {
 		c.rec.add(c.rec.VolumeWrites, done, 1)
 		c.expose(ev.A, c.consumers[ev.A].srcStart, v, done)
@@ -137,6 +143,9 @@ func (c *partition) onCycle(ev sim.Event) {
 	p := &c.pods[pi]
 	start := p.syncAt
 	c.rec.add(c.rec.Syncs, start, 1)
+	if c.tracing {
+		c.traceSync(pi, start, "resync or PLEG")
+	}
 	if p.hasVolumes {
 		c.remount(pi, c.eng.Now())
 	}
@@ -190,6 +199,11 @@ func (c *partition) remount(pi int32, t sim.Time) sim.Time {
 			}
 		}
 		cs.busyUntil = done
+		if c.tracing {
+			for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
+				c.traceRemount(ci, c.srcSlot[s], t, c.scratch[k], c.srcSeen[s], done)
+			}
+		}
 		if changed {
 			c.rec.add(c.rec.VolumeWrites, done, 1)
 			for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
@@ -230,6 +244,9 @@ func (c *partition) onCreate(ev sim.Event) {
 	t := c.eng.Now()
 	p.syncAt = t
 	c.rec.add(c.rec.Syncs, t, 1)
+	if c.tracing {
+		c.traceSync(pi, t, "pod ADD: first sync, RegisterPod")
+	}
 	if p.consEnd > p.consStart {
 		for s := c.consumers[p.consStart].srcStart; s < c.consumers[p.consEnd-1].srcEnd; s++ {
 			c.srcSeen[s] = -1 // nothing mounted yet
@@ -279,6 +296,9 @@ func (c *partition) onInitialMount(ev sim.Event) {
 		}
 	}
 	polls := (done - p.syncAt + mountPollInterval - 1) / mountPollInterval
+	if c.tracing {
+		c.tracef(p.syncAt+polls*mountPollInterval, "%s %s: WaitForAttachAndMount sees the volumes mounted (300 ms poll); containers start", c.nodeName(p.node), c.podName(p))
+	}
 	c.eng.Schedule(p.syncAt+polls*mountPollInterval, c.evStart, pi, 0, 0, 0)
 }
 
@@ -301,8 +321,37 @@ func (c *partition) onStart(ev sim.Event) {
 			var v int32
 			v, done = c.mgr.get(c.srcSlot[s], done)
 			c.srcSeen[s] = v
+			if c.tracing {
+				c.tracef(done, "%s %s: %s reads %s v%d into the container for good", c.nodeName(p.node), c.podName(p), c.consumerName(cs), c.objectName(c.srcObj[s]), v)
+			}
 		}
 	}
 	n := &c.nodes[p.node]
+	if c.tracing {
+		c.tracef(t, "%s %s: containers running; PLEG's next relist (%v) will sync the pod", c.nodeName(p.node), c.podName(p), nextTick(n.plegPhase, plegRelistPeriod, t))
+	}
 	c.scheduleCycle(pi, nextTick(n.plegPhase, plegRelistPeriod, t))
+}
+
+// traceSync records a pod's sync at t.
+func (c *partition) traceSync(pi int32, t sim.Time, why string) {
+	p := &c.pods[pi]
+	c.tracef(t, "%s %s: sync (%s)", c.nodeName(p.node), c.podName(p), why)
+}
+
+// traceRemount records one volume source's remount at t: what the manager
+// returned, and whether the files swap when the read completes.
+func (c *partition) traceRemount(ci, s int32, t sim.Time, v, seen int32, done sim.Time) {
+	cs := &c.consumers[ci]
+	p := &c.pods[cs.pod]
+	obj := c.objectName(c.slots[s].obj)
+	c.tracef(t, "%s %s: remount %s: manager returns %s v%d", c.nodeName(p.node), c.podName(p), c.consumerName(cs), obj, v)
+	switch {
+	case v <= seen:
+		c.tracef(done, "%s %s: %s unchanged (v%d): no write", c.nodeName(p.node), c.podName(p), c.consumerName(cs), max(seen, 0))
+	case cs.kind == SubPath:
+		c.tracef(done, "%s %s: %s volume swaps to v%d; the container keeps its bind-mounted file", c.nodeName(p.node), c.podName(p), c.consumerName(cs), v)
+	default:
+		c.tracef(done, "%s %s: %s files swap to %s v%d (atomic rename)", c.nodeName(p.node), c.podName(p), c.consumerName(cs), obj, v)
+	}
 }

@@ -23,6 +23,8 @@ type Result struct {
 	Events uint64
 	// Pods, Consumers and Updates count the run's entities.
 	Pods, Consumers, Updates int
+	// Trace holds every step of the run when Config.Trace is set.
+	Trace []TraceEvent
 }
 
 // result finishes the samples and computes the metrics.
@@ -45,6 +47,10 @@ func (c *Cluster) result() *Result {
 	})
 	r := &Result{c: c, updates: c.apiUpdates, Recorder: rec, Events: events,
 		Pods: len(c.pods), Consumers: len(c.consumers), Updates: len(c.apiUpdates)}
+	if c.cfg.Trace {
+		r.Trace = mergeTraces(c.partTraces)
+	}
+	c.partTraces = nil
 	var never results.Never
 	for _, s := range rec.Samples {
 		switch s.Never {

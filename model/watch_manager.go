@@ -42,6 +42,9 @@ func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time) {
 	if c.cfg.Objects[sl.obj].Immutable && !sl.immutableStopped {
 		sl.immutableStopped = true
 		m.stopWatch(sl, t)
+		if c.tracing {
+			c.tracef(t, "%s: %s is immutable: watch stopped for good, the store keeps v%d", c.nodeName(sl.node), c.objectName(sl.obj), sl.storeVersion)
+		}
 	}
 	if sl.volumeRefs == 0 && sl.watchOpen && !sl.idleCheck {
 		m.scheduleIdleCheck(s)
@@ -83,6 +86,9 @@ func (m *watchingManager) startReflector(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
 	v, done := c.serveList(sl.obj, t, &c.nodes[sl.node].rng)
+	if c.tracing {
+		c.tracef(t, "%s: reflector for %s starts: LIST from the watch cache: v%d, synced after %v", c.nodeName(sl.node), c.objectName(sl.obj), v, done.Sub(t))
+	}
 	sl.started = true
 	if v > sl.storeVersion {
 		sl.storeVersion = v
@@ -102,6 +108,9 @@ func (m *watchingManager) openWatch(s int32, t sim.Time, u float64) {
 	c.rec.openWatchDelta(t, 1)
 	// timeoutSeconds = minWatchTimeout * (rand + 1).
 	m.scheduleExpiry(s, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+	if c.tracing {
+		c.tracef(t, "%s: WATCH %s opened, times out at %v", c.nodeName(sl.node), c.objectName(sl.obj), t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+	}
 }
 
 func (m *watchingManager) scheduleExpiry(s int32, at sim.Time) {
@@ -147,7 +156,8 @@ func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 		c.rec.add(c.rec.WatchEvents, t, 1)
 		c.rec.addRes(c.cfg.Objects[o].Kind, t, func(r *ResourceCounts) *float64 { return &r.WatchEvents })
 		c.rec.add(c.rec.Bytes, t, size)
-		c.eng.Schedule(t.Add(c.cfg.WatchDelay.Sample(&c.nodes[sl.node].rng)), c.evDeliver, s, v, 0, 0)
+		at := t.Add(c.cfg.WatchDelay.Sample(&c.nodes[sl.node].rng))
+		c.eng.Schedule(at, c.evDeliver, s, v, 0, 0)
 	}
 }
 
@@ -185,6 +195,9 @@ func (m *watchingManager) warmStart() {
 // onDeliver applies a watch event to a node's store.
 func (c *partition) onDeliver(ev sim.Event) {
 	sl := &c.slots[ev.A]
+	if c.tracing {
+		c.tracef(c.eng.Now(), "%s: watch event: store holds %s v%d", c.nodeName(sl.node), c.objectName(sl.obj), max(ev.B, sl.storeVersion))
+	}
 	if ev.B > sl.storeVersion {
 		sl.storeVersion = ev.B
 		if c.watchReady != nil && c.watchReady[ev.A] >= 0 {
@@ -201,6 +214,9 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 		return
 	}
 	t := c.eng.Now()
+	if c.tracing {
+		c.tracef(t, "%s: WATCH %s timed out: re-issued from the last resourceVersion", c.nodeName(sl.node), c.objectName(sl.obj))
+	}
 	c.rec.add(c.rec.Bookmarks, t, 1)
 	c.rec.add(c.rec.WatchReqs, t, 1)
 	c.rec.addRes(c.cfg.Objects[sl.obj].Kind, t, func(r *ResourceCounts) *float64 { return &r.WatchReqs })
@@ -219,6 +235,9 @@ func (c *partition) onIdleCheck(ev sim.Event) {
 	}
 	m := c.mgr.(*watchingManager)
 	if c.eng.Now() > sl.lastAccess+c.maxIdle {
+		if c.tracing {
+			c.tracef(c.eng.Now(), "%s: reflector for %s idle since %v: stopped", c.nodeName(sl.node), c.objectName(sl.obj), sl.lastAccess)
+		}
 		m.stopWatch(sl, c.eng.Now())
 		sl.started = false // the next Get restarts the reflector
 		m.updateReady(s, c.eng.Now())

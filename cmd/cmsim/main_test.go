@@ -58,6 +58,7 @@ func TestCLIGolden(t *testing.T) {
 		{"bad-flag", []string{"run", "quickstart", "--bogus"}, 2},
 		{"bad-command", []string{"frobnicate"}, 2},
 		{"missing-file", []string{"run", "nosuch.yaml"}, 2},
+		{"trace-sweep", []string{"run", "strategies", "--trace", filepath.Join(out, "t.txt"), "--out", out}, 2},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -165,4 +166,19 @@ func TestBadInputLeavesNoFiles(t *testing.T) {
 	if len(after) != len(before) {
 		t.Errorf("a failed plot left %d files, want %d", len(after), len(before))
 	}
+}
+
+// TestTrace writes the step-by-step trace of a short quickstart and compares
+// it with testdata/trace-quickstart.txt.
+func TestTrace(t *testing.T) {
+	dir := t.TempDir()
+	trace := filepath.Join(dir, "trace.txt")
+	if _, stderr, code := run(t, "run", "quickstart", "--set", "duration=12m", "--set", "updates.0.at=[10m]", "--plots", "none", "--out", dir, "--trace", trace); code != 0 {
+		t.Fatal(stderr)
+	}
+	b, err := os.ReadFile(trace)
+	if err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "trace-quickstart.txt", b)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"fmt"
 	"io"
@@ -8,6 +9,7 @@ import (
 	"path/filepath"
 	"sort"
 
+	"cmsim/model"
 	"cmsim/plots"
 	"cmsim/report"
 	"cmsim/results"
@@ -142,4 +144,25 @@ func writeCharts(st *stager, s *results.Summary, lat []results.LatencyRow, load 
 	return st.file("report.html", func(w io.Writer) error {
 		return report.Write(w, report.Input{Summary: s, ScenarioYAML: scenarioYAML, Latencies: lat, Load: load, Links: links})
 	})
+}
+
+// traceMaxPods bounds --trace: every step of every pod is a line.
+const traceMaxPods = 2000
+
+// writeTrace writes a run's trace, one step a line: seconds since the start,
+// then what happened.
+func writeTrace(path string, trace []model.TraceEvent) error {
+	st := &stager{dir: filepath.Dir(path)}
+	err := st.file(filepath.Base(path), func(w io.Writer) error {
+		bw := bufio.NewWriter(w)
+		for _, e := range trace {
+			fmt.Fprintf(bw, "%12.6fs %s\n", e.At.Seconds(), e.Text)
+		}
+		return bw.Flush()
+	})
+	if err != nil {
+		st.abort()
+		return err
+	}
+	return st.commit()
 }

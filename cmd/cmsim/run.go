@@ -29,6 +29,7 @@ type runOptions struct {
 	samples string
 	stats   bool
 	cpuProf string
+	trace   string
 	jobs    int
 	quiet   bool
 	shard   string
@@ -73,6 +74,7 @@ unsharded run. See docs/experiments.md.`,
 		fs.StringVar(&o.samples, "samples", "all", "rows in latencies.csv per run: all, none, or at most `N` (a uniform subsample); the summary always uses every sample")
 		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, wall time and peak memory to stderr after the run")
 		fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
+		fs.StringVar(&o.trace, "trace", "", "write every step of the run (syncs, remounts, requests, watch events, file swaps) to `FILE`; one point and replication, at most 2000 pods")
 		fs.IntVarP(&o.jobs, "jobs", "j", 0, "simulate `N` runs in parallel; 0 means one per core")
 		fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar on stderr")
 		fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0-based) of the runs and write a partial result for 'cmsim merge'")
@@ -159,6 +161,20 @@ func runScenario(e *env, o *runOptions, arg string) error {
 	if err != nil {
 		return usageError{err}
 	}
+	if o.trace != "" {
+		pods := 0
+		for _, w := range s.Workloads {
+			pods += w.Pods(s.Cluster.Nodes)
+		}
+		switch {
+		case len(plan.Jobs) != 1:
+			return usagef("--trace needs a scenario with one point and one replication, not %d runs (narrow it with e.g. --set 'sweep.cluster.kubelet.changeDetectionStrategy=[Watch]' --set replications=1)", len(plan.Jobs))
+		case o.shard != "":
+			return usagef("--trace and --shard cannot be combined")
+		case pods > traceMaxPods:
+			return usagef("--trace is for small clusters: %d pods, at most %d", pods, traceMaxPods)
+		}
+	}
 	resolved := s.ResolvedYAML()
 	fmt.Fprintf(e.stdout, "cmsim: scenario %s (%s), seed %d, %d point(s) × %d replication(s)\n", s.Name, s.Source, s.Seed, len(plan.Points), s.Replications)
 	if o.shard != "" {
@@ -178,7 +194,7 @@ func runScenario(e *env, o *runOptions, arg string) error {
 		heap = startHeapSampler()
 	}
 	bar := newProgressBar(e.stderr, o.quiet, wallStart)
-	slots, err := plan.Execute(ctx, jobs, experiment.Options{Workers: o.jobs, Samples: limit, Progress: bar.update})
+	slots, err := plan.Execute(ctx, jobs, experiment.Options{Workers: o.jobs, Samples: limit, Progress: bar.update, Trace: o.trace != ""})
 	bar.close()
 	stop() // a second Ctrl-C while writing kills the process
 	wall := time.Since(wallStart)
@@ -217,6 +233,12 @@ func runScenario(e *env, o *runOptions, arg string) error {
 		return nil
 	}
 
+	if o.trace != "" && slots[0] != nil {
+		if err := writeTrace(o.trace, slots[0].Trace); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "trace: %s (%d steps)\n", o.trace, len(slots[0].Trace))
+	}
 	summary, lat, load := experiment.Summarize(s.Name, s.Seed, plan.Replications, plan.Params(), slots)
 	if interrupted && len(summary.Points) == 0 {
 		return fmt.Errorf("interrupted before any point finished; nothing written")
