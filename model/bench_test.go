@@ -29,3 +29,7 @@ func BenchmarkGet150k(b *testing.B)   { benchWorkload(b, 5000, 1000, 10, Get) }
 func BenchmarkCache150k(b *testing.B) { benchWorkload(b, 5000, 1000, 10, Cache) }
 func BenchmarkGet15k(b *testing.B)    { benchWorkload(b, 500, 1000, 10, Get) }
 func BenchmarkCache15k(b *testing.B)  { benchWorkload(b, 500, 1000, 10, Cache) }
+
+// BenchmarkWatch2mShape is bench-watch-2m's workload (1 ConfigMap per 5
+// nodes, 2 updates a minute per 1000 nodes) at 1/100 of its size.
+func BenchmarkWatch2mShape(b *testing.B) { benchWorkload(b, 650, 130, 1.3, Watch) }
