@@ -95,7 +95,7 @@ func readDir(t *testing.T, dir string) map[string][]byte {
 func TestRunIsDeterministicAndPlotReproduces(t *testing.T) {
 	a, b, c := t.TempDir(), t.TempDir(), t.TempDir()
 	for _, dir := range []string{a, b} {
-		if _, stderr, code := run(t, "run", "strategies", "--out", dir, "--plots", "svg", "--set", "cluster.nodes=5", "--set", "duration=20m"); code != 0 {
+		if _, stderr, code := run(t, "run", "strategies", "--out", dir, "--plots", "svg,png", "--set", "cluster.nodes=5", "--set", "duration=20m"); code != 0 {
 			t.Fatal(stderr)
 		}
 	}
@@ -123,7 +123,7 @@ func TestRunIsDeterministicAndPlotReproduces(t *testing.T) {
 			os.Remove(filepath.Join(a, name))
 		}
 	}
-	if _, stderr, code := run(t, "plot", a, "--plots", "svg"); code != 0 {
+	if _, stderr, code := run(t, "plot", a, "--plots", "svg,png"); code != 0 {
 		t.Fatal(stderr)
 	}
 	for name, data := range readDir(t, a) {
