@@ -496,7 +496,21 @@ func (c *Cluster) Run() (*Result, error) {
 		if budget == 0 {
 			pods := float64(c.nodePodStart[p.nodeHi] - c.nodePodStart[p.nodeLo])
 			syncs := pods * (c.cfg.Duration.Seconds()/c.cfg.SyncFrequency.Seconds() + 3)
-			budget = uint64(1e7 + 20*syncs + 100*float64(p.slotHi-p.slotLo))
+			// Each write is at most one event per slot of the partition
+			// (watch deliveries).
+			writes := 0.0
+			for _, u := range c.cfg.Updates {
+				minutes := (c.cfg.Duration - u.Start).Minutes()
+				switch {
+				case len(u.At) > 0:
+					writes += float64(len(u.At))
+				case u.Every > 0:
+					writes += minutes / u.Every.Minutes()
+				default:
+					writes += 2*u.PoissonPerMinute*minutes + 100
+				}
+			}
+			budget = uint64(1e7 + 20*syncs + 100*float64(p.slotHi-p.slotLo) + 2*writes*float64(p.slotHi-p.slotLo+1))
 		}
 		errs[i] = p.eng.RunUntil(c.end, budget)
 		c.partRecs[i] = p.rec
