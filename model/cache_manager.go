@@ -59,6 +59,15 @@ func (m *cachingManager) addReference(s int32, t sim.Time) {
 	sl.fetchDone = 0
 }
 
+// deleteReference deletes the item when its last reference goes: the next
+// AddReference starts from an empty item.
+func (m *cachingManager) deleteReference(s int32, t sim.Time) {
+	if sl := &m.c.slots[s]; sl.refs == 0 {
+		sl.hasData = false
+		sl.fetchDone = 0
+	}
+}
+
 func (m *cachingManager) objectUpdated(int32, sim.Time) {}
 
 // warmStart gives every item the initial content, fetched at a random time in

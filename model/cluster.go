@@ -81,7 +81,7 @@ type partition struct {
 	tracing bool
 	trace   []TraceEvent
 
-	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire, evIdleCheck sim.Kind
+	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire, evIdleCheck, evRollout, evRestart sim.Kind
 }
 
 type objectState struct {
@@ -112,6 +112,8 @@ type podState struct {
 	consEnd    int32
 	hasVolumes bool
 	simple     bool     // one volume consumer with one source: cycles take the fast path
+	restarted  bool     // its workload has restart rules: events carry gen
+	gen        int32    // the pod's incarnation (a new UID after each restart)
 	syncAt     sim.Time // start of the pod's current (or last) sync (general path only)
 }
 
@@ -132,6 +134,7 @@ type slot struct {
 	node       int32
 	obj        int32
 	volumeRefs int32 // consumers on the node that read it through a volume
+	refs       int32 // live pods on the node that reference it (RegisterPod minus UnregisterPod)
 
 	// Cache.
 	hasData     bool
@@ -247,8 +250,13 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	p.evDeliver = e.Register(p.onDeliver)
 	p.evWatchExpire = e.Register(p.onWatchExpire)
 	p.evIdleCheck = e.Register(p.onIdleCheck)
+	p.evRollout = e.Register(p.onRollout)
+	p.evRestart = e.Register(p.onRestart)
 
 	if cfg.ColdStart {
+		for si := p.slotLo; si < p.slotHi; si++ {
+			c.slots[si].refs = 0 // pods register as they are created
+		}
 		for pi := podLo; pi < podHi; pi++ {
 			e.Schedule(0, p.evCreate, pi, 0, 0, 0)
 		}
@@ -262,6 +270,9 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	for i := range cfg.Updates {
 		p.rules[i] = ruleState{rule: &cfg.Updates[i], rng: c.streams.StreamN("updates", i)}
 		p.scheduleNextUpdate(int32(i))
+	}
+	for i := range cfg.Restarts {
+		p.scheduleRollout(int32(i), 0)
 	}
 	return p
 }
@@ -342,6 +353,10 @@ func (c *Cluster) buildPods() {
 			perNode[n] = append(perNode[n], placed{int32(wi), int32(i)})
 		}
 	}
+	restarted := make([]bool, len(c.cfg.Workloads))
+	for _, r := range c.cfg.Restarts {
+		restarted[r.Workload] = true
+	}
 	rngs := make([]*sim.Rand, len(c.cfg.Workloads))
 	for wi := range rngs {
 		rngs[wi] = c.streams.StreamN("workload", wi)
@@ -356,7 +371,8 @@ func (c *Cluster) buildPods() {
 				c.addConsumers(&p, rngs[pl.workload], int16(mi), &w.Mounts[mi], int(pl.index))
 			}
 			p.consEnd = int32(len(c.consumers))
-			if p.consEnd == p.consStart+1 && !slowPathOnly {
+			p.restarted = restarted[pl.workload]
+			if p.consEnd == p.consStart+1 && !slowPathOnly && !p.restarted {
 				cs := &c.consumers[p.consStart]
 				p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
 			}
@@ -435,6 +451,7 @@ func (c *Cluster) buildSlots() {
 					}
 				}
 			}
+			c.eachPodSlot(p, func(si int32) { c.slots[si].refs++ })
 		}
 	}
 	c.nodeSlotStart[len(c.nodes)] = int32(len(c.slots))
@@ -451,6 +468,27 @@ func (c *Cluster) buildSlots() {
 	for i, s := range c.slots {
 		c.objSlots[fill[s.obj]] = int32(i)
 		fill[s.obj]++
+	}
+}
+
+// eachPodSlot calls f once for every distinct slot the pod references.
+func (c *Cluster) eachPodSlot(p *podState, f func(si int32)) {
+	if p.consEnd == p.consStart {
+		return
+	}
+	first := c.consumers[p.consStart].srcStart
+	last := c.consumers[p.consEnd-1].srcEnd
+	for s := first; s < last; s++ {
+		dup := false
+		for s2 := first; s2 < s; s2++ {
+			if c.srcSlot[s2] == c.srcSlot[s] {
+				dup = true
+				break
+			}
+		}
+		if !dup {
+			f(c.srcSlot[s])
+		}
 	}
 }
 
@@ -510,7 +548,14 @@ func (c *Cluster) Run() (*Result, error) {
 					writes += 2*u.PoissonPerMinute*minutes + 100
 				}
 			}
-			budget = uint64(1e7 + 20*syncs + 100*float64(p.slotHi-p.slotLo) + 2*writes*float64(p.slotHi-p.slotLo+1))
+			rollouts := 0.0
+			for _, r := range c.cfg.Restarts {
+				rollouts += float64(len(r.At))
+				if r.Every > 0 {
+					rollouts += (c.cfg.Duration - r.Start).Minutes() / r.Every.Minutes()
+				}
+			}
+			budget = uint64(1e7 + 20*syncs + 100*float64(p.slotHi-p.slotLo) + 2*writes*float64(p.slotHi-p.slotLo+1) + 20*rollouts*pods)
 		}
 		errs[i] = p.eng.RunUntil(c.end, budget)
 		c.partRecs[i] = p.rec

@@ -204,6 +204,19 @@ type UpdateRule struct {
 	PoissonPerMinute float64
 }
 
+// RestartRule rolls a workload's pods, as `kubectl rollout restart` does: at
+// each arrival every pod is replaced by a new one (a new pod UID, on the same
+// node), pod i of n at arrival + Spread × i / n. The new pod registers its
+// references before the old one unregisters (maxSurge), mounts its volumes
+// and starts its containers, which read env and subPath afresh.
+type RestartRule struct {
+	Workload int
+	At       []time.Duration
+	Every    time.Duration
+	Start    time.Duration
+	Spread   time.Duration
+}
+
 // Config is everything a run needs. Durations are virtual time.
 type Config struct {
 	Seed      uint64
@@ -222,6 +235,7 @@ type Config struct {
 	Objects   []Object
 	Workloads []Workload
 	Updates   []UpdateRule
+	Restarts  []RestartRule
 
 	Bucket time.Duration // load time-series resolution
 	// EventBudget bounds each partition's events (0: derived from its size).
@@ -267,6 +281,14 @@ func (c *Config) Validate() error {
 	for i, u := range c.Updates {
 		if len(u.Targets) == 0 {
 			return fmt.Errorf("update %d: no targets", i)
+		}
+	}
+	for i, r := range c.Restarts {
+		if r.Workload < 0 || r.Workload >= len(c.Workloads) {
+			return fmt.Errorf("restart %d: workload %d out of range", i, r.Workload)
+		}
+		if len(r.At) == 0 && r.Every <= 0 {
+			return fmt.Errorf("restart %d: no arrivals", i)
 		}
 	}
 	return nil

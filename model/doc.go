@@ -28,6 +28,8 @@
 //	deliver      a watch event reaches a node's store
 //	watchExpire  a WATCH times out and is re-issued
 //	idleCheck    the watch manager's recycler checks an idle reflector
+//	rollout      a restart rule starts rolling a workload
+//	restart      one pod is replaced: the new one registers, the old one unregisters
 //
 // # Partitions
 //

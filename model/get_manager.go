@@ -22,6 +22,8 @@ func (m *simpleManager) get(s int32, t sim.Time) (int32, sim.Time) {
 // addReference is a no-op: RegisterPod does nothing for the simple manager.
 func (m *simpleManager) addReference(int32, sim.Time) {}
 
+func (m *simpleManager) deleteReference(int32, sim.Time) {}
+
 func (m *simpleManager) objectUpdated(int32, sim.Time) {}
 
 func (m *simpleManager) warmStart() {}

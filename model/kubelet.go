@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"time"
 
 	"cmsim/sim"
@@ -29,7 +30,8 @@ func (c *partition) resyncDelay(r *sim.Rand) sim.Time {
 	return c.syncFrequency + sim.Time(r.Float64()*resyncJitterFactor*float64(c.syncFrequency))
 }
 
-// scheduleCycle queues the pod's next cycle for a sync that starts at t.
+// scheduleCycle queues the pod's next cycle for a sync that starts at t. The
+// event carries the pod's incarnation, so that a restart voids it.
 func (c *partition) scheduleCycle(pi int32, t sim.Time) {
 	p := &c.pods[pi]
 	p.syncAt = t
@@ -38,7 +40,7 @@ func (c *partition) scheduleCycle(pi int32, t sim.Time) {
 		at = c.mountTime(&c.nodes[p.node], t)
 	}
 	if at <= c.end {
-		c.eng.Schedule(at, c.evCycle, pi, 0, 0, 0)
+		c.eng.Schedule(at, c.evCycle, pi, p.gen, 0, 0)
 	}
 }
 
@@ -141,13 +143,16 @@ func sqrtUnit(r *sim.Rand) float64 {
 func (c *partition) onCycle(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
+	if ev.B != p.gen {
+		return // the pod was replaced
+	}
 	start := p.syncAt
 	c.rec.add(c.rec.Syncs, start, 1)
 	if c.tracing {
 		c.traceSync(pi, start, "resync or PLEG")
 	}
 	if p.hasVolumes {
-		c.remount(pi, c.eng.Now())
+		c.remount(pi, c.eng.Now(), false)
 	}
 	if c.eng.Now() > c.horizon && !keepDraining && c.podUpToDate(p) {
 		return // draining, and this pod's volumes have seen the last writes
@@ -177,7 +182,9 @@ func (c *partition) podUpToDate(p *podState) bool {
 // manager, one after another, and if any changed swaps the whole payload
 // atomically (AtomicWriter: one rename exposes every key; unchanged content
 // is not rewritten). It returns when the last volume's operation completes.
-func (c *partition) remount(pi int32, t sim.Time) sim.Time {
+//
+// A new pod's first mount (fresh) always writes its volumes.
+func (c *partition) remount(pi int32, t sim.Time, fresh bool) sim.Time {
 	p := &c.pods[pi]
 	last := t
 	for ci := p.consStart; ci < p.consEnd; ci++ {
@@ -188,7 +195,7 @@ func (c *partition) remount(pi int32, t sim.Time) sim.Time {
 		c.rec.add(c.rec.Remounts, t, 1)
 		// nestedpendingoperations runs one operation per volume at a time.
 		done := max(t, cs.busyUntil)
-		changed := false
+		changed := fresh
 		c.scratch = c.scratch[:0]
 		for s := cs.srcStart; s < cs.srcEnd; s++ {
 			var v int32
@@ -201,7 +208,11 @@ func (c *partition) remount(pi int32, t sim.Time) sim.Time {
 		cs.busyUntil = done
 		if c.tracing {
 			for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
-				c.traceRemount(ci, c.srcSlot[s], t, c.scratch[k], c.srcSeen[s], done)
+				seen := c.srcSeen[s]
+				if fresh {
+					seen = -1
+				}
+				c.traceRemount(ci, c.srcSlot[s], t, c.scratch[k], seen, done)
 			}
 		}
 		if changed {
@@ -228,6 +239,12 @@ func (c *partition) expose(ci int32, s int32, v int32, t sim.Time) {
 	if c.consumers[ci].kind == SubPath {
 		return
 	}
+	c.observe(ci, s, old, v, t)
+}
+
+// observe records that consumer ci, which held version old of source s's
+// object, holds version v from t on: every update in between is observed.
+func (c *partition) observe(ci, s int32, old, v int32, t sim.Time) {
 	o := &c.objects[c.srcObj[s]]
 	for k := max(old+1, 1); k <= v; k++ {
 		c.rec.Samples = append(c.rec.Samples, Sample{Update: o.versionUpdate[k], Consumer: ci, Observed: t})
@@ -241,46 +258,48 @@ func (c *partition) expose(ci int32, s int32, v int32, t sim.Time) {
 func (c *partition) onCreate(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
-	t := c.eng.Now()
-	p.syncAt = t
-	c.rec.add(c.rec.Syncs, t, 1)
-	if c.tracing {
-		c.traceSync(pi, t, "pod ADD: first sync, RegisterPod")
-	}
 	if p.consEnd > p.consStart {
 		for s := c.consumers[p.consStart].srcStart; s < c.consumers[p.consEnd-1].srcEnd; s++ {
 			c.srcSeen[s] = -1 // nothing mounted yet
 		}
 	}
+	c.createPod(pi, c.eng.Now(), "pod ADD: first sync, RegisterPod")
+}
+
+// createPod runs the first sync of pod pi's current incarnation at t.
+func (c *partition) createPod(pi int32, t sim.Time, why string) {
+	p := &c.pods[pi]
+	p.syncAt = t
+	c.rec.add(c.rec.Syncs, t, 1)
+	if c.tracing {
+		c.traceSync(pi, t, why)
+	}
 	c.registerPod(pi, t)
 	if p.hasVolumes {
-		c.eng.Schedule(c.mountTime(&c.nodes[p.node], t), c.evInitialMount, pi, 0, 0, 0)
+		c.eng.Schedule(c.mountTime(&c.nodes[p.node], t), c.evInitialMount, pi, p.gen, 0, 0)
 		return
 	}
-	c.eng.Schedule(t, c.evStart, pi, 0, 0, 0)
+	c.eng.Schedule(t, c.evStart, pi, p.gen, 0, 0)
 }
 
 // registerPod is the manager's RegisterPod on a pod UID's first sync: one
 // AddReference per distinct referenced object.
 func (c *partition) registerPod(pi int32, t sim.Time) {
-	p := &c.pods[pi]
-	if p.consEnd == p.consStart {
-		return
-	}
-	first := c.consumers[p.consStart].srcStart
-	last := c.consumers[p.consEnd-1].srcEnd
-	for s := first; s < last; s++ {
-		dup := false
-		for s2 := first; s2 < s; s2++ {
-			if c.srcSlot[s2] == c.srcSlot[s] {
-				dup = true
-				break
-			}
+	c.eachPodSlot(&c.pods[pi], func(si int32) {
+		c.slots[si].refs++
+		c.mgr.addReference(si, t)
+	})
+}
+
+// unregisterPod is the manager's UnregisterPod when a pod is deleted: one
+// DeleteReference per distinct referenced object.
+func (c *partition) unregisterPod(pi int32, t sim.Time) {
+	c.eachPodSlot(&c.pods[pi], func(si int32) {
+		if c.slots[si].refs--; c.slots[si].refs < 0 {
+			panic(fmt.Sprintf("model: slot %d has %d references", si, c.slots[si].refs))
 		}
-		if !dup {
-			c.mgr.addReference(c.srcSlot[s], t)
-		}
-	}
+		c.mgr.deleteReference(si, t)
+	})
 }
 
 // onInitialMount mounts a new pod's volumes. WaitForAttachAndMount polls
@@ -289,40 +308,48 @@ func (c *partition) registerPod(pi int32, t sim.Time) {
 func (c *partition) onInitialMount(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
-	done := c.remount(pi, c.eng.Now())
-	for ci := p.consStart; ci < p.consEnd; ci++ {
-		if cs := &c.consumers[ci]; cs.kind == SubPath {
-			cs.baked = c.srcSeen[cs.srcStart]
-		}
+	if ev.B != p.gen {
+		return // the pod was replaced
 	}
+	done := c.remount(pi, c.eng.Now(), true)
 	polls := (done - p.syncAt + mountPollInterval - 1) / mountPollInterval
 	if c.tracing {
 		c.tracef(p.syncAt+polls*mountPollInterval, "%s %s: WaitForAttachAndMount sees the volumes mounted (300 ms poll); containers start", c.nodeName(p.node), c.podName(p))
 	}
-	c.eng.Schedule(p.syncAt+polls*mountPollInterval, c.evStart, pi, 0, 0, 0)
+	c.eng.Schedule(p.syncAt+polls*mountPollInterval, c.evStart, pi, p.gen, 0, 0)
 }
 
 // onStart starts a new pod's containers: env and envFrom references are read
-// once, here, and baked in. PLEG sees the containers start at its next relist
-// and triggers a sync, which replaces the pending resync; the periodic cycle
-// runs from there.
+// once, here, and baked in, and subPath mounts bind the volume's current
+// file. PLEG sees the containers start at its next relist and triggers a
+// sync, which replaces the pending resync; the periodic cycle runs from
+// there. Updates the container now holds, and did not before (its previous
+// incarnation's), count as observed now.
 func (c *partition) onStart(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
+	if ev.B != p.gen {
+		return // the pod was replaced
+	}
 	t := c.eng.Now()
 	for ci := p.consStart; ci < p.consEnd; ci++ {
 		cs := &c.consumers[ci]
-		if cs.kind.isVolume() {
-			continue
-		}
-		// For env consumers srcSeen is the value baked into the container.
-		done := t
-		for s := cs.srcStart; s < cs.srcEnd; s++ {
-			var v int32
-			v, done = c.mgr.get(c.srcSlot[s], done)
-			c.srcSeen[s] = v
-			if c.tracing {
-				c.tracef(done, "%s %s: %s reads %s v%d into the container for good", c.nodeName(p.node), c.podName(p), c.consumerName(cs), c.objectName(c.srcObj[s]), v)
+		switch {
+		case cs.kind == SubPath:
+			s := cs.srcStart
+			c.observe(ci, s, cs.baked, c.srcSeen[s], t)
+			cs.baked = max(cs.baked, c.srcSeen[s])
+		case !cs.kind.isVolume():
+			// For env consumers srcSeen is the value baked into the container.
+			done := t
+			for s := cs.srcStart; s < cs.srcEnd; s++ {
+				var v int32
+				v, done = c.mgr.get(c.srcSlot[s], done)
+				c.observe(ci, s, c.srcSeen[s], v, done)
+				c.srcSeen[s] = max(c.srcSeen[s], v)
+				if c.tracing {
+					c.tracef(done, "%s %s: %s reads %s v%d into the container for good", c.nodeName(p.node), c.podName(p), c.consumerName(cs), c.objectName(c.srcObj[s]), v)
+				}
 			}
 		}
 	}
@@ -354,4 +381,55 @@ func (c *partition) traceRemount(ci, s int32, t sim.Time, v, seen int32, done si
 	default:
 		c.tracef(done, "%s %s: %s files swap to %s v%d (atomic rename)", c.nodeName(p.node), c.podName(p), c.consumerName(cs), obj, v)
 	}
+}
+
+// scheduleRollout queues restart rule i's arrival k, if any before the
+// horizon.
+func (c *partition) scheduleRollout(i int32, k int32) {
+	r := &c.cfg.Restarts[i]
+	var at sim.Time
+	switch {
+	case len(r.At) > 0:
+		if int(k) >= len(r.At) {
+			return
+		}
+		at = sim.At(r.At[k])
+	default:
+		at = sim.At(r.Start + time.Duration(k+1)*r.Every)
+	}
+	if at <= c.horizon && at >= c.eng.Now() {
+		c.eng.Schedule(at, c.evRollout, i, k, 0, 0)
+	}
+}
+
+// onRollout starts a rollout of restart rule A: this partition's pods of the
+// workload are replaced one by one over the rule's spread.
+func (c *partition) onRollout(ev sim.Event) {
+	r := &c.cfg.Restarts[ev.A]
+	t := c.eng.Now()
+	w := &c.cfg.Workloads[r.Workload]
+	n := w.Replicas
+	if w.PodsPerNode > 0 {
+		n = w.PodsPerNode * c.cfg.Nodes
+	}
+	for pi := c.nodePodStart[c.nodeLo]; pi < c.nodePodStart[c.nodeHi]; pi++ {
+		p := &c.pods[pi]
+		if int(p.workload) != r.Workload {
+			continue
+		}
+		at := t + sim.Time(int64(r.Spread)*int64(p.index)/int64(n))
+		c.eng.Schedule(at, c.evRestart, pi, 0, 0, 0)
+	}
+	c.scheduleRollout(ev.A, ev.B+1)
+}
+
+// onRestart replaces pod A: the new incarnation registers and starts, then
+// the old one unregisters; the old one's pending events are void.
+func (c *partition) onRestart(ev sim.Event) {
+	pi := ev.A
+	p := &c.pods[pi]
+	t := c.eng.Now()
+	p.gen++
+	c.createPod(pi, t, "rolling restart: the new pod's first sync, RegisterPod")
+	c.unregisterPod(pi, t)
 }

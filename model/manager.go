@@ -12,6 +12,9 @@ type manager interface {
 	// addReference is RegisterPod's AddReference for a pod UID's first
 	// registration.
 	addReference(s int32, t sim.Time)
+	// deleteReference is UnregisterPod's DeleteReference; the slot's refs
+	// already count the pods left.
+	deleteReference(s int32, t sim.Time)
 	// objectUpdated is told of every accepted write, at commit time.
 	objectUpdated(o int32, t sim.Time)
 	// warmStart puts the manager into the state of a long-running cluster.

@@ -447,7 +447,8 @@ func mixedConfig(s Strategy, cold bool) *Config {
 	cfg.ColdStart = cold
 	cfg.Objects[5].Immutable = true
 	cfg.Workloads = append(cfg.Workloads, Workload{Name: "env", Namespace: "default", Replicas: 7,
-		Mounts: []Mount{{Objects: []int{1, 2}, As: Env, Name: "e"}}})
+		Mounts: []Mount{{Objects: []int{1, 2}, As: Env, Name: "e"}, {Objects: []int{3}, As: Volume, Name: "v"}}})
+	cfg.Restarts = []RestartRule{{Workload: 1, At: []time.Duration{20 * time.Minute}, Spread: time.Minute}}
 	return cfg
 }
 
@@ -512,6 +513,63 @@ func TestByResource(t *testing.T) {
 		}
 		if s == Watch && (sec.ListPerSec != cm.ListPerSec || sec.WatchEventsPerSec == 0) {
 			t.Fatalf("%v: secrets %+v, configmaps %+v", s, sec, cm)
+		}
+	}
+}
+
+// TestRollingRestart: a rollout after an update refreshes env and subPath
+// consumers (observed at their new container's start) and remounts volumes;
+// Watch keeps its watches (the new pod registers before the old one goes),
+// Cache refetches from etcd for each new pod.
+func TestRollingRestart(t *testing.T) {
+	for _, s := range strategies {
+		cfg := smallConfig(s, 3, 6, Volume)
+		cfg.CacheTTLMode, cfg.CacheTTL = TTLFixed, 30*time.Second
+		cfg.Workloads[0].Mounts = []Mount{
+			{Objects: []int{0}, As: Volume, Name: "vol"},
+			{Objects: []int{0}, As: Env, Name: "env"},
+			{Objects: []int{0}, As: SubPath, Name: "sub"},
+		}
+		cfg.Updates = []UpdateRule{{Targets: []int{0}, At: []time.Duration{5 * time.Minute}}}
+		cfg.Restarts = []RestartRule{{Workload: 0, At: []time.Duration{10 * time.Minute}, Spread: time.Minute}}
+		r := run(t, cfg)
+		m := r.Metrics
+		if m.NeverUpdated.Env != 0 || m.NeverUpdated.SubPath != 0 {
+			t.Fatalf("%v: never updated %+v after a restart", s, m.NeverUpdated)
+		}
+		if m.LatencySeconds.Count != 18 { // one update, 6 pods, 3 consumers each
+			t.Fatalf("%v: %v pairs observed, want 18", s, m.LatencySeconds.Count)
+		}
+		for _, sm := range r.Recorder.Samples {
+			kind := r.c.consumers[sm.Consumer].kind
+			at := sm.Observed.Sub(simAt(0))
+			switch kind {
+			case Env, SubPath:
+				// The rollout replaces pod i at 10 min + i × 10 s; its
+				// containers start within a second.
+				if at < 10*time.Minute || at > 11*time.Minute+2*time.Second {
+					t.Fatalf("%v: %v consumer observed the update at %v, want during the rollout", s, kind, at)
+				}
+			case Volume:
+				if at > 10*time.Minute+2*time.Second {
+					t.Fatalf("%v: volume observed the update at %v, after the restart could have", s, at)
+				}
+			}
+		}
+		a := m.APIServer
+		switch s {
+		case Watch:
+			// 3 nodes: one LIST each at most ever (warm start: none), and no
+			// watch is stopped by the rollout.
+			if a.ListPerSec != 0 || a.OpenWatchesMean != 3 {
+				t.Fatalf("Watch: LIST %v/s, open watches %v; want none and 3", a.ListPerSec, a.OpenWatchesMean)
+			}
+		case Cache:
+			// Each new pod's AddReference empties its node's item: 6 GETs
+			// from etcd.
+			if got := a.GetEtcdPerSec * cfg.Duration.Seconds(); math.Abs(got-6) > 1e-9 {
+				t.Fatalf("Cache: %v etcd GETs, want 6", got)
+			}
 		}
 	}
 }

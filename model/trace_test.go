@@ -25,6 +25,7 @@ func TestTraceGolden(t *testing.T) {
 		{"watch-cold", Watch, true},
 		{"cache-cold", Cache, true},
 		{"get-warm", Get, false},
+		{"watch-restart", Watch, false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := smallConfig(tc.s, 2, 3, Volume)
@@ -35,6 +36,9 @@ func TestTraceGolden(t *testing.T) {
 			cfg.Workloads = append(cfg.Workloads, Workload{Name: "job", Namespace: "default", Replicas: 1,
 				Mounts: []Mount{{Objects: []int{0}, As: EnvFrom, Name: "app-config"}, {Objects: []int{1}, As: Volume, Name: "token"}}})
 			cfg.Updates = []UpdateRule{{Targets: []int{0}, At: []time.Duration{time.Minute}}}
+			if tc.name == "watch-restart" {
+				cfg.Restarts = []RestartRule{{Workload: 1, At: []time.Duration{90 * time.Second}}}
+			}
 			cfg.Trace = true
 			r := run(t, cfg)
 			var b bytes.Buffer

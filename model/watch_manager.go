@@ -79,6 +79,24 @@ func (m *watchingManager) addReference(s int32, t sim.Time) {
 	m.updateReady(s, t)
 }
 
+// deleteReference stops and forgets the reflector when the last pod on the
+// node that references the object goes (refMap empty: item.stop()); a later
+// AddReference starts a new one, with a new LIST.
+func (m *watchingManager) deleteReference(s int32, t sim.Time) {
+	c := m.c
+	sl := &c.slots[s]
+	if sl.refs > 0 || !sl.started {
+		return
+	}
+	if c.tracing {
+		c.tracef(t, "%s: no pod references %s any more: reflector stopped", c.nodeName(sl.node), c.objectName(sl.obj))
+	}
+	m.stopWatch(sl, t)
+	sl.started = false
+	sl.immutableStopped = false
+	m.updateReady(s, t)
+}
+
 // startReflector LISTs the object from the watch cache and opens a WATCH from
 // the listed resourceVersion. Events after that version reach the store, so
 // the watch counts as open from the LIST on.

@@ -78,6 +78,17 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 			Start: u.Start, PoissonPerMinute: u.PoissonPerMinute,
 		})
 	}
+	for _, r := range s.Restarts {
+		wi := -1
+		for i, w := range s.Workloads {
+			if w.Name == r.Workload {
+				wi = i
+			}
+		}
+		cfg.Restarts = append(cfg.Restarts, model.RestartRule{
+			Workload: wi, At: r.At, Every: r.Every, Start: r.Start, Spread: r.Spread,
+		})
+	}
 	return cfg, cfg.Validate()
 }
 

@@ -148,6 +148,31 @@ func (d *decoder) check(s *Scenario) {
 		}
 	}
 
+	workloads := func() string {
+		names := make([]string, len(s.Workloads))
+		for i, w := range s.Workloads {
+			names[i] = w.Name
+		}
+		return strings.Join(names, ", ")
+	}
+	for i, r := range s.Restarts {
+		p := index("restarts", i)
+		if _, ok := seenW[r.Workload]; !ok {
+			d.errPath(join(p, "workload"), "no workload named %q; workloads are: %s", r.Workload, workloads())
+			return
+		}
+		for k, t := range r.At {
+			if t > s.Duration {
+				d.errPath(index(join(p, "at"), k), "%s is after the end of the scenario (duration %s)", FormatDuration(t), FormatDuration(s.Duration))
+				return
+			}
+		}
+		if r.Start > s.Duration {
+			d.errPath(join(p, "start"), "%s is after the end of the scenario (duration %s)", FormatDuration(r.Start), FormatDuration(s.Duration))
+			return
+		}
+	}
+
 	if s.Duration/s.Output.Bucket > BucketsMax {
 		d.errPath("output.bucket", "%s gives %d buckets over duration %s; at most %d allowed, use a larger bucket", FormatDuration(s.Output.Bucket), s.Duration/s.Output.Bucket, FormatDuration(s.Duration), BucketsMax)
 	}

@@ -429,6 +429,10 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 			for i, n := range d.list(e.v, p, "updates") {
 				s.Updates = append(s.Updates, d.update(n, index(p, i)))
 			}
+		case "restarts":
+			for i, n := range d.list(e.v, p, "restarts") {
+				s.Restarts = append(s.Restarts, d.restart(n, index(p, i)))
+			}
 		case "output":
 			s.Output = d.output(e.v, p)
 		case "replications":
@@ -762,6 +766,46 @@ func (d *decoder) update(n *yaml.Node, path string) Update {
 		d.errPath(join(path, "start"), "only allowed with every or poissonPerMinute")
 	}
 	return u
+}
+
+func (d *decoder) restart(n *yaml.Node, path string) Restart {
+	var r Restart
+	kvs := d.mapping(n, path, keysRestart, "")
+	for _, e := range kvs {
+		p := join(path, e.key)
+		switch e.key {
+		case "workload":
+			r.Workload = d.str(e.v, p)
+		case "at":
+			for i, t := range d.list(e.v, p, "durations") {
+				r.At = append(r.At, d.duration(t, index(p, i), false))
+			}
+			if !d.failed() && len(r.At) == 0 {
+				d.errPath(p, "must list at least one time")
+			}
+		case "every":
+			r.Every = d.duration(e.v, p, true)
+		case "start":
+			r.Start = d.duration(e.v, p, false)
+		case "spread":
+			r.Spread = d.duration(e.v, p, false)
+		}
+		if d.failed() {
+			return r
+		}
+	}
+	have := present(kvs)
+	d.requireKeys(d.nodes[path], path, have, "workload")
+	switch {
+	case d.failed():
+	case !have["at"] && !have["every"]:
+		d.errAt(d.nodes[path], join(path, "at"), "required key is missing; set exactly one of at and every")
+	case have["at"] && have["every"]:
+		d.errPath(join(path, "every"), "cannot be combined with at; set exactly one of at and every")
+	case have["start"] && have["at"]:
+		d.errPath(join(path, "start"), "only allowed with every")
+	}
+	return r
 }
 
 func (d *decoder) output(n *yaml.Node, path string) Output {

@@ -40,7 +40,7 @@ func edit(t *testing.T, old, new string) string {
 func TestBuiltinsLoad(t *testing.T) {
 	list := Builtins()
 	want := []string{"bench-cache-150k", "bench-get-150k", "bench-watch-150k", "bench-watch-15k", "bench-watch-2m",
-		"cluster-size", "immutable", "quickstart", "rollout", "strategies", "sync-frequency"}
+		"cluster-size", "immutable", "quickstart", "reloader", "rollout", "strategies", "sync-frequency"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)
@@ -231,7 +231,7 @@ func TestErrors(t *testing.T) {
 		{"unknown key in list item", edit(t, "name: app-config}", "name: app-config, colour: red}"), nil,
 			"objects[0].colour: unknown key; allowed keys: kind, namespace, name, count, sizeBytes, immutable, immutableFraction (t.yaml:8:41)"},
 		{"unknown top-level key", edit(t, "name: t\n", "name: t\nnodes: 3\n"), nil,
-			"nodes: unknown key; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, output, replications, sweep, zip (t.yaml:4:1)"},
+			"nodes: unknown key; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, output, replications, sweep, zip (t.yaml:4:1)"},
 		{"wrong type int", edit(t, "nodes: 3", "nodes: three"), nil,
 			`cluster.nodes: expected an integer, got string "three" (t.yaml:6:10)`},
 		{"wrong type float for int", edit(t, "nodes: 3", "nodes: 3.5"), nil,
@@ -302,6 +302,12 @@ func TestErrors(t *testing.T) {
 			"updates[0]: about 60000000 updates over the run; at most 10000000 allowed (t.yaml:15:5)"},
 		{"too many samples", strings.Replace(edit(t, "at: [10m]", "poissonPerMinute: 100000"), "replicas: 2", "replicas: 20", 1), nil,
 			"updates[0]: about 6000000 updates reaching 20 consumers each would make 1.2e+08 (update, consumer) latency samples or more; at most 50000000 allowed (fewer or rarer updates, or a shorter duration) (t.yaml:15:5)"},
+		{"restart of unknown workload", base + "restarts:\n  - {workload: api, at: [20m]}\n", nil,
+			"restarts[0].workload: no workload named \"api\"; workloads are: web (t.yaml:17:16)"},
+		{"restart with at and every", base + "restarts:\n  - {workload: web, at: [20m], every: 5m}\n", nil,
+			"restarts[0].every: cannot be combined with at; set exactly one of at and every (t.yaml:17:39)"},
+		{"restart after the end", base + "restarts:\n  - {workload: web, at: [2h]}\n", nil,
+			"restarts[0].at[0]: 2h is after the end of the scenario (duration 1h) (t.yaml:17:26)"},
 		{"duplicate key", edit(t, "  nodes: 3\n", "  nodes: 3\n  nodes: 4\n"), nil,
 			"cluster.nodes: duplicate key; first defined at line 6 (t.yaml:7:3)"},
 		{"duplicate key in flow map", edit(t, "name: app-config}", "name: app-config, name: x}"), nil,
@@ -343,13 +349,13 @@ func TestErrors(t *testing.T) {
 		{"not a mapping", "- a\n", nil,
 			"expected a mapping, got a list (t.yaml:1:1)"},
 		{"merge key", base + "x: &x {a: 1}\n<<: *x\n", nil,
-			"x: unknown key; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, output, replications, sweep, zip (t.yaml:16:1)"},
+			"x: unknown key; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, output, replications, sweep, zip (t.yaml:16:1)"},
 
 		// --set
 		{"set unknown key", base, []string{"cluster.nodez=3"},
 			`--set cluster.nodez=3: unknown key "nodez" under cluster; allowed keys: nodes, start, kubelet, apiserver`},
 		{"set unknown top key", base, []string{"nodes=3"},
-			`--set nodes=3: unknown key "nodes" under the top level; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, output, replications, sweep, zip`},
+			`--set nodes=3: unknown key "nodes" under the top level; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, output, replications, sweep, zip`},
 		{"set invalid value", base, []string{"cluster.nodes=0"},
 			`--set cluster.nodes=0: cluster.nodes: must be > 0 (allowed: 1..100000)`},
 		{"set wrong type", base, []string{"cluster.nodes=[1]"},
@@ -671,5 +677,38 @@ func TestLoadFile(t *testing.T) {
 	}
 	if _, err := LoadFile("quickstart.yaml", nil); err == nil {
 		t.Error("LoadFile(quickstart.yaml) loaded a built-in")
+	}
+}
+
+// TestRestartsRoundTrip: restarts load with their defaults, survive
+// ResolvedYAML, and reach the model config.
+func TestRestartsRoundTrip(t *testing.T) {
+	s, err := Load("t.yaml", []byte(base+"restarts:\n  - {workload: web, at: [20m, 40m], spread: 2m}\n  - {workload: web, every: 15m}\n"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []Restart{
+		{Workload: "web", At: []time.Duration{20 * time.Minute, 40 * time.Minute}, Spread: 2 * time.Minute},
+		{Workload: "web", Every: 15 * time.Minute},
+	}
+	if !reflect.DeepEqual(s.Restarts, want) {
+		t.Fatalf("restarts = %+v, want %+v", s.Restarts, want)
+	}
+	s2, err := Load("r.yaml", s.ResolvedYAML(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(s2.Restarts, want) {
+		t.Fatalf("after ResolvedYAML: %+v", s2.Restarts)
+	}
+	cfg, err := s.ModelConfig(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(cfg.Restarts) != 2 || cfg.Restarts[0].Workload != 0 || cfg.Restarts[1].Every != 15*time.Minute {
+		t.Fatalf("model restarts = %+v", cfg.Restarts)
+	}
+	if _, err := Load("t.yaml", []byte(base), []string{"restarts=[{workload: web, at: [5m]}]"}); err != nil {
+		t.Fatalf("--set restarts: %v", err)
 	}
 }

@@ -179,6 +179,25 @@ func (s *Scenario) ResolvedYAML() []byte {
 		ups.Style = yaml.FlowStyle
 	}
 	add(top, "updates", ups)
+	if len(s.Restarts) > 0 {
+		rs := seqNode(false)
+		for _, r := range s.Restarts {
+			m := mapNode(true, "workload", str(r.Workload))
+			if len(r.At) > 0 {
+				at := seqNode(true)
+				for _, t := range r.At {
+					at.Content = append(at.Content, dur(t))
+				}
+				add(m, "at", at)
+			} else {
+				add(m, "every", dur(r.Every))
+				add(m, "start", dur(r.Start))
+			}
+			add(m, "spread", dur(r.Spread))
+			rs.Content = append(rs.Content, m)
+		}
+		add(top, "restarts", rs)
+	}
 	add(top, "output", mapNode(false, "bucket", dur(s.Output.Bucket)))
 	add(top, "replications", integer(int64(s.Replications)))
 	if len(s.Sweep) > 0 {

@@ -41,6 +41,7 @@ type Scenario struct {
 	Objects      []Object      // ConfigMaps and Secrets; at least one entry
 	Workloads    []Workload    // pods and what they mount; at least one entry
 	Updates      []Update      // object update streams; may be empty
+	Restarts     []Restart     // rolling restarts of workloads; may be empty
 	Output       Output        // output resolution
 	Replications int           // independent runs per parameter point; default 1, 1..1000
 	Sweep        []SweepAxis   // parameter axes, in file order; empty means a single point
@@ -210,6 +211,17 @@ type Update struct {
 	Every            time.Duration   // periodic: arrivals at Start+Every, Start+2*Every, ...
 	Start            time.Duration   // no periodic/Poisson arrival before this; default 0
 	PoissonPerMinute float64         // Poisson arrivals with this rate per minute
+}
+
+// Restart rolls a workload's pods (kubectl rollout restart) at listed times
+// or periodically: at each arrival pod i of n is replaced at
+// arrival + Spread*i/n. Exactly one of At and Every is set.
+type Restart struct {
+	Workload string          // a workload name
+	At       []time.Duration // listed times, each in [0, duration]
+	Every    time.Duration   // periodic: Start+Every, Start+2*Every, ...
+	Start    time.Duration   // with Every; default 0
+	Spread   time.Duration   // the rollout's length; default 0 (every pod at once)
 }
 
 // Output controls the resolution of recorded time series.

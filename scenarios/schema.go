@@ -3,7 +3,7 @@ package scenarios
 // Allowed keys of every mapping, in documented order. The decoder, the --set
 // path resolver and ResolvedYAML all use these lists.
 var (
-	keysScenario  = []string{"apiVersion", "kind", "name", "description", "seed", "duration", "cluster", "objects", "workloads", "updates", "output", "replications", "sweep", "zip"}
+	keysScenario  = []string{"apiVersion", "kind", "name", "description", "seed", "duration", "cluster", "objects", "workloads", "updates", "restarts", "output", "replications", "sweep", "zip"}
 	keysCluster   = []string{"nodes", "start", "kubelet", "apiserver"}
 	keysKubelet   = []string{"syncFrequency", "changeDetectionStrategy", "cacheTTL"}
 	keysAPIServer = []string{"getLatency", "watchDelay"}
@@ -12,6 +12,7 @@ var (
 	keysWorkload  = []string{"name", "namespace", "replicas", "podsPerNode", "mounts"}
 	keysMount     = []string{"object", "select", "as", "items"}
 	keysUpdate    = []string{"object", "at", "every", "start", "poissonPerMinute"}
+	keysRestart   = []string{"workload", "at", "every", "start", "spread"}
 	keysOutput    = []string{"bucket"}
 
 	distParams = map[string][]string{
@@ -73,7 +74,8 @@ var schemaRoot = func() *shape {
 		"workloads": listOf(mapShape(keysWorkload, map[string]*shape{
 			"mounts": listOf(mapShape(keysMount, map[string]*shape{"items": listOf(leaf())})),
 		})),
-		"updates": listOf(mapShape(keysUpdate, map[string]*shape{"at": listOf(leaf())})),
+		"updates":  listOf(mapShape(keysUpdate, map[string]*shape{"at": listOf(leaf())})),
+		"restarts": listOf(mapShape(keysRestart, map[string]*shape{"at": listOf(leaf())})),
 		"output":  mapShape(keysOutput, nil),
 		"sweep":   {kind: shapeFree},
 	})
