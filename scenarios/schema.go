@@ -76,7 +76,7 @@ var schemaRoot = func() *shape {
 		})),
 		"updates":  listOf(mapShape(keysUpdate, map[string]*shape{"at": listOf(leaf())})),
 		"restarts": listOf(mapShape(keysRestart, map[string]*shape{"at": listOf(leaf())})),
-		"output":  mapShape(keysOutput, nil),
-		"sweep":   {kind: shapeFree},
+		"output":   mapShape(keysOutput, nil),
+		"sweep":    {kind: shapeFree},
 	})
 }()
