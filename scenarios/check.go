@@ -3,6 +3,7 @@ package scenarios
 import (
 	"strconv"
 	"strings"
+	"time"
 )
 
 // check runs the cross-field validations after a successful decode.
@@ -136,14 +137,7 @@ func (d *decoder) check(s *Scenario) {
 			d.errPath(join(p, "object"), "no object named %q; objects are: %s", u.Object, objectList())
 			return
 		}
-		for k, t := range u.At {
-			if t > s.Duration {
-				d.errPath(index(join(p, "at"), k), "%s is after the end of the scenario (duration %s)", FormatDuration(t), FormatDuration(s.Duration))
-				return
-			}
-		}
-		if u.Start > s.Duration {
-			d.errPath(join(p, "start"), "%s is after the end of the scenario (duration %s)", FormatDuration(u.Start), FormatDuration(s.Duration))
+		if !d.withinDuration(p, u.At, u.Start, s.Duration) {
 			return
 		}
 	}
@@ -161,14 +155,7 @@ func (d *decoder) check(s *Scenario) {
 			d.errPath(join(p, "workload"), "no workload named %q; workloads are: %s", r.Workload, workloads())
 			return
 		}
-		for k, t := range r.At {
-			if t > s.Duration {
-				d.errPath(index(join(p, "at"), k), "%s is after the end of the scenario (duration %s)", FormatDuration(t), FormatDuration(s.Duration))
-				return
-			}
-		}
-		if r.Start > s.Duration {
-			d.errPath(join(p, "start"), "%s is after the end of the scenario (duration %s)", FormatDuration(r.Start), FormatDuration(s.Duration))
+		if !d.withinDuration(p, r.At, r.Start, s.Duration) {
 			return
 		}
 	}
@@ -176,4 +163,20 @@ func (d *decoder) check(s *Scenario) {
 	if s.Duration/s.Output.Bucket > BucketsMax {
 		d.errPath("output.bucket", "%s gives %d buckets over duration %s; at most %d allowed, use a larger bucket", FormatDuration(s.Output.Bucket), s.Duration/s.Output.Bucket, FormatDuration(s.Duration), BucketsMax)
 	}
+}
+
+// withinDuration checks that an arrival rule's listed times and start fall in
+// [0, duration]; path names the rule.
+func (d *decoder) withinDuration(path string, at []time.Duration, start, duration time.Duration) bool {
+	for k, t := range at {
+		if t > duration {
+			d.errPath(index(join(path, "at"), k), "%s is after the end of the scenario (duration %s)", FormatDuration(t), FormatDuration(duration))
+			return false
+		}
+	}
+	if start > duration {
+		d.errPath(join(path, "start"), "%s is after the end of the scenario (duration %s)", FormatDuration(start), FormatDuration(duration))
+		return false
+	}
+	return true
 }

@@ -726,12 +726,7 @@ func (d *decoder) update(n *yaml.Node, path string) Update {
 		case "object":
 			u.Object = d.str(e.v, p)
 		case "at":
-			for i, t := range d.list(e.v, p, "durations") {
-				u.At = append(u.At, d.duration(t, index(p, i), false))
-			}
-			if !d.failed() && len(u.At) == 0 {
-				d.errPath(p, "must list at least one time")
-			}
+			u.At = d.times(e.v, p)
 		case "every":
 			u.Every = d.duration(e.v, p, true)
 		case "start":
@@ -768,6 +763,18 @@ func (d *decoder) update(n *yaml.Node, path string) Update {
 	return u
 }
 
+// times decodes a non-empty list of instants (durations since the start).
+func (d *decoder) times(n *yaml.Node, path string) []time.Duration {
+	var at []time.Duration
+	for i, t := range d.list(n, path, "durations") {
+		at = append(at, d.duration(t, index(path, i), false))
+	}
+	if !d.failed() && len(at) == 0 {
+		d.errPath(path, "must list at least one time")
+	}
+	return at
+}
+
 func (d *decoder) restart(n *yaml.Node, path string) Restart {
 	var r Restart
 	kvs := d.mapping(n, path, keysRestart, "")
@@ -777,12 +784,7 @@ func (d *decoder) restart(n *yaml.Node, path string) Restart {
 		case "workload":
 			r.Workload = d.str(e.v, p)
 		case "at":
-			for i, t := range d.list(e.v, p, "durations") {
-				r.At = append(r.At, d.duration(t, index(p, i), false))
-			}
-			if !d.failed() && len(r.At) == 0 {
-				d.errPath(p, "must list at least one time")
-			}
+			r.At = d.times(e.v, p)
 		case "every":
 			r.Every = d.duration(e.v, p, true)
 		case "start":
