@@ -74,14 +74,11 @@ shard counts, a shard given twice or missing, and a shard lacking runs.`,
 // writePartial writes a shard's partial result into dir, atomically.
 func writePartial(dir string, pr *experiment.Partial) ([]string, error) {
 	st := &stager{dir: dir}
+	var err error
 	for _, f := range pr.Files() {
-		if err := st.file(f.Name, f.Write); err != nil {
-			st.abort()
-			return nil, err
+		if err = st.file(f.Name, f.Write); err != nil {
+			break
 		}
 	}
-	if err := st.commit(); err != nil {
-		return nil, err
-	}
-	return st.names, nil
+	return st.finish(err)
 }

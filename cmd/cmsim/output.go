@@ -63,6 +63,19 @@ func (st *stager) commit() error {
 	return nil
 }
 
+// finish renames the staged files into place if err is nil, and otherwise
+// removes them; it returns the files' names.
+func (st *stager) finish(err error) ([]string, error) {
+	if err != nil {
+		st.abort()
+		return nil, err
+	}
+	if err := st.commit(); err != nil {
+		return nil, err
+	}
+	return st.names, nil
+}
+
 // abort removes the temporary files.
 func (st *stager) abort() {
 	for _, tmp := range st.temps {
@@ -108,14 +121,7 @@ func writeOutputs(dir string, s *results.Summary, lat []results.LatencyRow, load
 		}
 		return writeCharts(st, s, lat, load, scenarioYAML, formats)
 	}()
-	if err != nil {
-		st.abort()
-		return nil, err
-	}
-	if err := st.commit(); err != nil {
-		return nil, err
-	}
-	return st.names, nil
+	return st.finish(err)
 }
 
 // writeCharts stages the charts and report.html.
@@ -160,9 +166,6 @@ func writeTrace(path string, trace []model.TraceEvent) error {
 		}
 		return bw.Flush()
 	})
-	if err != nil {
-		st.abort()
-		return err
-	}
-	return st.commit()
+	_, err = st.finish(err)
+	return err
 }

@@ -337,14 +337,7 @@ func writePlan(dir string, pf *planFile, scenarioYAML []byte, s experiment.Searc
 		}
 		return nil
 	}()
-	if err != nil {
-		st.abort()
-		return nil, err
-	}
-	if err := st.commit(); err != nil {
-		return nil, err
-	}
-	return st.names, nil
+	return st.finish(err)
 }
 
 // planChart draws the objective's metric against the parameter for every

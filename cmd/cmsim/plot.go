@@ -58,14 +58,11 @@ again, without simulating. The files are identical to the run's.`,
 			return err
 		}
 		st := &stager{dir: dir}
-		if err := writeCharts(st, s, lat, load, scenarioYAML, formats); err != nil {
-			st.abort()
+		names, err := st.finish(writeCharts(st, s, lat, load, scenarioYAML, formats))
+		if err != nil {
 			return err
 		}
-		if err := st.commit(); err != nil {
-			return err
-		}
-		for _, n := range st.names {
+		for _, n := range names {
 			fmt.Fprintln(e.stdout, filepath.Join(dir, n))
 		}
 		return nil
