@@ -6,6 +6,10 @@ import (
 	"cmsim/model"
 )
 
+// KubeRootCABytes is the size of a kube-root-ca.crt ConfigMap: one CA
+// certificate, PEM-encoded, with the object's metadata.
+const KubeRootCABytes = 1400
+
 // ModelConfig converts a loaded scenario into the model's configuration, with
 // the given seed. This is the one place scenarios and model meet: group
 // members are expanded to objects, names to indexes.
@@ -52,6 +56,19 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 		}
 		members[o.Name] = idx
 	}
+	// kube-api-access: one kube-root-ca.crt ConfigMap per namespace with
+	// pods, read by every pod through a projected volume.
+	rootCA := map[string]int{}
+	if s.Cluster.KubeAPIAccess {
+		for _, w := range s.Workloads {
+			if _, ok := rootCA[w.Namespace]; !ok {
+				rootCA[w.Namespace] = len(cfg.Objects)
+				cfg.Objects = append(cfg.Objects, model.Object{
+					Kind: model.ConfigMap, Namespace: w.Namespace, Name: "kube-root-ca.crt", SizeBytes: KubeRootCABytes,
+				})
+			}
+		}
+	}
 	for _, w := range s.Workloads {
 		mw := model.Workload{Name: w.Name, Namespace: w.Namespace, Replicas: w.Replicas, PodsPerNode: w.PodsPerNode}
 		for _, m := range w.Mounts {
@@ -69,6 +86,9 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 				mm.Select = model.SelectByIndex
 			}
 			mw.Mounts = append(mw.Mounts, mm)
+		}
+		if o, ok := rootCA[w.Namespace]; ok {
+			mw.Mounts = append(mw.Mounts, model.Mount{Objects: []int{o}, As: model.Projected, Name: "kube-api-access"})
 		}
 		cfg.Workloads = append(cfg.Workloads, mw)
 	}

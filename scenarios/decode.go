@@ -483,6 +483,8 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 			c.Nodes = d.intRange(e.v, p, 1, NodesMax)
 		case "start":
 			c.Start = d.enum(e.v, p, starts)
+		case "kubeAPIAccess":
+			c.KubeAPIAccess = d.boolean(e.v, p)
 		case "kubelet":
 			for _, f := range d.mapping(e.v, p, keysKubelet, "") {
 				q := join(p, f.key)

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
@@ -227,7 +228,7 @@ func TestErrors(t *testing.T) {
 		want string // the full error text
 	}{
 		{"unknown key", edit(t, "  nodes: 3\n", "  nodes: 3\n  colour: red\n"), nil,
-			"cluster.colour: unknown key; allowed keys: nodes, start, kubelet, apiserver (t.yaml:7:3)"},
+			"cluster.colour: unknown key; allowed keys: nodes, start, kubeAPIAccess, kubelet, apiserver (t.yaml:7:3)"},
 		{"unknown key in list item", edit(t, "name: app-config}", "name: app-config, colour: red}"), nil,
 			"objects[0].colour: unknown key; allowed keys: kind, namespace, name, count, sizeBytes, immutable, immutableFraction (t.yaml:8:41)"},
 		{"unknown top-level key", edit(t, "name: t\n", "name: t\nnodes: 3\n"), nil,
@@ -353,7 +354,7 @@ func TestErrors(t *testing.T) {
 
 		// --set
 		{"set unknown key", base, []string{"cluster.nodez=3"},
-			`--set cluster.nodez=3: unknown key "nodez" under cluster; allowed keys: nodes, start, kubelet, apiserver`},
+			`--set cluster.nodez=3: unknown key "nodez" under cluster; allowed keys: nodes, start, kubeAPIAccess, kubelet, apiserver`},
 		{"set unknown top key", base, []string{"nodes=3"},
 			`--set nodes=3: unknown key "nodes" under the top level; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, output, replications, sweep, zip`},
 		{"set invalid value", base, []string{"cluster.nodes=0"},
@@ -381,7 +382,7 @@ func TestErrors(t *testing.T) {
 
 		// sweep
 		{"sweep bad path", base + "sweep:\n  cluster.nodez: [1, 2]\n", nil,
-			`sweep.cluster.nodez: unknown key "nodez" under cluster; allowed keys: nodes, start, kubelet, apiserver (t.yaml:17:3)`},
+			`sweep.cluster.nodez: unknown key "nodez" under cluster; allowed keys: nodes, start, kubeAPIAccess, kubelet, apiserver (t.yaml:17:3)`},
 		{"sweep bad value", base + "sweep:\n  cluster.nodes: [1, 0]\n", nil,
 			`sweep.cluster.nodes[1]: value 0 is invalid: cluster.nodes: must be > 0 (allowed: 1..100000) (t.yaml:17:22)`},
 		{"sweep bad strategy", base + "sweep:\n  cluster.kubelet.changeDetectionStrategy: [Get, cache]\n", nil,
@@ -710,5 +711,49 @@ func TestRestartsRoundTrip(t *testing.T) {
 	}
 	if _, err := Load("t.yaml", []byte(base), []string{"restarts=[{workload: web, at: [5m]}]"}); err != nil {
 		t.Fatalf("--set restarts: %v", err)
+	}
+}
+
+// TestKubeAPIAccess: every pod gets a projected volume reading its
+// namespace's kube-root-ca.crt, and the key survives ResolvedYAML.
+func TestKubeAPIAccess(t *testing.T) {
+	src := strings.Replace(base, "  nodes: 3\n", "  nodes: 3\n  kubeAPIAccess: true\n", 1) +
+		"  - {name: api, namespace: prod, replicas: 1, mounts: [{object: prod-config}]}\n"
+	src = strings.Replace(src, "  - {kind: ConfigMap, name: app-config}\n", "  - {kind: ConfigMap, name: app-config}\n  - {kind: ConfigMap, namespace: prod, name: prod-config}\n", 1)
+	src = strings.Replace(src, "updates:\n  - {object: app-config, at: [10m]}\n", "", 1)
+	src += "updates:\n  - {object: app-config, at: [10m]}\n"
+	s, err := Load("t.yaml", []byte(src), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !s.Cluster.KubeAPIAccess {
+		t.Fatal("kubeAPIAccess not set")
+	}
+	s2, err := Load("r.yaml", s.ResolvedYAML(), nil)
+	if err != nil || !s2.Cluster.KubeAPIAccess {
+		t.Fatalf("after ResolvedYAML: %v, %v", err, s2.Cluster.KubeAPIAccess)
+	}
+	cfg, err := s.ModelConfig(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var roots []string
+	for i, o := range cfg.Objects {
+		if o.Name == "kube-root-ca.crt" {
+			roots = append(roots, o.Namespace)
+			for _, w := range cfg.Workloads {
+				last := w.Mounts[len(w.Mounts)-1]
+				if w.Namespace == o.Namespace && (last.Objects[0] != i || last.As.String() != "projected") {
+					t.Fatalf("workload %s does not mount its kube-root-ca.crt: %+v", w.Name, last)
+				}
+			}
+		}
+	}
+	if strings.Join(roots, ",") != "default,prod" {
+		t.Fatalf("kube-root-ca.crt in namespaces %v, want default and prod", roots)
+	}
+	plain, _ := Load("t.yaml", []byte(base), nil)
+	if bytes.Contains(plain.ResolvedYAML(), []byte("kubeAPIAccess")) {
+		t.Fatal("kubeAPIAccess written when false")
 	}
 }

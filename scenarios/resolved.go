@@ -107,16 +107,18 @@ func (s *Scenario) ResolvedYAML() []byte {
 	add(top, "seed", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatUint(s.Seed, 10)})
 	add(top, "duration", dur(s.Duration))
 	c := s.Cluster
-	add(top, "cluster", mapNode(false,
-		"nodes", integer(int64(c.Nodes)),
-		"start", str(c.Start),
-		"kubelet", mapNode(false,
+	cluster := mapNode(false, "nodes", integer(int64(c.Nodes)), "start", str(c.Start))
+	if c.KubeAPIAccess {
+		add(cluster, "kubeAPIAccess", boolean(true)) // written only when set, so older files read the same
+	}
+	add(top, "cluster", cluster)
+	add(cluster, "kubelet", mapNode(false,
 			"syncFrequency", dur(c.Kubelet.SyncFrequency),
 			"changeDetectionStrategy", str(c.Kubelet.ChangeDetectionStrategy),
-			"cacheTTL", ttlNode(c.Kubelet.CacheTTL)),
-		"apiserver", mapNode(false,
-			"getLatency", distNode(c.APIServer.GetLatency),
-			"watchDelay", distNode(c.APIServer.WatchDelay))))
+			"cacheTTL", ttlNode(c.Kubelet.CacheTTL)))
+	add(cluster, "apiserver", mapNode(false,
+		"getLatency", distNode(c.APIServer.GetLatency),
+		"watchDelay", distNode(c.APIServer.WatchDelay)))
 	objs := seqNode(false)
 	for _, o := range s.Objects {
 		m := mapNode(true,

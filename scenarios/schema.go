@@ -4,7 +4,7 @@ package scenarios
 // path resolver and ResolvedYAML all use these lists.
 var (
 	keysScenario  = []string{"apiVersion", "kind", "name", "description", "seed", "duration", "cluster", "objects", "workloads", "updates", "restarts", "output", "replications", "sweep", "zip"}
-	keysCluster   = []string{"nodes", "start", "kubelet", "apiserver"}
+	keysCluster   = []string{"nodes", "start", "kubeAPIAccess", "kubelet", "apiserver"}
 	keysKubelet   = []string{"syncFrequency", "changeDetectionStrategy", "cacheTTL"}
 	keysAPIServer = []string{"getLatency", "watchDelay"}
 	keysDist      = []string{"distribution", "value", "min", "max", "mean", "median", "sigma"}
