@@ -113,9 +113,9 @@ func (s *Scenario) ResolvedYAML() []byte {
 	}
 	add(top, "cluster", cluster)
 	add(cluster, "kubelet", mapNode(false,
-			"syncFrequency", dur(c.Kubelet.SyncFrequency),
-			"changeDetectionStrategy", str(c.Kubelet.ChangeDetectionStrategy),
-			"cacheTTL", ttlNode(c.Kubelet.CacheTTL)))
+		"syncFrequency", dur(c.Kubelet.SyncFrequency),
+		"changeDetectionStrategy", str(c.Kubelet.ChangeDetectionStrategy),
+		"cacheTTL", ttlNode(c.Kubelet.CacheTTL)))
 	add(cluster, "apiserver", mapNode(false,
 		"getLatency", distNode(c.APIServer.GetLatency),
 		"watchDelay", distNode(c.APIServer.WatchDelay)))

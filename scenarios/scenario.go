@@ -60,14 +60,14 @@ type source struct {
 
 // Cluster describes the simulated cluster.
 type Cluster struct {
-	Nodes     int       // number of nodes (kubelets); required, 1..100000
-	Start     string    // "warm" (default: pods long running at t=0) or "cold" (all pods created at t=0)
-	Kubelet   Kubelet   // kubelet configuration, the same on every node
+	Nodes   int     // number of nodes (kubelets); required, 1..100000
+	Start   string  // "warm" (default: pods long running at t=0) or "cold" (all pods created at t=0)
+	Kubelet Kubelet // kubelet configuration, the same on every node
 	// KubeAPIAccess gives every pod the kube-api-access projected volume
 	// that service-account admission adds, whose configMap source is its
 	// namespace's kube-root-ca.crt (key: kubeAPIAccess; default false).
 	KubeAPIAccess bool
-	APIServer APIServer // apiserver latencies (YAML key: apiserver)
+	APIServer     APIServer // apiserver latencies (YAML key: apiserver)
 }
 
 // Start modes of Cluster.Start.
