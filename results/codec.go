@@ -121,12 +121,8 @@ func WriteLoad(w io.Writer, rows []LoadRow) error {
 		rec[0] = strconv.Itoa(r.Point)
 		rec[1] = strconv.Itoa(r.Replication)
 		rec[2] = fmtSeconds(r.StartSeconds)
-		for j, v := range []float64{
-			r.GetEtcdPerSec, r.GetCachePerSec, r.ListPerSec, r.WatchRequestsPerSec,
-			r.WatchEventsPerSec, r.BookmarksPerSec, r.OpenWatchesMean, r.OpenWatchesMax,
-			r.BytesPerSec, r.UpdatesPerSec, r.SyncsPerSec, r.RemountsPerSec, r.VolumeWritesPerSec,
-		} {
-			rec[3+j] = fmtRate(v)
+		for j, v := range r.rates() {
+			rec[3+j] = fmtRate(*v)
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -192,14 +188,13 @@ func (p *fieldParser) float(rec []string, i int) float64 {
 	return v
 }
 
-// ReadLatencies reads latencies.csv.
-func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
-	const name = "latencies.csv"
-	cr, err := csvReader(r, name, LatencyHeader)
+// readRows reads a CSV file with the given header, one row per record.
+func readRows[T any](r io.Reader, name string, header []string, parse func(p *fieldParser, rec []string) T) ([]T, error) {
+	cr, err := csvReader(r, name, header)
 	if err != nil {
 		return nil, err
 	}
-	var rows []LatencyRow
+	var rows []T
 	p := fieldParser{name: name, line: 1}
 	for {
 		rec, err := cr.Read()
@@ -210,7 +205,18 @@ func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%s: %v", name, err)
 		}
-		row := LatencyRow{
+		row := parse(&p, rec)
+		if p.err != nil {
+			return nil, p.err
+		}
+		rows = append(rows, row)
+	}
+}
+
+// ReadLatencies reads latencies.csv.
+func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
+	return readRows(r, "latencies.csv", LatencyHeader, func(p *fieldParser, rec []string) LatencyRow {
+		return LatencyRow{
 			Point:             p.int(rec, 0),
 			Replication:       p.int(rec, 1),
 			Update:            p.int(rec, 2),
@@ -224,43 +230,27 @@ func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
 			LatencySeconds:    p.float(rec, 10),
 			NeverUpdated:      rec[11],
 		}
-		if p.err != nil {
-			return nil, p.err
-		}
-		rows = append(rows, row)
-	}
+	})
 }
 
 // ReadLoad reads load.csv.
 func ReadLoad(r io.Reader) ([]LoadRow, error) {
-	const name = "load.csv"
-	cr, err := csvReader(r, name, LoadHeader)
-	if err != nil {
-		return nil, err
-	}
-	var rows []LoadRow
-	p := fieldParser{name: name, line: 1}
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			return rows, nil
-		}
-		p.line++
-		if err != nil {
-			return nil, fmt.Errorf("%s: %v", name, err)
-		}
+	return readRows(r, "load.csv", LoadHeader, func(p *fieldParser, rec []string) LoadRow {
 		row := LoadRow{Point: p.int(rec, 0), Replication: p.int(rec, 1), StartSeconds: p.float(rec, 2)}
-		for j, dst := range []*float64{
-			&row.GetEtcdPerSec, &row.GetCachePerSec, &row.ListPerSec, &row.WatchRequestsPerSec,
-			&row.WatchEventsPerSec, &row.BookmarksPerSec, &row.OpenWatchesMean, &row.OpenWatchesMax,
-			&row.BytesPerSec, &row.UpdatesPerSec, &row.SyncsPerSec, &row.RemountsPerSec, &row.VolumeWritesPerSec,
-		} {
+		for j, dst := range row.rates() {
 			*dst = p.float(rec, 3+j)
 		}
-		if p.err != nil {
-			return nil, p.err
-		}
-		rows = append(rows, row)
+		return row
+	})
+}
+
+// rates returns the row's per-second rates and gauges, in load.csv's
+// column order after start_seconds.
+func (r *LoadRow) rates() []*float64 {
+	return []*float64{
+		&r.GetEtcdPerSec, &r.GetCachePerSec, &r.ListPerSec, &r.WatchRequestsPerSec,
+		&r.WatchEventsPerSec, &r.BookmarksPerSec, &r.OpenWatchesMean, &r.OpenWatchesMax,
+		&r.BytesPerSec, &r.UpdatesPerSec, &r.SyncsPerSec, &r.RemountsPerSec, &r.VolumeWritesPerSec,
 	}
 }
 
@@ -285,11 +275,7 @@ func (r *LatencyRow) Canonicalize() {
 // Canonicalize rounds r's numbers exactly as load.csv stores them.
 func (r *LoadRow) Canonicalize() {
 	r.StartSeconds = roundTrip(r.StartSeconds, fmtSeconds)
-	for _, p := range []*float64{
-		&r.GetEtcdPerSec, &r.GetCachePerSec, &r.ListPerSec, &r.WatchRequestsPerSec,
-		&r.WatchEventsPerSec, &r.BookmarksPerSec, &r.OpenWatchesMean, &r.OpenWatchesMax,
-		&r.BytesPerSec, &r.UpdatesPerSec, &r.SyncsPerSec, &r.RemountsPerSec, &r.VolumeWritesPerSec,
-	} {
+	for _, p := range r.rates() {
 		*p = roundTrip(*p, fmtRate)
 	}
 }
