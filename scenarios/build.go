@@ -28,6 +28,11 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 		GetLatency:    modelDist(s.Cluster.APIServer.GetLatency),
 		WatchDelay:    modelDist(s.Cluster.APIServer.WatchDelay),
 		Bucket:        s.Output.Bucket,
+
+		Replicas:          s.Cluster.APIServer.Replicas,
+		GoawayChance:      s.Cluster.APIServer.GoawayChance,
+		WatchCacheInit:    s.Cluster.APIServer.WatchCacheInit,
+		WatchCacheHistory: s.Cluster.APIServer.WatchCacheHistory,
 	}
 	switch s.Cluster.Kubelet.CacheTTL.Mode {
 	case TTLAuto:
@@ -56,21 +61,37 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 		}
 		members[o.Name] = idx
 	}
-	// kube-api-access: one kube-root-ca.crt ConfigMap per namespace with
-	// pods, read by every pod through a projected volume.
-	rootCA := map[string]int{}
-	if s.Cluster.KubeAPIAccess {
+	// Implicit objects, one per namespace whose pods reference it:
+	// kube-root-ca.crt, read through the kube-api-access projected volume,
+	// and the default ServiceAccount's pull secret.
+	implicit := func(kind model.ObjectKind, name string, size int, uses func(Workload) bool) map[string]int {
+		idx := map[string]int{}
 		for _, w := range s.Workloads {
-			if _, ok := rootCA[w.Namespace]; !ok {
-				rootCA[w.Namespace] = len(cfg.Objects)
-				cfg.Objects = append(cfg.Objects, model.Object{
-					Kind: model.ConfigMap, Namespace: w.Namespace, Name: "kube-root-ca.crt", SizeBytes: KubeRootCABytes,
-				})
+			if _, ok := idx[w.Namespace]; !ok && uses(w) {
+				idx[w.Namespace] = len(cfg.Objects)
+				cfg.Objects = append(cfg.Objects, model.Object{Kind: kind, Namespace: w.Namespace, Name: name, SizeBytes: size})
 			}
 		}
+		return idx
 	}
+	rootCA := implicit(model.ConfigMap, "kube-root-ca.crt", KubeRootCABytes, func(w Workload) bool {
+		return s.Cluster.KubeAPIAccess && w.AutomountServiceAccountToken
+	})
+	pullSecret := implicit(model.Secret, DefaultPullSecret, DefaultPullSecretBytes, func(w Workload) bool {
+		return s.Cluster.ImagePullSecret && w.ImagePullSecrets == nil
+	})
 	for _, w := range s.Workloads {
-		mw := model.Workload{Name: w.Name, Namespace: w.Namespace, Replicas: w.Replicas, PodsPerNode: w.PodsPerNode}
+		mw := model.Workload{
+			Name: w.Name, Namespace: w.Namespace, Replicas: w.Replicas, PodsPerNode: w.PodsPerNode,
+			GracePeriod: w.TerminationGracePeriod,
+		}
+		if j := w.Job; j != nil {
+			mw.Job = &model.Job{
+				Arrivals:    model.Arrivals{At: j.At, Every: j.Every, Start: j.Start, PoissonPerHour: 60 * j.PoissonPerMinute},
+				Parallelism: j.Parallelism,
+				RunFor:      j.RunFor,
+			}
+		}
 		for _, m := range w.Mounts {
 			as, err := model.ParseConsumerKind(m.As)
 			if err != nil {
@@ -87,8 +108,15 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 			}
 			mw.Mounts = append(mw.Mounts, mm)
 		}
-		if o, ok := rootCA[w.Namespace]; ok {
-			mw.Mounts = append(mw.Mounts, model.Mount{Objects: []int{o}, As: model.Projected, Name: "kube-api-access"})
+		for _, name := range w.ImagePullSecrets {
+			mw.Mounts = append(mw.Mounts, model.Mount{Objects: members[name], Select: model.SelectAll, As: model.PullSecret, Name: name})
+		}
+		if o, ok := pullSecret[w.Namespace]; ok && w.ImagePullSecrets == nil {
+			mw.Mounts = append(mw.Mounts, model.Mount{Objects: []int{o}, Select: model.SelectAll, As: model.PullSecret, Name: DefaultPullSecret})
+		}
+		if o, ok := rootCA[w.Namespace]; ok && w.AutomountServiceAccountToken {
+			mw.Mounts = append(mw.Mounts, model.Mount{Objects: []int{o}, As: model.Projected, Name: "kube-api-access", Token: true})
+			mw.TokenRequests = true
 		}
 		cfg.Workloads = append(cfg.Workloads, mw)
 	}
@@ -109,7 +137,28 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 			Workload: wi, At: r.At, Every: r.Every, Start: r.Start, Spread: r.Spread,
 		})
 	}
+	for _, f := range s.Faults {
+		kind, ok := faultKind[f.Kind]
+		if !ok {
+			return nil, fmt.Errorf("unknown fault kind %q", f.Kind)
+		}
+		cfg.Faults = append(cfg.Faults, model.FaultRule{
+			Kind:     kind,
+			Arrivals: model.Arrivals{At: f.At, Every: f.Every, Start: f.Start, PoissonPerHour: f.PoissonPerHour},
+			Replica:  f.Replica,
+			Downtime: f.Downtime,
+			Nodes:    model.Count{N: f.Nodes.N, Fraction: f.Nodes.Percent / 100},
+			Spread:   f.Spread,
+		})
+	}
 	return cfg, cfg.Validate()
+}
+
+var faultKind = map[string]model.FaultKind{
+	FaultAPIServerRestart: model.APIServerRestart,
+	FaultKubeletRestart:   model.KubeletRestart,
+	FaultNodeJoin:         model.NodeJoin,
+	FaultNodeLeave:        model.NodeLeave,
 }
 
 func modelDist(d Dist) model.Dist {

@@ -433,6 +433,10 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 			for i, n := range d.list(e.v, p, "restarts") {
 				s.Restarts = append(s.Restarts, d.restart(n, index(p, i)))
 			}
+		case "faults":
+			for i, n := range d.list(e.v, p, "faults") {
+				s.Faults = append(s.Faults, d.fault(n, index(p, i)))
+			}
 		case "output":
 			s.Output = d.output(e.v, p)
 		case "replications":
@@ -461,15 +465,20 @@ func (d *decoder) scenario(root *yaml.Node) *Scenario {
 
 func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 	c := Cluster{
-		Start: StartWarm,
+		Start:           StartWarm,
+		KubeAPIAccess:   true,
+		ImagePullSecret: true,
 		Kubelet: Kubelet{
 			SyncFrequency:           time.Minute,
 			ChangeDetectionStrategy: StrategyWatch,
 			CacheTTL:                CacheTTL{Mode: TTLAuto},
 		},
 		APIServer: APIServer{
-			GetLatency: Dist{Kind: DistExponential, Mean: 5 * time.Millisecond},
-			WatchDelay: Dist{Kind: DistExponential, Mean: 50 * time.Millisecond},
+			Replicas:          1,
+			WatchCacheInit:    5 * time.Second,
+			WatchCacheHistory: 75 * time.Second, // upstream DefaultEventFreshDuration
+			GetLatency:        Dist{Kind: DistExponential, Mean: 5 * time.Millisecond},
+			WatchDelay:        Dist{Kind: DistExponential, Mean: 50 * time.Millisecond},
 		},
 	}
 	if n == nil {
@@ -485,6 +494,8 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 			c.Start = d.enum(e.v, p, starts)
 		case "kubeAPIAccess":
 			c.KubeAPIAccess = d.boolean(e.v, p)
+		case "imagePullSecret":
+			c.ImagePullSecret = d.boolean(e.v, p)
 		case "kubelet":
 			for _, f := range d.mapping(e.v, p, keysKubelet, "") {
 				q := join(p, f.key)
@@ -501,6 +512,17 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 			for _, f := range d.mapping(e.v, p, keysAPIServer, "") {
 				q := join(p, f.key)
 				switch f.key {
+				case "replicas":
+					c.APIServer.Replicas = d.intRange(f.v, q, 1, ReplicasMax)
+				case "goawayChance":
+					c.APIServer.GoawayChance = d.float(f.v, q)
+					if !d.failed() && (c.APIServer.GoawayChance < 0 || c.APIServer.GoawayChance > GoawayChanceMax) {
+						d.errPath(q, "must be between 0 and %g (0: off)", GoawayChanceMax)
+					}
+				case "watchCacheInit":
+					c.APIServer.WatchCacheInit = d.duration(f.v, q, false)
+				case "watchCacheHistory":
+					c.APIServer.WatchCacheHistory = d.duration(f.v, q, true)
 				case "getLatency":
 					c.APIServer.GetLatency = d.dist(f.v, q)
 				case "watchDelay":
@@ -638,7 +660,7 @@ func (d *decoder) object(n *yaml.Node, path string) Object {
 }
 
 func (d *decoder) workload(n *yaml.Node, path string) Workload {
-	w := Workload{Namespace: "default"}
+	w := Workload{Namespace: "default", AutomountServiceAccountToken: true, TerminationGracePeriod: 30 * time.Second}
 	kvs := d.mapping(n, path, keysWorkload, "")
 	for _, e := range kvs {
 		p := join(path, e.key)
@@ -651,6 +673,14 @@ func (d *decoder) workload(n *yaml.Node, path string) Workload {
 			w.Replicas = d.intRange(e.v, p, 1, math.MaxInt32)
 		case "podsPerNode":
 			w.PodsPerNode = d.intRange(e.v, p, 1, math.MaxInt32)
+		case "job":
+			w.Job = d.job(e.v, p)
+		case "automountServiceAccountToken":
+			w.AutomountServiceAccountToken = d.boolean(e.v, p)
+		case "imagePullSecrets":
+			w.ImagePullSecrets = d.pullSecrets(e.v, p)
+		case "terminationGracePeriod":
+			w.TerminationGracePeriod = d.duration(e.v, p, false)
 		case "mounts":
 			for i, m := range d.list(e.v, p, "mounts") {
 				w.Mounts = append(w.Mounts, d.mount(m, index(p, i)))
@@ -665,14 +695,66 @@ func (d *decoder) workload(n *yaml.Node, path string) Workload {
 	}
 	have := present(kvs)
 	d.requireKeys(d.nodes[path], path, have, "name", "mounts")
+	var set []string
+	for _, k := range []string{"replicas", "podsPerNode", "job"} {
+		if have[k] {
+			set = append(set, k)
+		}
+	}
 	switch {
 	case d.failed():
-	case have["replicas"] && have["podsPerNode"]:
-		d.errPath(join(path, "podsPerNode"), "cannot be combined with replicas; set exactly one of replicas and podsPerNode")
-	case !have["replicas"] && !have["podsPerNode"]:
-		d.errAt(d.nodes[path], join(path, "replicas"), "required key is missing; set exactly one of replicas and podsPerNode")
+	case len(set) > 1:
+		d.errPath(join(path, set[1]), "cannot be combined with %s; set exactly one of replicas, podsPerNode and job", set[0])
+	case len(set) == 0:
+		d.errAt(d.nodes[path], join(path, "replicas"), "required key is missing; set exactly one of replicas, podsPerNode and job")
 	}
 	return w
+}
+
+func (d *decoder) job(n *yaml.Node, path string) *Job {
+	j := &Job{Parallelism: 1}
+	kvs := d.mapping(n, path, keysJob, "")
+	for _, e := range kvs {
+		p := join(path, e.key)
+		if !d.arrivalKey(e, p, j.arrivals()) {
+			switch e.key {
+			case "parallelism":
+				j.Parallelism = d.intRange(e.v, p, 1, ParallelismMax)
+			case "runFor":
+				j.RunFor = d.duration(e.v, p, true)
+			}
+		}
+		if d.failed() {
+			return j
+		}
+	}
+	have := present(kvs)
+	d.requireKeys(d.nodes[path], path, have, "runFor")
+	d.arrivalKind(path, have, j.arrivals())
+	return j
+}
+
+// pullSecrets decodes an imagePullSecrets list. null is the same as no key
+// (the namespace's default); [] is an explicit empty list (none).
+func (d *decoder) pullSecrets(n *yaml.Node, path string) []string {
+	items := d.list(n, path, "Secret names")
+	if d.failed() || isNull(d.nodes[path]) {
+		return nil
+	}
+	names := make([]string, 0, len(items))
+	for i, it := range items {
+		q := index(path, i)
+		name := d.str(it, q)
+		if d.failed() {
+			return names
+		}
+		if slices.Contains(names, name) {
+			d.errPath(q, "duplicate name %q", name)
+			return names
+		}
+		names = append(names, name)
+	}
+	return names
 }
 
 func (d *decoder) mount(n *yaml.Node, path string) Mount {
@@ -724,20 +806,8 @@ func (d *decoder) update(n *yaml.Node, path string) Update {
 	kvs := d.mapping(n, path, keysUpdate, "")
 	for _, e := range kvs {
 		p := join(path, e.key)
-		switch e.key {
-		case "object":
+		if !d.arrivalKey(e, p, u.arrivals()) && e.key == "object" {
 			u.Object = d.str(e.v, p)
-		case "at":
-			u.At = d.times(e.v, p)
-		case "every":
-			u.Every = d.duration(e.v, p, true)
-		case "start":
-			u.Start = d.duration(e.v, p, false)
-		case "poissonPerMinute":
-			u.PoissonPerMinute = d.float(e.v, p)
-			if !d.failed() && u.PoissonPerMinute <= 0 {
-				d.errPath(p, "must be > 0")
-			}
 		}
 		if d.failed() {
 			return u
@@ -745,24 +815,94 @@ func (d *decoder) update(n *yaml.Node, path string) Update {
 	}
 	have := present(kvs)
 	d.requireKeys(d.nodes[path], path, have, "object")
-	if d.failed() {
-		return u
+	d.arrivalKind(path, have, u.arrivals())
+	return u
+}
+
+// arrivalFields points at a rule's arrival keys, so that updates, restarts,
+// jobs and faults share one decoder, check and writer for them.
+type arrivalFields struct {
+	at           *[]time.Duration
+	every, start *time.Duration
+	rate         *float64      // nil: the rule has no Poisson arrivals (restarts)
+	rateKey      string        // poissonPerMinute or poissonPerHour
+	ratePer      time.Duration // the rate's unit: a minute or an hour
+}
+
+func (u *Update) arrivals() arrivalFields {
+	return arrivalFields{&u.At, &u.Every, &u.Start, &u.PoissonPerMinute, "poissonPerMinute", time.Minute}
+}
+
+func (r *Restart) arrivals() arrivalFields {
+	return arrivalFields{at: &r.At, every: &r.Every, start: &r.Start}
+}
+
+func (j *Job) arrivals() arrivalFields {
+	return arrivalFields{&j.At, &j.Every, &j.Start, &j.PoissonPerMinute, "poissonPerMinute", time.Minute}
+}
+
+func (f *Fault) arrivals() arrivalFields {
+	return arrivalFields{&f.At, &f.Every, &f.Start, &f.PoissonPerHour, "poissonPerHour", time.Hour}
+}
+
+// kinds returns the rule's mutually exclusive arrival keys.
+func (a arrivalFields) kinds() []string {
+	if a.rate == nil {
+		return []string{"at", "every"}
 	}
+	return []string{"at", "every", a.rateKey}
+}
+
+// arrivalKey decodes e into a if it is one of a's arrival keys and reports
+// whether it was.
+func (d *decoder) arrivalKey(e kv, p string, a arrivalFields) bool {
+	switch {
+	case e.key == "at":
+		*a.at = d.times(e.v, p)
+	case e.key == "every":
+		*a.every = d.duration(e.v, p, true)
+	case e.key == "start":
+		*a.start = d.duration(e.v, p, false)
+	case a.rate != nil && e.key == a.rateKey:
+		*a.rate = d.float(e.v, p)
+		if !d.failed() && *a.rate <= 0 {
+			d.errPath(p, "must be > 0")
+		}
+	default:
+		return false
+	}
+	return true
+}
+
+// arrivalKind checks that exactly one kind of arrival is set, and start only
+// with a periodic or Poisson one.
+func (d *decoder) arrivalKind(path string, have map[string]bool, a arrivalFields) {
+	if d.failed() {
+		return
+	}
+	kinds := a.kinds()
 	var set []string
-	for _, k := range []string{"at", "every", "poissonPerMinute"} {
+	for _, k := range kinds {
 		if have[k] {
 			set = append(set, k)
 		}
 	}
 	switch {
 	case len(set) == 0:
-		d.errAt(d.nodes[path], join(path, "at"), "required key is missing; set exactly one of at, every and poissonPerMinute")
+		d.errAt(d.nodes[path], join(path, "at"), "required key is missing; set exactly one of %s", listAnd(kinds))
 	case len(set) > 1:
-		d.errPath(join(path, set[1]), "cannot be combined with %s; set exactly one of at, every and poissonPerMinute", set[0])
+		d.errPath(join(path, set[1]), "cannot be combined with %s; set exactly one of %s", set[0], listAnd(kinds))
 	case have["start"] && have["at"]:
-		d.errPath(join(path, "start"), "only allowed with every or poissonPerMinute")
+		d.errPath(join(path, "start"), "only allowed with %s", strings.Join(kinds[1:], " or "))
 	}
-	return u
+}
+
+// listAnd joins words as "a, b and c".
+func listAnd(words []string) string {
+	if len(words) < 2 {
+		return strings.Join(words, "")
+	}
+	return strings.Join(words[:len(words)-1], ", ") + " and " + words[len(words)-1]
 }
 
 // times decodes a non-empty list of instants (durations since the start).
@@ -782,17 +922,13 @@ func (d *decoder) restart(n *yaml.Node, path string) Restart {
 	kvs := d.mapping(n, path, keysRestart, "")
 	for _, e := range kvs {
 		p := join(path, e.key)
-		switch e.key {
-		case "workload":
-			r.Workload = d.str(e.v, p)
-		case "at":
-			r.At = d.times(e.v, p)
-		case "every":
-			r.Every = d.duration(e.v, p, true)
-		case "start":
-			r.Start = d.duration(e.v, p, false)
-		case "spread":
-			r.Spread = d.duration(e.v, p, false)
+		if !d.arrivalKey(e, p, r.arrivals()) {
+			switch e.key {
+			case "workload":
+				r.Workload = d.str(e.v, p)
+			case "spread":
+				r.Spread = d.duration(e.v, p, false)
+			}
 		}
 		if d.failed() {
 			return r
@@ -800,16 +936,116 @@ func (d *decoder) restart(n *yaml.Node, path string) Restart {
 	}
 	have := present(kvs)
 	d.requireKeys(d.nodes[path], path, have, "workload")
-	switch {
-	case d.failed():
-	case !have["at"] && !have["every"]:
-		d.errAt(d.nodes[path], join(path, "at"), "required key is missing; set exactly one of at and every")
-	case have["at"] && have["every"]:
-		d.errPath(join(path, "every"), "cannot be combined with at; set exactly one of at and every")
-	case have["start"] && have["at"]:
-		d.errPath(join(path, "start"), "only allowed with every")
-	}
+	d.arrivalKind(path, have, r.arrivals())
 	return r
+}
+
+// fault decodes one faults[] entry. Its kind decides which keys are
+// allowed and their defaults, so it is decoded first.
+func (d *decoder) fault(n *yaml.Node, path string) Fault {
+	f := Fault{Replica: ReplicaAll}
+	kvs := d.mapping(n, path, keysFault, "")
+	if d.failed() {
+		return f
+	}
+	var kindNode *yaml.Node
+	for _, e := range kvs {
+		if e.key == "kind" {
+			kindNode = e.v
+		}
+	}
+	if kindNode == nil {
+		d.errAt(d.nodes[path], join(path, "kind"), "required key is missing; use one of %s", strings.Join(faultKinds, ", "))
+		return f
+	}
+	f.Kind = d.enum(kindNode, join(path, "kind"), faultKinds)
+	if d.failed() {
+		return f
+	}
+	switch f.Kind {
+	case FaultAPIServerRestart:
+	case FaultKubeletRestart:
+		f.Replica, f.Downtime, f.Nodes = 0, 10*time.Second, NodeCount{Percent: 100}
+	default:
+		f.Replica = 0
+	}
+	allowed := faultKeys[f.Kind]
+	for _, e := range kvs {
+		p := join(path, e.key)
+		if !slices.Contains(allowed, e.key) {
+			d.errAt(e.k, p, "unknown key for kind %s; allowed keys: %s", f.Kind, strings.Join(allowed, ", "))
+			return f
+		}
+		if !d.arrivalKey(e, p, f.arrivals()) {
+			switch e.key {
+			case "replica":
+				f.Replica = d.replica(e.v, p)
+			case "downtime":
+				f.Downtime = d.duration(e.v, p, true)
+			case "nodes":
+				f.Nodes = d.nodeCount(e.v, p)
+			case "spread":
+				f.Spread = d.duration(e.v, p, false)
+			}
+		}
+		if d.failed() {
+			return f
+		}
+	}
+	have := present(kvs)
+	switch f.Kind {
+	case FaultAPIServerRestart:
+		d.requireKeys(d.nodes[path], path, have, "downtime")
+	case FaultNodeJoin, FaultNodeLeave:
+		d.requireKeys(d.nodes[path], path, have, "nodes")
+	}
+	d.arrivalKind(path, have, f.arrivals())
+	return f
+}
+
+// replica decodes "all" or a replica index; check compares it with
+// cluster.apiserver.replicas.
+func (d *decoder) replica(n *yaml.Node, path string) int {
+	n = d.scalar(n, path, `"all" or a replica number`, "!!str", "!!int")
+	if n == nil {
+		return 0
+	}
+	if n.Tag == "!!str" {
+		if n.Value != "all" {
+			d.errAt(n, path, `%q is not "all" or a replica number`, n.Value)
+		}
+		return ReplicaAll
+	}
+	v := d.integer(n, path)
+	if !d.failed() && v < 0 { // not ReplicaAll in disguise
+		d.errAt(n, path, `no replica %d; replicas are numbered from 0, or use "all"`, v)
+	}
+	return v
+}
+
+// nodeCount decodes a node count (an integer >= 1) or a percentage such as
+// "10%" (0% < P <= 100%).
+func (d *decoder) nodeCount(n *yaml.Node, path string) NodeCount {
+	const want = `a node count >= 1 or a percentage such as "10%"`
+	n = d.scalar(n, path, want, "!!str", "!!int")
+	if n == nil {
+		return NodeCount{}
+	}
+	if n.Tag == "!!int" {
+		v := d.integer(n, path)
+		if !d.failed() && v < 1 {
+			d.errAt(n, path, "must be > 0, got %d; use %s", v, want)
+		}
+		return NodeCount{N: v}
+	}
+	num, ok := strings.CutSuffix(n.Value, "%")
+	p, err := strconv.ParseFloat(num, 64)
+	// P/100 must stay > 0 too: the model takes a fraction.
+	if !ok || err != nil || !(p > 0 && p/100 > 0 && p <= 100) {
+		d.errAt(n, path, "%q is not %s (0%% < P <= 100%%)", n.Value, want)
+		return NodeCount{}
+	}
+	return NodeCount{Percent: p}
 }
 
 func (d *decoder) output(n *yaml.Node, path string) Output {

@@ -1,7 +1,7 @@
 // Package scenarios loads cmsim scenario files: YAML documents (apiVersion
 // cmsim/v1, kind Scenario) that describe a cluster, its ConfigMaps and
-// Secrets, the workloads that mount them, the update streams, and optionally
-// a parameter sweep. The full key reference is docs/scenario.md.
+// Secrets, the workloads that mount them, the update streams, the faults,
+// and optionally a parameter sweep. The full key reference is docs/scenario.md.
 //
 // # Loading
 //
@@ -18,12 +18,13 @@
 // path and the file position:
 //
 //	cluster.nodes: must be > 0 (allowed: 1..100000) (scenario.yaml:4:10)
-//	--set cluster.nodez=3: unknown key "nodez" under cluster; allowed keys: nodes, start, kubelet, apiserver
+//	--set cluster.nodez=3: unknown key "nodez" under cluster; allowed keys: nodes, start, kubeAPIAccess, imagePullSecret, kubelet, apiserver
 //
 // # Paths
 //
 // --set and sweep paths are dotted: mapping keys by name, list items by
-// index (updates.0.every) or by their name field (workloads.web.replicas).
+// index (updates.0.every or updates[0].every) or by their name field
+// (workloads.web.replicas).
 // Missing intermediate mappings are created. The value is a YAML fragment.
 //
 // # Determinism

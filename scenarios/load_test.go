@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"cmsim/model"
 )
 
 // base is a minimal valid scenario; error cases edit one part of it.
@@ -118,6 +120,10 @@ func TestBenchBuiltins(t *testing.T) {
 		if len(s.Updates) != 1 || s.Updates[0].PoissonPerMinute != want.rate || s.Updates[0].Object != "cfg" {
 			t.Errorf("%s: updates %+v", name, s.Updates)
 		}
+		// Comparable with the peers and earlier versions: no implicit references.
+		if c.KubeAPIAccess || c.ImagePullSecret {
+			t.Errorf("%s: kubeAPIAccess %v, imagePullSecret %v; want both false", name, c.KubeAPIAccess, c.ImagePullSecret)
+		}
 	}
 }
 
@@ -130,18 +136,24 @@ func TestQuickstartExact(t *testing.T) {
 		Source: "builtin:quickstart", APIVersion: "cmsim/v1", Kind: "Scenario", Name: "quickstart",
 		Description: "A small Deployment mounting one ConfigMap, updated twice, default kubelet",
 		Seed:        1, Duration: time.Hour,
-		Cluster: Cluster{Nodes: 3, Start: "warm",
-			Kubelet: Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}},
-			APIServer: APIServer{
-				GetLatency: Dist{Kind: "exponential", Mean: 5 * time.Millisecond},
-				WatchDelay: Dist{Kind: "exponential", Mean: 50 * time.Millisecond}}},
-		Objects:      []Object{{Kind: "ConfigMap", Namespace: "default", Name: "app-config", Count: 1, SizeBytes: 2048}},
-		Workloads:    []Workload{{Name: "web", Namespace: "default", Replicas: 6, Mounts: []Mount{{Object: "app-config", Select: "all", As: "volume"}}}},
+		Cluster: Cluster{Nodes: 3, Start: "warm", KubeAPIAccess: true, ImagePullSecret: true,
+			Kubelet:   Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}},
+			APIServer: defaultAPIServer},
+		Objects: []Object{{Kind: "ConfigMap", Namespace: "default", Name: "app-config", Count: 1, SizeBytes: 2048}},
+		Workloads: []Workload{{Name: "web", Namespace: "default", Replicas: 6, AutomountServiceAccountToken: true, TerminationGracePeriod: 30 * time.Second,
+			Mounts: []Mount{{Object: "app-config", Select: "all", As: "volume"}}}},
 		Updates:      []Update{{Object: "app-config", At: []time.Duration{10 * time.Minute, 30 * time.Minute}}},
 		Output:       Output{Bucket: 10 * time.Second},
 		Replications: 1,
 	}
 	assertEqual(t, s, want)
+}
+
+// defaultAPIServer is cluster.apiserver with every default.
+var defaultAPIServer = APIServer{
+	Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second,
+	GetLatency: Dist{Kind: "exponential", Mean: 5 * time.Millisecond},
+	WatchDelay: Dist{Kind: "exponential", Mean: 50 * time.Millisecond},
 }
 
 // assertEqual compares two scenarios, ignoring how they were loaded.
@@ -169,13 +181,12 @@ workloads: [{name: w, podsPerNode: 2, mounts: [{object: s}]}]
 	}
 	want := &Scenario{
 		Source: "d.yaml", APIVersion: "cmsim/v1", Kind: "Scenario", Name: "d", Seed: 1, Duration: 2 * time.Hour,
-		Cluster: Cluster{Nodes: 7, Start: "warm",
-			Kubelet: Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}},
-			APIServer: APIServer{
-				GetLatency: Dist{Kind: "exponential", Mean: 5 * time.Millisecond},
-				WatchDelay: Dist{Kind: "exponential", Mean: 50 * time.Millisecond}}},
-		Objects:      []Object{{Kind: "Secret", Namespace: "default", Name: "s", Count: 1, SizeBytes: 1024}},
-		Workloads:    []Workload{{Name: "w", Namespace: "default", PodsPerNode: 2, Mounts: []Mount{{Object: "s", Select: "all", As: "volume"}}}},
+		Cluster: Cluster{Nodes: 7, Start: "warm", KubeAPIAccess: true, ImagePullSecret: true,
+			Kubelet:   Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}},
+			APIServer: defaultAPIServer},
+		Objects: []Object{{Kind: "Secret", Namespace: "default", Name: "s", Count: 1, SizeBytes: 1024}},
+		Workloads: []Workload{{Name: "w", Namespace: "default", PodsPerNode: 2, AutomountServiceAccountToken: true, TerminationGracePeriod: 30 * time.Second,
+			Mounts: []Mount{{Object: "s", Select: "all", As: "volume"}}}},
 		Output:       Output{Bucket: 10 * time.Second},
 		Replications: 1,
 	}
@@ -228,11 +239,11 @@ func TestErrors(t *testing.T) {
 		want string // the full error text
 	}{
 		{"unknown key", edit(t, "  nodes: 3\n", "  nodes: 3\n  colour: red\n"), nil,
-			"cluster.colour: unknown key; allowed keys: nodes, start, kubeAPIAccess, kubelet, apiserver (t.yaml:7:3)"},
+			"cluster.colour: unknown key; allowed keys: nodes, start, kubeAPIAccess, imagePullSecret, kubelet, apiserver (t.yaml:7:3)"},
 		{"unknown key in list item", edit(t, "name: app-config}", "name: app-config, colour: red}"), nil,
 			"objects[0].colour: unknown key; allowed keys: kind, namespace, name, count, sizeBytes, immutable, immutableFraction (t.yaml:8:41)"},
 		{"unknown top-level key", edit(t, "name: t\n", "name: t\nnodes: 3\n"), nil,
-			"nodes: unknown key; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, output, replications, sweep, zip (t.yaml:4:1)"},
+			"nodes: unknown key; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, faults, output, replications, sweep, zip (t.yaml:4:1)"},
 		{"wrong type int", edit(t, "nodes: 3", "nodes: three"), nil,
 			`cluster.nodes: expected an integer, got string "three" (t.yaml:6:10)`},
 		{"wrong type float for int", edit(t, "nodes: 3", "nodes: 3.5"), nil,
@@ -266,9 +277,9 @@ func TestErrors(t *testing.T) {
 		{"zero syncFrequency", edit(t, "  nodes: 3\n", "  nodes: 3\n  kubelet: {syncFrequency: 0s}\n"), nil,
 			`cluster.kubelet.syncFrequency: must be > 0, got 0s (t.yaml:7:28)`},
 		{"replicas and podsPerNode", edit(t, "    replicas: 2\n", "    replicas: 2\n    podsPerNode: 2\n"), nil,
-			"workloads[0].podsPerNode: cannot be combined with replicas; set exactly one of replicas and podsPerNode (t.yaml:12:18)"},
+			"workloads[0].podsPerNode: cannot be combined with replicas; set exactly one of replicas, podsPerNode and job (t.yaml:12:18)"},
 		{"neither replicas nor podsPerNode", edit(t, "    replicas: 2\n", ""), nil,
-			"workloads[0].replicas: required key is missing; set exactly one of replicas and podsPerNode (t.yaml:10:5)"},
+			"workloads[0].replicas: required key is missing; set exactly one of replicas, podsPerNode and job (t.yaml:10:5)"},
 		{"unknown object in mount", edit(t, "{object: app-config}", "{object: app-cfg}"), nil,
 			`workloads[0].mounts[0].object: no object named "app-cfg"; objects are: app-config (t.yaml:13:18)`},
 		{"unknown object in update", edit(t, "{object: app-config, at", "{object: nope, at"), nil,
@@ -350,13 +361,13 @@ func TestErrors(t *testing.T) {
 		{"not a mapping", "- a\n", nil,
 			"expected a mapping, got a list (t.yaml:1:1)"},
 		{"merge key", base + "x: &x {a: 1}\n<<: *x\n", nil,
-			"x: unknown key; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, output, replications, sweep, zip (t.yaml:16:1)"},
+			"x: unknown key; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, faults, output, replications, sweep, zip (t.yaml:16:1)"},
 
 		// --set
 		{"set unknown key", base, []string{"cluster.nodez=3"},
-			`--set cluster.nodez=3: unknown key "nodez" under cluster; allowed keys: nodes, start, kubeAPIAccess, kubelet, apiserver`},
+			`--set cluster.nodez=3: unknown key "nodez" under cluster; allowed keys: nodes, start, kubeAPIAccess, imagePullSecret, kubelet, apiserver`},
 		{"set unknown top key", base, []string{"nodes=3"},
-			`--set nodes=3: unknown key "nodes" under the top level; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, output, replications, sweep, zip`},
+			`--set nodes=3: unknown key "nodes" under the top level; allowed keys: apiVersion, kind, name, description, seed, duration, cluster, objects, workloads, updates, restarts, faults, output, replications, sweep, zip`},
 		{"set invalid value", base, []string{"cluster.nodes=0"},
 			`--set cluster.nodes=0: cluster.nodes: must be > 0 (allowed: 1..100000)`},
 		{"set wrong type", base, []string{"cluster.nodes=[1]"},
@@ -380,9 +391,109 @@ func TestErrors(t *testing.T) {
 		{"set creates a key that is missing", base, []string{"cluster.apiserver.getLatency.distribution=uniform"},
 			`--set cluster.apiserver.getLatency.distribution=uniform: cluster.apiserver.getLatency.min: required key is missing for distribution uniform`},
 
+		// jobs, pull secrets, the apiserver's replicas and faults
+		{"two of replicas, podsPerNode and job", edit(t, "    replicas: 2\n", "    replicas: 2\n    job: {every: 5m, runFor: 1m}\n"), nil,
+			"workloads[0].job: cannot be combined with replicas; set exactly one of replicas, podsPerNode and job (t.yaml:12:10)"},
+		{"job without runFor", edit(t, "    replicas: 2\n", "    job: {every: 5m}\n"), nil,
+			"workloads[0].job.runFor: required key is missing (t.yaml:11:10)"},
+		{"job without arrivals", edit(t, "    replicas: 2\n", "    job: {runFor: 1m}\n"), nil,
+			"workloads[0].job.at: required key is missing; set exactly one of at, every and poissonPerMinute (t.yaml:11:10)"},
+		{"job start with at", edit(t, "    replicas: 2\n", "    job: {at: [1m], start: 1m, runFor: 1m}\n"), nil,
+			"workloads[0].job.start: only allowed with every or poissonPerMinute (t.yaml:11:28)"},
+		{"job after the end", edit(t, "    replicas: 2\n", "    job: {at: [5m, 61m], runFor: 1m}\n"), nil,
+			"workloads[0].job.at[1]: 1h1m is after the end of the scenario (duration 1h) (t.yaml:11:20)"},
+		{"job parallelism 0", edit(t, "    replicas: 2\n", "    job: {every: 5m, parallelism: 0, runFor: 1m}\n"), nil,
+			"workloads[0].job.parallelism: must be > 0 (allowed: 1..100000) (t.yaml:11:35)"},
+		{"job runFor 0", edit(t, "    replicas: 2\n", "    job: {every: 5m, runFor: 0s}\n"), nil,
+			"workloads[0].job.runFor: must be > 0, got 0s (t.yaml:11:30)"},
+		{"job too many pods", edit(t, "    replicas: 2\n", "    job: {poissonPerMinute: 3000, parallelism: 100, runFor: 1m}\n"), nil,
+			"workloads[0].job: about 18000000 job pods over the run (arrivals × parallelism) would bring the cluster to 18000000 pods or more; at most 10000000 allowed (t.yaml:11:10)"},
+		{"job rate overflows", edit(t, "    replicas: 2\n", "    job: {poissonPerMinute: 1e308, start: 1h, runFor: 1m}\n"), nil,
+			"workloads[0].job.poissonPerMinute: 1e+308 is too large (t.yaml:11:29)"},
+		{"negative grace period", edit(t, "    replicas: 2\n", "    replicas: 2\n    terminationGracePeriod: -1s\n"), nil,
+			"workloads[0].terminationGracePeriod: must be >= 0, got -1s (t.yaml:12:29)"},
+		{"pull secret naming a ConfigMap", edit(t, "    replicas: 2\n", "    replicas: 2\n    imagePullSecrets: [app-config]\n"), nil,
+			`workloads[0].imagePullSecrets[0]: imagePullSecrets must name Secret objects; "app-config" is a ConfigMap (t.yaml:12:24)`},
+		{"unknown pull secret", edit(t, "    replicas: 2\n", "    replicas: 2\n    imagePullSecrets: [regcred]\n"), nil,
+			`workloads[0].imagePullSecrets[0]: no object named "regcred"; objects are: app-config (t.yaml:12:24)`},
+		{"pull secret in another namespace", strings.Replace(edit(t, "    replicas: 2\n", "    replicas: 2\n    imagePullSecrets: [regcred]\n"), "objects:\n", "objects:\n  - {kind: Secret, namespace: ci, name: regcred}\n", 1), nil,
+			`workloads[0].imagePullSecrets[0]: Secret "regcred" is in namespace "ci" but the workload is in namespace "default"; pods can only reference objects in their own namespace (t.yaml:13:24)`},
+		{"duplicate pull secret", edit(t, "    replicas: 2\n", "    replicas: 2\n    imagePullSecrets: [a, a]\n"), nil,
+			`workloads[0].imagePullSecrets[1]: duplicate name "a" (t.yaml:12:27)`},
+		{"pull secrets not a list", edit(t, "    replicas: 2\n", "    replicas: 2\n    imagePullSecrets: regcred\n"), nil,
+			`workloads[0].imagePullSecrets: expected a list of Secret names, got string "regcred" (t.yaml:12:23)`},
+		{"object named like the implicit pull secret", edit(t, "objects:\n", "objects:\n  - {kind: Secret, name: default-dockercfg}\n"), nil,
+			`objects[0].name: "default-dockercfg" is the name of the implicit pull secret of cluster.imagePullSecret: true; use another name or set cluster.imagePullSecret: false (t.yaml:8:26)`},
+		{"zero apiserver replicas", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {replicas: 0}\n"), nil,
+			"cluster.apiserver.replicas: must be > 0 (allowed: 1..100) (t.yaml:7:25)"},
+		{"too many apiserver replicas", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {replicas: 101}\n"), nil,
+			"cluster.apiserver.replicas: 101 is out of range; allowed: 1..100 (t.yaml:7:25)"},
+		{"goawayChance above upstream's limit", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {goawayChance: 0.05}\n"), nil,
+			"cluster.apiserver.goawayChance: must be between 0 and 0.02 (0: off) (t.yaml:7:29)"},
+		{"zero watchCacheHistory", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {watchCacheHistory: 0s}\n"), nil,
+			"cluster.apiserver.watchCacheHistory: must be > 0, got 0s (t.yaml:7:34)"},
+		{"negative watchCacheInit", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {watchCacheInit: -1s}\n"), nil,
+			"cluster.apiserver.watchCacheInit: must be >= 0, got -1s (t.yaml:7:31)"},
+		{"fault naming an unknown replica", base + "faults:\n  - {kind: apiserverRestart, at: [5m], replica: 2, downtime: 1m}\n", nil,
+			"faults[0].replica: no replica 2; cluster.apiserver.replicas is 1 (replicas 0..0) (t.yaml:17:49)"},
+		{"fault naming a negative replica", strings.Replace(base, "  nodes: 3\n", "  nodes: 3\n  apiserver: {replicas: 3}\n", 1) + "faults:\n  - {kind: apiserverRestart, at: [5m], replica: -1, downtime: 1m}\n", nil,
+			`faults[0].replica: no replica -1; replicas are numbered from 0, or use "all" (t.yaml:18:49)`},
+		{"fault replica not all", base + "faults:\n  - {kind: apiserverRestart, at: [5m], replica: every, downtime: 1m}\n", nil,
+			`faults[0].replica: "every" is not "all" or a replica number (t.yaml:17:49)`},
+		{"apiserver downtime 0", base + "faults:\n  - {kind: apiserverRestart, at: [5m], downtime: 0s}\n", nil,
+			"faults[0].downtime: must be > 0, got 0s (t.yaml:17:50)"},
+		{"kubelet downtime negative", base + "faults:\n  - {kind: kubeletRestart, every: 10m, downtime: -1s}\n", nil,
+			"faults[0].downtime: must be > 0, got -1s (t.yaml:17:50)"},
+		{"apiserver downtime missing", base + "faults:\n  - {kind: apiserverRestart, at: [5m]}\n", nil,
+			"faults[0].downtime: required key is missing (t.yaml:17:5)"},
+		{"fault without kind", base + "faults:\n  - {at: [5m]}\n", nil,
+			"faults[0].kind: required key is missing; use one of apiserverRestart, kubeletRestart, nodeJoin, nodeLeave (t.yaml:17:5)"},
+		{"fault of unknown kind", base + "faults:\n  - {kind: nodeReboot, at: [5m]}\n", nil,
+			`faults[0].kind: "nodeReboot" is not one of apiserverRestart, kubeletRestart, nodeJoin, nodeLeave (t.yaml:17:12)`},
+		{"fault key of another kind", base + "faults:\n  - {kind: nodeJoin, at: [5m], nodes: 1, downtime: 1m}\n", nil,
+			"faults[0].downtime: unknown key for kind nodeJoin; allowed keys: kind, at, every, start, poissonPerHour, nodes, spread (t.yaml:17:42)"},
+		{"fault unknown key", base + "faults:\n  - {kind: nodeJoin, at: [5m], count: 1}\n", nil,
+			"faults[0].count: unknown key; allowed keys: kind, at, every, start, poissonPerHour, replica, nodes, spread, downtime (t.yaml:17:32)"},
+		{"fault at and poisson", base + "faults:\n  - {kind: kubeletRestart, at: [5m], poissonPerHour: 2}\n", nil,
+			"faults[0].poissonPerHour: cannot be combined with at; set exactly one of at, every and poissonPerHour (t.yaml:17:54)"},
+		{"fault time after duration", base + "faults:\n  - {kind: kubeletRestart, at: [30m, 2h]}\n", nil,
+			"faults[0].at[1]: 2h is after the end of the scenario (duration 1h) (t.yaml:17:38)"},
+		{"fault start after duration", base + "faults:\n  - {kind: nodeJoin, every: 5m, start: 61m, nodes: 1}\n", nil,
+			"faults[0].start: 1h1m is after the end of the scenario (duration 1h) (t.yaml:17:40)"},
+		{"nodeJoin without nodes", base + "faults:\n  - {kind: nodeJoin, at: [5m]}\n", nil,
+			"faults[0].nodes: required key is missing (t.yaml:17:5)"},
+		{"nodes 0", base + "faults:\n  - {kind: nodeJoin, at: [5m], nodes: 0}\n", nil,
+			`faults[0].nodes: must be > 0, got 0; use a node count >= 1 or a percentage such as "10%" (t.yaml:17:39)`},
+		{"nodes 0%", base + "faults:\n  - {kind: nodeJoin, at: [5m], nodes: 0%}\n", nil,
+			`faults[0].nodes: "0%" is not a node count >= 1 or a percentage such as "10%" (0% < P <= 100%) (t.yaml:17:39)`},
+		{"nodes 150%", base + "faults:\n  - {kind: kubeletRestart, at: [5m], nodes: 150%}\n", nil,
+			`faults[0].nodes: "150%" is not a node count >= 1 or a percentage such as "10%" (0% < P <= 100%) (t.yaml:17:45)`},
+		{"nodes a list", base + "faults:\n  - {kind: nodeJoin, at: [5m], nodes: [1]}\n", nil,
+			`faults[0].nodes: expected a node count >= 1 or a percentage such as "10%", got a list (t.yaml:17:39)`},
+		{"nodeLeave empties the cluster", base + "faults:\n  - {kind: nodeLeave, every: 10m, nodes: 1}\n", nil,
+			"faults[0].nodes: would take the cluster to 0 nodes at 30m; at least 1 node must remain (t.yaml:17:42)"},
+		{"nodeLeave after joins", base + "faults:\n  - {kind: nodeJoin, at: [20m], nodes: 2}\n  - {kind: nodeLeave, every: 10m, nodes: 1}\n", nil,
+			"faults[1].nodes: would take the cluster to 0 nodes at 50m; at least 1 node must remain (t.yaml:18:42)"},
+		{"nodeLeave of every node", base + "faults:\n  - {kind: nodeLeave, at: [59m], nodes: 100%}\n", nil,
+			"faults[0].nodes: would take the cluster to 0 nodes at 59m; at least 1 node must remain (t.yaml:17:41)"},
+		{"nodeLeave by percent rounds up to 1", base + "faults:\n  - {kind: nodeLeave, every: 5m, nodes: 1%}\n", nil,
+			"faults[0].nodes: would take the cluster to 0 nodes at 15m; at least 1 node must remain (t.yaml:17:41)"},
+		{"Poisson nodeLeave counts expected arrivals", base + "faults:\n  - {kind: nodeLeave, poissonPerHour: 3, nodes: 1}\n", nil,
+			"faults[0].nodes: would take the cluster to 0 nodes at 1h; at least 1 node must remain (t.yaml:17:49)"},
+		{"nodeJoin past the node limit", strings.Replace(base, "nodes: 3", "nodes: 99999", 1) + "faults:\n  - {kind: nodeJoin, at: [5m], nodes: 5}\n", nil,
+			"faults[0].nodes: would take the cluster to 100004 nodes at 5m; at most 100000 allowed (t.yaml:17:39)"},
+		{"too many fault arrivals", base + "faults:\n  - {kind: kubeletRestart, every: 10ms}\n", nil,
+			"faults[0]: about 360000 fault arrivals over the run, with the faults before it; at most 100000 allowed (t.yaml:17:5)"},
+		{"set fault by bracket index", base + "faults:\n  - {kind: apiserverRestart, at: [5m], downtime: 1m}\n", []string{"faults[0].downtime=0s"},
+			"--set faults[0].downtime=0s: faults[0].downtime: must be > 0, got 0s"},
+		{"set bracket index out of range", base, []string{"updates[1].every=5m"},
+			"--set updates[1].every=5m: index 1 is out of range: updates has 1 items"},
+		{"set bracket without name", base, []string{"[0].every=5m"},
+			`--set [0].every=5m: path "[0].every" has an empty segment`},
+
 		// sweep
 		{"sweep bad path", base + "sweep:\n  cluster.nodez: [1, 2]\n", nil,
-			`sweep.cluster.nodez: unknown key "nodez" under cluster; allowed keys: nodes, start, kubeAPIAccess, kubelet, apiserver (t.yaml:17:3)`},
+			`sweep.cluster.nodez: unknown key "nodez" under cluster; allowed keys: nodes, start, kubeAPIAccess, imagePullSecret, kubelet, apiserver (t.yaml:17:3)`},
 		{"sweep bad value", base + "sweep:\n  cluster.nodes: [1, 0]\n", nil,
 			`sweep.cluster.nodes[1]: value 0 is invalid: cluster.nodes: must be > 0 (allowed: 1..100000) (t.yaml:17:22)`},
 		{"sweep bad strategy", base + "sweep:\n  cluster.kubelet.changeDetectionStrategy: [Get, cache]\n", nil,
@@ -555,18 +666,25 @@ duration: 90m
 cluster:
   nodes: 2
   start: cold
+  kubeAPIAccess: false
   kubelet: {syncFrequency: 1.5s, changeDetectionStrategy: Cache, cacheTTL: 0}
-  apiserver: {getLatency: {distribution: lognormal, median: 3ms, sigma: 1e-3}, watchDelay: {distribution: uniform, min: 0s, max: 1ms}}
+  apiserver: {replicas: 100, goawayChance: 2e-2, watchCacheInit: 0s, watchCacheHistory: 1ms, getLatency: {distribution: lognormal, median: 3ms, sigma: 1e-3}, watchDelay: {distribution: uniform, min: 0s, max: 1ms}}
 objects:
   - {kind: ConfigMap, name: a, count: 1000000, sizeBytes: 1048576, immutableFraction: 0.3}
   - {kind: Secret, namespace: ns2, name: b, immutable: true}
 workloads:
-  - {name: w1, replicas: 3, mounts: [{object: a, select: by-index, as: projected, items: [x, y]}, {object: a, as: subPath}]}
-  - {name: w2, namespace: ns2, podsPerNode: 1, mounts: [{object: b, as: envFrom}]}
+  - {name: w1, replicas: 3, imagePullSecrets: [], mounts: [{object: a, select: by-index, as: projected, items: [x, y]}, {object: a, as: subPath}]}
+  - {name: w2, namespace: ns2, podsPerNode: 1, imagePullSecrets: [b], automountServiceAccountToken: false, mounts: [{object: b, as: envFrom}]}
+  - {name: w3, namespace: ns2, job: {every: 1h, start: 30m, parallelism: 100000, runFor: 1.5s}, terminationGracePeriod: 1h30m, mounts: [{object: b}]}
 updates:
   - {object: a, every: 1m30s, start: 10m}
   - {object: b, poissonPerMinute: 0.5}
   - {object: a, at: [0s, 90m]}
+faults:
+  - {kind: apiserverRestart, poissonPerHour: 0.1, start: 1h, replica: 99, downtime: 1ms}
+  - {kind: kubeletRestart, at: [90m], nodes: 1e-3%}
+  - {kind: nodeJoin, every: 45m, nodes: 49999, spread: 1m}
+  - {kind: nodeLeave, at: [89m], nodes: 99.5%, spread: 10s}
 output: {bucket: 1m}
 replications: 1000
 zip: true
@@ -614,11 +732,17 @@ duration: 1h
 cluster:
   nodes: 3
   start: warm
+  kubeAPIAccess: true
+  imagePullSecret: true
   kubelet:
     syncFrequency: 1m
     changeDetectionStrategy: Watch
     cacheTTL: auto
   apiserver:
+    replicas: 1
+    goawayChance: 0.0
+    watchCacheInit: 5s
+    watchCacheHistory: 1m15s
     getLatency: {distribution: exponential, mean: 5ms}
     watchDelay: {distribution: exponential, mean: 50ms}
 objects:
@@ -627,6 +751,8 @@ workloads:
   - name: web
     namespace: default
     replicas: 2
+    automountServiceAccountToken: true
+    terminationGracePeriod: 30s
     mounts:
       - {object: app-config, select: all, as: volume}
 updates:
@@ -752,8 +878,298 @@ func TestKubeAPIAccess(t *testing.T) {
 	if strings.Join(roots, ",") != "default,prod" {
 		t.Fatalf("kube-root-ca.crt in namespaces %v, want default and prod", roots)
 	}
-	plain, _ := Load("t.yaml", []byte(base), nil)
-	if bytes.Contains(plain.ResolvedYAML(), []byte("kubeAPIAccess")) {
-		t.Fatal("kubeAPIAccess written when false")
+	// false is written too, now that the default is true.
+	off, err := Load("t.yaml", []byte(base), []string{"cluster.kubeAPIAccess=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(off.ResolvedYAML(), []byte("kubeAPIAccess: false")) {
+		t.Fatalf("kubeAPIAccess: false not written:\n%s", off.ResolvedYAML())
+	}
+}
+
+// TestNewKeyDefaults: the keys of cluster.apiserver, workloads, jobs and
+// faults that a file leaves out get their documented defaults.
+func TestNewKeyDefaults(t *testing.T) {
+	doc := edit(t, "updates:", `  - name: batch
+    job: {every: 10m, runFor: 2m}
+    mounts: [{object: app-config}]
+updates:`) + `faults:
+  - {kind: apiserverRestart, at: [5m], downtime: 30s}
+  - {kind: kubeletRestart, every: 20m}
+  - {kind: nodeJoin, poissonPerHour: 2, nodes: 2}
+  - {kind: nodeLeave, at: [50m], nodes: 10%}
+`
+	s, err := Load("t.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := s.Cluster
+	if !c.KubeAPIAccess || !c.ImagePullSecret || c.APIServer != defaultAPIServer {
+		t.Errorf("cluster = %+v", c)
+	}
+	for _, w := range s.Workloads {
+		if !w.AutomountServiceAccountToken || w.ImagePullSecrets != nil || w.TerminationGracePeriod != 30*time.Second {
+			t.Errorf("workload %s = %+v", w.Name, w)
+		}
+	}
+	if j := s.Workloads[1].Job; j == nil || !reflect.DeepEqual(*j, Job{Every: 10 * time.Minute, Parallelism: 1, RunFor: 2 * time.Minute}) {
+		t.Errorf("job = %+v", j)
+	}
+	want := []Fault{
+		{Kind: FaultAPIServerRestart, At: []time.Duration{5 * time.Minute}, Replica: ReplicaAll, Downtime: 30 * time.Second},
+		{Kind: FaultKubeletRestart, Every: 20 * time.Minute, Downtime: 10 * time.Second, Nodes: NodeCount{Percent: 100}},
+		{Kind: FaultNodeJoin, PoissonPerHour: 2, Nodes: NodeCount{N: 2}},
+		{Kind: FaultNodeLeave, At: []time.Duration{50 * time.Minute}, Nodes: NodeCount{Percent: 10}},
+	}
+	if !reflect.DeepEqual(s.Faults, want) {
+		t.Errorf("faults\n got: %+v\nwant: %+v", s.Faults, want)
+	}
+	// 2 replicas + 6 job arrivals × 1 pod.
+	if n := s.ExpectedPods(); n != 8 {
+		t.Errorf("ExpectedPods() = %v, want 8", n)
+	}
+}
+
+// TestImplicitReferences: with kubeAPIAccess and imagePullSecret absent,
+// every pod reads its namespace's kube-root-ca.crt through kube-api-access
+// and its default-dockercfg pull secret, and requests tokens; with both off
+// the model config is the one the scenario gave before either existed.
+func TestImplicitReferences(t *testing.T) {
+	s, err := Load("t.yaml", []byte(base), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	on, err := s.ModelConfig(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := Load("t.yaml", []byte(base), []string{"cluster.kubeAPIAccess=false", "cluster.imagePullSecret=false"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	old, err := off.ModelConfig(7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := &model.Config{
+		Seed: 7, Duration: time.Hour, Nodes: 3, SyncFrequency: time.Minute, Strategy: model.Watch, CacheTTLMode: model.TTLAuto,
+		GetLatency: model.Dist{Kind: model.Exponential, A: 0.005}, WatchDelay: model.Dist{Kind: model.Exponential, A: 0.05},
+		Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second,
+		Objects: []model.Object{{Kind: model.ConfigMap, Namespace: "default", Name: "app-config", SizeBytes: 1024}},
+		Workloads: []model.Workload{{Name: "web", Namespace: "default", Replicas: 2, GracePeriod: 30 * time.Second,
+			Mounts: []model.Mount{{Objects: []int{0}, Select: model.SelectAll, As: model.Volume, Name: "app-config"}}}},
+		Updates: []model.UpdateRule{{Targets: []int{0}, At: []time.Duration{10 * time.Minute}}},
+		Bucket:  10 * time.Second,
+	}
+	if !reflect.DeepEqual(old, want) {
+		t.Fatalf("off: model config\n got: %+v\nwant: %+v", old, want)
+	}
+	want.Objects = append(want.Objects,
+		model.Object{Kind: model.ConfigMap, Namespace: "default", Name: "kube-root-ca.crt", SizeBytes: KubeRootCABytes},
+		model.Object{Kind: model.Secret, Namespace: "default", Name: "default-dockercfg", SizeBytes: DefaultPullSecretBytes})
+	w := &want.Workloads[0]
+	w.TokenRequests = true
+	w.Mounts = append(w.Mounts,
+		model.Mount{Objects: []int{2}, Select: model.SelectAll, As: model.PullSecret, Name: "default-dockercfg"},
+		model.Mount{Objects: []int{1}, Select: model.SelectAll, As: model.Projected, Name: "kube-api-access", Token: true})
+	if !reflect.DeepEqual(on, want) {
+		t.Fatalf("on: model config\n got: %+v\nwant: %+v", on, want)
+	}
+
+	// Per workload: automountServiceAccountToken: false drops kube-api-access
+	// and token requests; imagePullSecrets replaces the default ([]: none).
+	doc := strings.Replace(edit(t, "updates:", `  - {name: own, replicas: 1, imagePullSecrets: [regcred], mounts: [{object: app-config}]}
+  - {name: none, replicas: 1, imagePullSecrets: [], automountServiceAccountToken: false, mounts: [{object: app-config}]}
+updates:`), "objects:\n", "objects:\n  - {kind: Secret, name: regcred, count: 2}\n", 1)
+	s, err = Load("t.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := s.ModelConfig(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	names := func(w model.Workload) (out []string) {
+		for _, m := range w.Mounts {
+			var objs []string
+			for _, o := range m.Objects {
+				objs = append(objs, cfg.Objects[o].Name)
+			}
+			out = append(out, m.As.String()+":"+m.Name+"="+strings.Join(objs, ","))
+		}
+		return out
+	}
+	for i, want := range [][]string{
+		{"volume:app-config=app-config", "pullSecret:default-dockercfg=default-dockercfg", "projected:kube-api-access=kube-root-ca.crt"},
+		{"volume:app-config=app-config", "pullSecret:regcred=regcred-0,regcred-1", "projected:kube-api-access=kube-root-ca.crt"},
+		{"volume:app-config=app-config"},
+	} {
+		if got := names(cfg.Workloads[i]); !reflect.DeepEqual(got, want) {
+			t.Errorf("workload %s mounts %q, want %q", cfg.Workloads[i].Name, got, want)
+		}
+		if tr := cfg.Workloads[i].TokenRequests; tr != (i < 2) {
+			t.Errorf("workload %s: TokenRequests %v", cfg.Workloads[i].Name, tr)
+		}
+	}
+	// imagePullSecrets: [] survives ResolvedYAML as [], and null means absent.
+	s2, err := Load("r.yaml", s.ResolvedYAML(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := s2.Workloads[2].ImagePullSecrets; got == nil || len(got) != 0 {
+		t.Errorf("after ResolvedYAML: imagePullSecrets %#v, want []", got)
+	}
+	s3, err := Load("t.yaml", []byte(doc), []string{"workloads.none.imagePullSecrets=null"})
+	if err != nil || s3.Workloads[2].ImagePullSecrets != nil {
+		t.Errorf("imagePullSecrets: null gave %#v, %v; want the default (nil)", s3.Workloads[2].ImagePullSecrets, err)
+	}
+}
+
+// TestJobsAndFaults: jobs and faults survive ResolvedYAML and reach the
+// model config field by field.
+func TestJobsAndFaults(t *testing.T) {
+	doc := strings.Replace(edit(t, "updates:", `  - name: batch
+    job: {poissonPerMinute: 0.5, start: 10m, parallelism: 4, runFor: 3m}
+    terminationGracePeriod: 0s
+    mounts: [{object: app-config, as: env}]
+  - name: cron
+    job: {at: [0s, 30m], runFor: 1m}
+    mounts: [{object: app-config}]
+updates:`), "  nodes: 3\n", "  nodes: 3\n  apiserver: {replicas: 3, goawayChance: 0.01, watchCacheInit: 2s, watchCacheHistory: 2m}\n", 1) + `faults:
+  - {kind: apiserverRestart, every: 20m, start: 5m, replica: 2, downtime: 1m}
+  - {kind: apiserverRestart, at: [45m], downtime: 10s}
+  - {kind: kubeletRestart, poissonPerHour: 1.5, nodes: 2, spread: 30s, downtime: 20s}
+  - {kind: nodeJoin, at: [15m], nodes: 12.5%, spread: 1m}
+  - {kind: nodeLeave, at: [40m, 41m], nodes: 1}
+`
+	s, err := Load("t.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := s.ResolvedYAML()
+	for _, line := range []string{
+		"    replicas: 3\n    goawayChance: 0.01\n    watchCacheInit: 2s\n    watchCacheHistory: 2m\n    getLatency:",
+		"    job: {poissonPerMinute: 0.5, start: 10m, parallelism: 4, runFor: 3m}\n    automountServiceAccountToken: true\n    terminationGracePeriod: 0s\n",
+		"    job: {at: [0s, 30m], parallelism: 1, runFor: 1m}\n",
+		"restarts", // absent: not written
+		"faults:\n  - {kind: apiserverRestart, every: 20m, start: 5m, replica: 2, downtime: 1m}\n  - {kind: apiserverRestart, at: [45m], replica: all, downtime: 10s}\n" +
+			"  - {kind: kubeletRestart, poissonPerHour: 1.5, start: 0s, nodes: 2, spread: 30s, downtime: 20s}\n  - {kind: nodeJoin, at: [15m], nodes: 12.5%, spread: 1m}\n" +
+			"  - {kind: nodeLeave, at: [40m, 41m], nodes: 1, spread: 0s}\noutput:",
+	} {
+		if has := bytes.Contains(y, []byte(line)); has == (line == "restarts") {
+			t.Errorf("ResolvedYAML has %q: %v\n%s", line, has, y)
+		}
+	}
+	s2, err := Load("r.yaml", y, nil)
+	if err != nil {
+		t.Fatalf("resolved YAML does not load: %v\n%s", err, y)
+	}
+	s2.Source = s.Source
+	assertEqual(t, s2, s)
+
+	cfg, err := s.ModelConfig(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.Replicas != 3 || cfg.GoawayChance != 0.01 || cfg.WatchCacheInit != 2*time.Second || cfg.WatchCacheHistory != 2*time.Minute {
+		t.Errorf("apiserver: %d replicas, goaway %v, init %v, history %v", cfg.Replicas, cfg.GoawayChance, cfg.WatchCacheInit, cfg.WatchCacheHistory)
+	}
+	batch, cron := cfg.Workloads[1], cfg.Workloads[2]
+	if !reflect.DeepEqual(*batch.Job, model.Job{Arrivals: model.Arrivals{Start: 10 * time.Minute, PoissonPerHour: 30}, Parallelism: 4, RunFor: 3 * time.Minute}) ||
+		batch.GracePeriod != 0 || batch.Replicas != 0 || !batch.TokenRequests {
+		t.Errorf("batch = %+v, job %+v", batch, *batch.Job)
+	}
+	if !reflect.DeepEqual(cron.Job.Arrivals.At, []time.Duration{0, 30 * time.Minute}) || cron.Job.Parallelism != 1 || cron.GracePeriod != 30*time.Second {
+		t.Errorf("cron = %+v, job %+v", cron, *cron.Job)
+	}
+	want := []model.FaultRule{
+		{Kind: model.APIServerRestart, Arrivals: model.Arrivals{Every: 20 * time.Minute, Start: 5 * time.Minute}, Replica: 2, Downtime: time.Minute},
+		{Kind: model.APIServerRestart, Arrivals: model.Arrivals{At: []time.Duration{45 * time.Minute}}, Replica: -1, Downtime: 10 * time.Second},
+		{Kind: model.KubeletRestart, Arrivals: model.Arrivals{PoissonPerHour: 1.5}, Downtime: 20 * time.Second, Nodes: model.Count{N: 2}, Spread: 30 * time.Second},
+		{Kind: model.NodeJoin, Arrivals: model.Arrivals{At: []time.Duration{15 * time.Minute}}, Nodes: model.Count{Fraction: 0.125}, Spread: time.Minute},
+		{Kind: model.NodeLeave, Arrivals: model.Arrivals{At: []time.Duration{40 * time.Minute, 41 * time.Minute}}, Nodes: model.Count{N: 1}},
+	}
+	if !reflect.DeepEqual(cfg.Faults, want) {
+		t.Errorf("faults\n got: %+v\nwant: %+v", cfg.Faults, want)
+	}
+}
+
+// TestSetNewKeys: --set and sweep paths reach the new keys, by name, by
+// index and by [index].
+func TestSetNewKeys(t *testing.T) {
+	doc := base + "  - {name: batch, job: {every: 10m, runFor: 1m}, mounts: [{object: app-config}]}\n" +
+		"faults:\n  - {kind: apiserverRestart, at: [5m], downtime: 30s}\n"
+	doc = strings.Replace(doc, "updates:\n  - {object: app-config, at: [10m]}\n", "", 1) + "updates:\n  - {object: app-config, at: [10m]}\n"
+	s, err := Load("t.yaml", []byte(doc), []string{
+		"cluster.apiserver.replicas=3",
+		"cluster.apiserver.goawayChance=0.02",
+		"cluster.imagePullSecret=false",
+		"faults[0].downtime=1m",
+		"faults.0.replica=2",
+		"workloads.web.terminationGracePeriod=0s",
+		"workloads.web.imagePullSecrets=[]",
+		"workloads.batch.job.runFor=5m",
+		"workloads[1].job.parallelism=3",
+		"faults=[{kind: apiserverRestart, at: [5m], downtime: 1m, replica: 2}, {kind: nodeJoin, every: 30m, nodes: 50%}]",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a := s.Cluster.APIServer; a.Replicas != 3 || a.GoawayChance != 0.02 || s.Cluster.ImagePullSecret {
+		t.Errorf("cluster = %+v", s.Cluster)
+	}
+	if w := s.Workloads[0]; w.TerminationGracePeriod != 0 || w.ImagePullSecrets == nil || len(w.ImagePullSecrets) != 0 {
+		t.Errorf("web = %+v", w)
+	}
+	if j := s.Workloads[1].Job; j.RunFor != 5*time.Minute || j.Parallelism != 3 {
+		t.Errorf("job = %+v", j)
+	}
+	if len(s.Faults) != 2 || s.Faults[0].Replica != 2 || s.Faults[0].Downtime != time.Minute || s.Faults[1].Nodes != (NodeCount{Percent: 50}) {
+		t.Errorf("faults = %+v", s.Faults)
+	}
+
+	sweep := doc + "sweep:\n  cluster.apiserver.replicas: [1, 3]\n  faults[0].downtime: [10s, 1m]\n  workloads.batch.job.runFor: [1m, 9m]\nzip: true\n"
+	s, err = Load("t.yaml", []byte(sweep), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pts, err := s.Points()
+	if err != nil || len(pts) != 2 {
+		t.Fatalf("Points() = %d, %v", len(pts), err)
+	}
+	p := pts[1].Scenario
+	if p.Cluster.APIServer.Replicas != 3 || p.Faults[0].Downtime != time.Minute || p.Workloads[1].Job.RunFor != 9*time.Minute {
+		t.Errorf("point 1 = %+v", p)
+	}
+	// A sweep value is checked against the rest of the scenario.
+	bad := doc + "sweep:\n  faults.0.replica: [0, 1]\n"
+	if _, err := Load("t.yaml", []byte(bad), nil); err == nil ||
+		err.Error() != "sweep.faults.0.replica[1]: value 1 is invalid: faults[0].replica: no replica 1; cluster.apiserver.replicas is 1 (replicas 0..0) (t.yaml:20:25)" {
+		t.Errorf("sweep of an unknown replica: %v", err)
+	}
+}
+
+// TestBuiltinImplicitReferences: the scenarios whose findings are
+// documented keep implicit references off; the rest use the defaults.
+func TestBuiltinImplicitReferences(t *testing.T) {
+	on := map[string]bool{"quickstart": true, "reloader": true, "rollout": true}
+	for _, b := range Builtins() {
+		s, err := LoadFile(b.Name, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := s.Cluster; c.KubeAPIAccess != on[b.Name] || c.ImagePullSecret != on[b.Name] {
+			t.Errorf("%s: kubeAPIAccess %v, imagePullSecret %v; want %v", b.Name, c.KubeAPIAccess, c.ImagePullSecret, on[b.Name])
+		}
+	}
+}
+
+// TestFaultWalkLargeEvery: a period far beyond the run neither overflows
+// nor counts an arrival.
+func TestFaultWalkLargeEvery(t *testing.T) {
+	doc := base + "faults:\n  - {kind: nodeLeave, every: 2562047h, start: 30m, nodes: 100%}\n"
+	if _, err := Load("t.yaml", []byte(doc), nil); err != nil {
+		t.Fatal(err)
 	}
 }

@@ -92,6 +92,33 @@ func ttlNode(c CacheTTL) *yaml.Node {
 	return str(c.Mode)
 }
 
+// addArrivals writes a rule's arrival keys: at, or every or its Poisson
+// rate, each followed by start.
+func addArrivals(m *yaml.Node, a arrivalFields) {
+	add := func(k string, v *yaml.Node) { m.Content = append(m.Content, str(k), v) }
+	switch {
+	case len(*a.at) > 0:
+		at := seqNode(true)
+		for _, t := range *a.at {
+			at.Content = append(at.Content, dur(t))
+		}
+		add("at", at)
+		return
+	case *a.every > 0 || a.rate == nil:
+		add("every", dur(*a.every))
+	default:
+		add(a.rateKey, float(*a.rate))
+	}
+	add("start", dur(*a.start))
+}
+
+func nodeCountNode(c NodeCount) *yaml.Node {
+	if c.Percent > 0 {
+		return str(strconv.FormatFloat(c.Percent, 'g', -1, 64) + "%")
+	}
+	return integer(int64(c.N))
+}
+
 // ResolvedYAML returns the scenario with every default filled in, as
 // canonical YAML: keys in the documented order, durations normalised
 // (1h, 90s -> 1m30s), deterministic. Loading it gives an equal Scenario.
@@ -107,16 +134,21 @@ func (s *Scenario) ResolvedYAML() []byte {
 	add(top, "seed", &yaml.Node{Kind: yaml.ScalarNode, Tag: "!!int", Value: strconv.FormatUint(s.Seed, 10)})
 	add(top, "duration", dur(s.Duration))
 	c := s.Cluster
-	cluster := mapNode(false, "nodes", integer(int64(c.Nodes)), "start", str(c.Start))
-	if c.KubeAPIAccess {
-		add(cluster, "kubeAPIAccess", boolean(true)) // written only when set, so older files read the same
-	}
+	cluster := mapNode(false,
+		"nodes", integer(int64(c.Nodes)),
+		"start", str(c.Start),
+		"kubeAPIAccess", boolean(c.KubeAPIAccess),
+		"imagePullSecret", boolean(c.ImagePullSecret))
 	add(top, "cluster", cluster)
 	add(cluster, "kubelet", mapNode(false,
 		"syncFrequency", dur(c.Kubelet.SyncFrequency),
 		"changeDetectionStrategy", str(c.Kubelet.ChangeDetectionStrategy),
 		"cacheTTL", ttlNode(c.Kubelet.CacheTTL)))
 	add(cluster, "apiserver", mapNode(false,
+		"replicas", integer(int64(c.APIServer.Replicas)),
+		"goawayChance", float(c.APIServer.GoawayChance),
+		"watchCacheInit", dur(c.APIServer.WatchCacheInit),
+		"watchCacheHistory", dur(c.APIServer.WatchCacheHistory),
 		"getLatency", distNode(c.APIServer.GetLatency),
 		"watchDelay", distNode(c.APIServer.WatchDelay)))
 	objs := seqNode(false)
@@ -137,11 +169,27 @@ func (s *Scenario) ResolvedYAML() []byte {
 	wls := seqNode(false)
 	for _, w := range s.Workloads {
 		m := mapNode(false, "name", str(w.Name), "namespace", str(w.Namespace))
-		if w.PodsPerNode > 0 {
+		switch {
+		case w.PodsPerNode > 0:
 			add(m, "podsPerNode", integer(int64(w.PodsPerNode)))
-		} else {
+		case w.Job != nil:
+			job := mapNode(true)
+			addArrivals(job, w.Job.arrivals())
+			add(job, "parallelism", integer(int64(w.Job.Parallelism)))
+			add(job, "runFor", dur(w.Job.RunFor))
+			add(m, "job", job)
+		default:
 			add(m, "replicas", integer(int64(w.Replicas)))
 		}
+		add(m, "automountServiceAccountToken", boolean(w.AutomountServiceAccountToken))
+		if w.ImagePullSecrets != nil { // absent means the namespace's default
+			names := seqNode(true)
+			for _, n := range w.ImagePullSecrets {
+				names.Content = append(names.Content, str(n))
+			}
+			add(m, "imagePullSecrets", names)
+		}
+		add(m, "terminationGracePeriod", dur(w.TerminationGracePeriod))
 		mounts := seqNode(false)
 		for _, mt := range w.Mounts {
 			mm := mapNode(true, "object", str(mt.Object), "select", str(mt.Select), "as", str(mt.As))
@@ -159,22 +207,9 @@ func (s *Scenario) ResolvedYAML() []byte {
 	}
 	add(top, "workloads", wls)
 	ups := seqNode(false)
-	for _, u := range s.Updates {
-		m := mapNode(true, "object", str(u.Object))
-		switch {
-		case len(u.At) > 0:
-			at := seqNode(true)
-			for _, t := range u.At {
-				at.Content = append(at.Content, dur(t))
-			}
-			add(m, "at", at)
-		case u.Every > 0:
-			add(m, "every", dur(u.Every))
-			add(m, "start", dur(u.Start))
-		default:
-			add(m, "poissonPerMinute", float(u.PoissonPerMinute))
-			add(m, "start", dur(u.Start))
-		}
+	for i := range s.Updates {
+		m := mapNode(true, "object", str(s.Updates[i].Object))
+		addArrivals(m, s.Updates[i].arrivals())
 		ups.Content = append(ups.Content, m)
 	}
 	if len(ups.Content) == 0 {
@@ -183,22 +218,39 @@ func (s *Scenario) ResolvedYAML() []byte {
 	add(top, "updates", ups)
 	if len(s.Restarts) > 0 {
 		rs := seqNode(false)
-		for _, r := range s.Restarts {
-			m := mapNode(true, "workload", str(r.Workload))
-			if len(r.At) > 0 {
-				at := seqNode(true)
-				for _, t := range r.At {
-					at.Content = append(at.Content, dur(t))
-				}
-				add(m, "at", at)
-			} else {
-				add(m, "every", dur(r.Every))
-				add(m, "start", dur(r.Start))
-			}
-			add(m, "spread", dur(r.Spread))
+		for i := range s.Restarts {
+			m := mapNode(true, "workload", str(s.Restarts[i].Workload))
+			addArrivals(m, s.Restarts[i].arrivals())
+			add(m, "spread", dur(s.Restarts[i].Spread))
 			rs.Content = append(rs.Content, m)
 		}
 		add(top, "restarts", rs)
+	}
+	if len(s.Faults) > 0 {
+		fs := seqNode(false)
+		for i := range s.Faults {
+			f := &s.Faults[i]
+			m := mapNode(true, "kind", str(f.Kind))
+			addArrivals(m, f.arrivals())
+			for _, k := range faultKeys[f.Kind] {
+				switch k {
+				case "replica":
+					if f.Replica == ReplicaAll {
+						add(m, k, str("all"))
+					} else {
+						add(m, k, integer(int64(f.Replica)))
+					}
+				case "nodes":
+					add(m, k, nodeCountNode(f.Nodes))
+				case "spread":
+					add(m, k, dur(f.Spread))
+				case "downtime":
+					add(m, k, dur(f.Downtime))
+				}
+			}
+			fs.Content = append(fs.Content, m)
+		}
+		add(top, "faults", fs)
 	}
 	add(top, "output", mapNode(false, "bucket", dur(s.Output.Bucket)))
 	add(top, "replications", integer(int64(s.Replications)))

@@ -1,6 +1,7 @@
 package scenarios
 
 import (
+	"math"
 	"time"
 
 	"gopkg.in/yaml.v3"
@@ -21,6 +22,10 @@ const (
 	UpdatesMax      = 10000000            // expected writes of one update rule over the run
 	PairsMax        = 50000000            // expected (update, consumer) pairs: one latency sample each
 	SizeBytesMax    = 1 << 20             // objects[].sizeBytes: 1 MiB, the apiserver's object size limit
+	ParallelismMax  = 100000              // workloads[].job.parallelism
+	ReplicasMax     = 100                 // cluster.apiserver.replicas
+	GoawayChanceMax = 0.02                // cluster.apiserver.goawayChance, as upstream --goaway-chance
+	FaultsMax       = 100000              // expected fault arrivals, summed over every fault rule
 	ReplicationsMax = 1000                // replications
 	BucketMin       = time.Second         // output.bucket
 	BucketsMax      = 100000              // duration / output.bucket
@@ -42,6 +47,7 @@ type Scenario struct {
 	Workloads    []Workload    // pods and what they mount; at least one entry
 	Updates      []Update      // object update streams; may be empty
 	Restarts     []Restart     // rolling restarts of workloads; may be empty
+	Faults       []Fault       // apiserver and kubelet restarts, node churn; may be empty
 	Output       Output        // output resolution
 	Replications int           // independent runs per parameter point; default 1, 1..1000
 	Sweep        []SweepAxis   // parameter axes, in file order; empty means a single point
@@ -63,12 +69,25 @@ type Cluster struct {
 	Nodes   int     // number of nodes (kubelets); required, 1..100000
 	Start   string  // "warm" (default: pods long running at t=0) or "cold" (all pods created at t=0)
 	Kubelet Kubelet // kubelet configuration, the same on every node
-	// KubeAPIAccess gives every pod the kube-api-access projected volume
-	// that service-account admission adds, whose configMap source is its
-	// namespace's kube-root-ca.crt (key: kubeAPIAccess; default false).
+	// KubeAPIAccess gives every pod whose workload automounts its token the
+	// kube-api-access projected volume that service-account admission adds,
+	// whose configMap source is its namespace's kube-root-ca.crt, and its
+	// token requests (key: kubeAPIAccess; default true).
 	KubeAPIAccess bool
-	APIServer     APIServer // apiserver latencies (YAML key: apiserver)
+	// ImagePullSecret gives every namespace's default ServiceAccount the pull
+	// secret default-dockercfg, which pods of workloads without their own
+	// imagePullSecrets list (key: imagePullSecret; default true).
+	ImagePullSecret bool
+	APIServer       APIServer // apiserver replicas and latencies (YAML key: apiserver)
 }
+
+// DefaultPullSecret is the name of the implicit pull secret that
+// cluster.imagePullSecret adds to every namespace with pods that use it.
+const DefaultPullSecret = "default-dockercfg"
+
+// DefaultPullSecretBytes is the size of a default-dockercfg Secret: one
+// registry's .dockercfg credentials with the object's metadata.
+const DefaultPullSecretBytes = 2048
 
 // Start modes of Cluster.Start.
 const (
@@ -108,10 +127,15 @@ const (
 // KubeletDefaultTTL is the TTL the kubelet uses when the node has no TTL annotation.
 const KubeletDefaultTTL = 60 * time.Second
 
-// APIServer holds the apiserver's latency distributions.
+// APIServer holds the apiserver's replicas, their settings and latency
+// distributions.
 type APIServer struct {
-	GetLatency Dist // GET round trip seen by the kubelet; default exponential, mean 5ms
-	WatchDelay Dist // write commit to watch event delivery; default exponential, mean 50ms
+	Replicas          int           // behind one load balancer; default 1, 1..100
+	GoawayChance      float64       // --goaway-chance; default 0, 0..0.02
+	WatchCacheInit    time.Duration // a restarted replica's watch cache initialisation; default 5s, >= 0
+	WatchCacheHistory time.Duration // how far back the watch cache keeps events; default 75s, > 0
+	GetLatency        Dist          // GET round trip seen by the kubelet; default exponential, mean 5ms
+	WatchDelay        Dist          // write commit to watch event delivery; default exponential, mean 50ms
 }
 
 // Dist is a delay distribution. Only the fields of its Kind are meaningful:
@@ -168,19 +192,44 @@ func (o Object) MemberName(i int) string {
 
 // Workload is a set of pods mounting objects.
 type Workload struct {
-	Name        string  // DNS label, unique among workloads
-	Namespace   string  // DNS label; default "default"
-	Replicas    int     // pods spread round-robin over nodes; exactly one of Replicas and PodsPerNode is > 0
-	PodsPerNode int     // pods on every node
-	Mounts      []Mount // at least one
+	Name        string // DNS label, unique among workloads
+	Namespace   string // DNS label; default "default"
+	Replicas    int    // pods spread round-robin over nodes; exactly one of Replicas, PodsPerNode and Job is set
+	PodsPerNode int    // pods on every node
+	Job         *Job   // short-lived pods created over the run
+	// AutomountServiceAccountToken false keeps the pods without the
+	// kube-api-access volume and token requests; default true.
+	AutomountServiceAccountToken bool
+	// ImagePullSecrets are Secret object entry names; nil: the namespace's
+	// default-dockercfg if cluster.imagePullSecret, else none; empty: none.
+	ImagePullSecrets       []string
+	TerminationGracePeriod time.Duration // a deleted pod keeps its references this long; default 30s, >= 0
+	Mounts                 []Mount       // at least one
 }
 
-// Pods returns the workload's total number of pods on a cluster of the given size.
+// Pods returns the workload's number of pods on a cluster of the given size
+// at the start; a Job's pods come later, Parallelism at each arrival (see
+// [Scenario.ExpectedPods] for every pod over the run).
 func (w Workload) Pods(nodes int) int {
-	if w.PodsPerNode > 0 {
+	switch {
+	case w.PodsPerNode > 0:
 		return w.PodsPerNode * nodes
+	case w.Job != nil:
+		return w.Job.Parallelism
 	}
 	return w.Replicas
+}
+
+// Job makes a workload's pods short-lived, as a Job's or CronJob's are: at
+// each arrival Parallelism pods are created, and each is deleted RunFor
+// later. Exactly one of At, Every and PoissonPerMinute is set.
+type Job struct {
+	At               []time.Duration // listed times, each in [0, duration]
+	Every            time.Duration   // periodic: Start+Every, Start+2*Every, ...
+	Start            time.Duration   // with Every or PoissonPerMinute; default 0
+	PoissonPerMinute float64         // Poisson arrivals with this rate per minute
+	Parallelism      int             // pods per arrival; default 1, 1..100000
+	RunFor           time.Duration   // each pod's lifetime; required, > 0
 }
 
 // Mount is one reference from a workload's pods to an object entry.
@@ -226,6 +275,50 @@ type Restart struct {
 	Every    time.Duration   // periodic: Start+Every, Start+2*Every, ...
 	Start    time.Duration   // with Every; default 0
 	Spread   time.Duration   // the rollout's length; default 0 (every pod at once)
+}
+
+// Fault is a scheduled fault or churn input: at each arrival it takes an
+// apiserver replica or kubelets down, or adds or removes nodes. Exactly one
+// of At, Every and PoissonPerHour is set. Only the fields of its Kind are
+// meaningful (see docs/scenario.md).
+type Fault struct {
+	Kind           string          // apiserverRestart | kubeletRestart | nodeJoin | nodeLeave
+	At             []time.Duration // listed times, each in [0, duration]
+	Every          time.Duration   // periodic: Start+Every, Start+2*Every, ...
+	Start          time.Duration   // with Every or PoissonPerHour; default 0
+	PoissonPerHour float64         // Poisson arrivals with this rate per hour
+	Replica        int             // apiserverRestart: the replica, or ReplicaAll (the default)
+	Downtime       time.Duration   // apiserverRestart (required), kubeletRestart (default 10s); > 0
+	Nodes          NodeCount       // kubeletRestart (default 100%), nodeJoin, nodeLeave (required)
+	Spread         time.Duration   // kubeletRestart, nodeJoin, nodeLeave: the targets act over this window; default 0
+}
+
+// Fault kinds.
+const (
+	FaultAPIServerRestart = "apiserverRestart"
+	FaultKubeletRestart   = "kubeletRestart"
+	FaultNodeJoin         = "nodeJoin"
+	FaultNodeLeave        = "nodeLeave"
+)
+
+// ReplicaAll is Fault.Replica when an apiserverRestart takes every replica
+// down at once (YAML: replica: all).
+const ReplicaAll = -1
+
+// NodeCount is a number of nodes: N, or Percent of the nodes at that moment.
+// Exactly one is > 0.
+type NodeCount struct {
+	N       int     // >= 1
+	Percent float64 // in (0, 100]
+}
+
+// Of returns how many of current nodes the count means: N, or
+// round(Percent × current / 100), half up.
+func (c NodeCount) Of(current int) int {
+	if c.Percent == 0 {
+		return c.N
+	}
+	return int(math.Floor(c.Percent/100*float64(current) + 0.5))
 }
 
 // Output controls the resolution of recorded time series.

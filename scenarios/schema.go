@@ -3,17 +3,27 @@ package scenarios
 // Allowed keys of every mapping, in documented order. The decoder, the --set
 // path resolver and ResolvedYAML all use these lists.
 var (
-	keysScenario  = []string{"apiVersion", "kind", "name", "description", "seed", "duration", "cluster", "objects", "workloads", "updates", "restarts", "output", "replications", "sweep", "zip"}
-	keysCluster   = []string{"nodes", "start", "kubeAPIAccess", "kubelet", "apiserver"}
+	keysScenario  = []string{"apiVersion", "kind", "name", "description", "seed", "duration", "cluster", "objects", "workloads", "updates", "restarts", "faults", "output", "replications", "sweep", "zip"}
+	keysCluster   = []string{"nodes", "start", "kubeAPIAccess", "imagePullSecret", "kubelet", "apiserver"}
 	keysKubelet   = []string{"syncFrequency", "changeDetectionStrategy", "cacheTTL"}
-	keysAPIServer = []string{"getLatency", "watchDelay"}
+	keysAPIServer = []string{"replicas", "goawayChance", "watchCacheInit", "watchCacheHistory", "getLatency", "watchDelay"}
 	keysDist      = []string{"distribution", "value", "min", "max", "mean", "median", "sigma"}
 	keysObject    = []string{"kind", "namespace", "name", "count", "sizeBytes", "immutable", "immutableFraction"}
-	keysWorkload  = []string{"name", "namespace", "replicas", "podsPerNode", "mounts"}
+	keysWorkload  = []string{"name", "namespace", "replicas", "podsPerNode", "job", "automountServiceAccountToken", "imagePullSecrets", "terminationGracePeriod", "mounts"}
+	keysJob       = []string{"at", "every", "start", "poissonPerMinute", "parallelism", "runFor"}
 	keysMount     = []string{"object", "select", "as", "items"}
 	keysUpdate    = []string{"object", "at", "every", "start", "poissonPerMinute"}
 	keysRestart   = []string{"workload", "at", "every", "start", "spread"}
+	keysFault     = []string{"kind", "at", "every", "start", "poissonPerHour", "replica", "nodes", "spread", "downtime"}
 	keysOutput    = []string{"bucket"}
+
+	// faultKeys are the keys each fault kind allows, in keysFault order.
+	faultKeys = map[string][]string{
+		FaultAPIServerRestart: {"kind", "at", "every", "start", "poissonPerHour", "replica", "downtime"},
+		FaultKubeletRestart:   {"kind", "at", "every", "start", "poissonPerHour", "nodes", "spread", "downtime"},
+		FaultNodeJoin:         {"kind", "at", "every", "start", "poissonPerHour", "nodes", "spread"},
+		FaultNodeLeave:        {"kind", "at", "every", "start", "poissonPerHour", "nodes", "spread"},
+	}
 
 	distParams = map[string][]string{
 		DistConstant:    {"value"},
@@ -27,6 +37,7 @@ var (
 	objKinds   = []string{KindConfigMap, KindSecret}
 	selects    = []string{SelectAll, SelectRandomOne, SelectByIndex}
 	mountAs    = []string{AsVolume, AsProjected, AsSubPath, AsEnv, AsEnvFrom}
+	faultKinds = []string{FaultAPIServerRestart, FaultKubeletRestart, FaultNodeJoin, FaultNodeLeave}
 )
 
 // shapeKind says what a schema location holds.
@@ -65,6 +76,7 @@ func listOf(e *shape) *shape { return &shape{kind: shapeList, elem: e} }
 
 var schemaRoot = func() *shape {
 	dist := mapShape(keysDist, nil)
+	at := map[string]*shape{"at": listOf(leaf())}
 	return mapShape(keysScenario, map[string]*shape{
 		"cluster": mapShape(keysCluster, map[string]*shape{
 			"kubelet":   mapShape(keysKubelet, nil),
@@ -72,10 +84,13 @@ var schemaRoot = func() *shape {
 		}),
 		"objects": listOf(mapShape(keysObject, nil)),
 		"workloads": listOf(mapShape(keysWorkload, map[string]*shape{
-			"mounts": listOf(mapShape(keysMount, map[string]*shape{"items": listOf(leaf())})),
+			"job":              mapShape(keysJob, at),
+			"imagePullSecrets": listOf(leaf()),
+			"mounts":           listOf(mapShape(keysMount, map[string]*shape{"items": listOf(leaf())})),
 		})),
-		"updates":  listOf(mapShape(keysUpdate, map[string]*shape{"at": listOf(leaf())})),
-		"restarts": listOf(mapShape(keysRestart, map[string]*shape{"at": listOf(leaf())})),
+		"updates":  listOf(mapShape(keysUpdate, at)),
+		"restarts": listOf(mapShape(keysRestart, at)),
+		"faults":   listOf(mapShape(keysFault, at)),
 		"output":   mapShape(keysOutput, nil),
 		"sweep":    {kind: shapeFree},
 	})

@@ -9,15 +9,36 @@ import (
 	"gopkg.in/yaml.v3"
 )
 
-// splitPath splits a --set/sweep path into segments. Under sweep, the rest of
-// the path is one key (sweep keys are themselves dotted paths).
+// splitPath splits a --set/sweep path into segments. An index may also be
+// written as in error messages, faults[0].downtime for faults.0.downtime.
+// Under sweep, the rest of the path is one key (sweep keys are themselves
+// dotted paths).
 func splitPath(path string) ([]string, error) {
 	if path == "" {
 		return nil, errors.New("empty path")
 	}
-	segs := strings.Split(path, ".")
-	if segs[0] == "sweep" && len(segs) > 1 {
-		segs = []string{"sweep", strings.Join(segs[1:], ".")}
+	if rest, ok := strings.CutPrefix(path, "sweep."); ok {
+		if rest == "" {
+			return nil, fmt.Errorf("path %q has an empty segment", path)
+		}
+		return []string{"sweep", rest}, nil
+	}
+	var segs []string
+	for _, s := range strings.Split(path, ".") {
+		// Peel trailing [i] items off the segment: a[0][1] is a, 0, 1.
+		var items []string
+		for strings.HasSuffix(s, "]") {
+			open := strings.LastIndexByte(s, '[')
+			if open < 0 {
+				break
+			}
+			items = append(items, s[open+1:len(s)-1])
+			s = s[:open]
+		}
+		segs = append(segs, s)
+		for i := len(items) - 1; i >= 0; i-- {
+			segs = append(segs, items[i])
+		}
 	}
 	for _, s := range segs {
 		if s == "" {
