@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -236,7 +237,7 @@ func TestCancelKeepsFinishedPointsInOrder(t *testing.T) {
 	// The finished points are those of a complete run.
 	full, _, _ := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), mustExecute(t, p))
 	for i := range s.Points {
-		if s.Points[i].Metrics != full.Points[i].Metrics {
+		if !reflect.DeepEqual(s.Points[i].Metrics, full.Points[i].Metrics) {
 			t.Errorf("point %d differs from the complete run", i)
 		}
 	}

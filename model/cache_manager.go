@@ -7,27 +7,37 @@ import "cmsim/sim"
 // refetched when a Get finds it older than the TTL.
 //
 //   - The TTL is the node's node.alpha.kubernetes.io/ttl annotation (set by
-//     the TTL controller from the cluster size), 1 minute when absent, or an
-//     explicit value; 0 refetches on every Get.
+//     the TTL controller from the cluster size, and changed when it crosses
+//     a boundary), 1 minute when absent, or an explicit value; 0 refetches
+//     on every Get.
 //   - AddReference, on a pod UID's first registration, drops the item's data,
 //     so the next Get is a GET from etcd (resourceVersion=""). Refreshes of an
 //     item that has data use resourceVersion="0", served from the watch cache.
 //   - A Get holds the item's lock while it fetches, so a concurrent Get waits
 //     for that fetch and then checks freshness itself.
+//   - A failed fetch returns the error and leaves the item as it was: the
+//     next Get fetches again.
 //   - Immutable objects get no special handling: they are refetched too.
 type cachingManager struct {
 	c *partition
 }
 
-func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time) {
+func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 	c := m.c
 	sl := &c.slots[s]
 	if sl.fetchDone > t {
 		t = sl.fetchDone // wait for the fetch in flight
 	}
+	ttl := c.nodes[sl.node].cacheTTL
 	// Refetch if never fetched, or if !now.Before(lastUpdateTime + ttl).
-	if !sl.hasData || t >= sl.lastUpdate+c.cacheTTL {
-		v, done := c.serveGet(sl.obj, !sl.hasData, t, &c.nodes[sl.node].rng)
+	if !sl.hasData || t >= sl.lastUpdate+ttl {
+		v, done, ok := c.serveGet(sl.node, sl.obj, !sl.hasData, t, &c.nodes[sl.node].rng)
+		if !ok {
+			if c.tracing {
+				c.tracef(t, "%s: cache item %s: GET failed: no apiserver replica answered", c.nodeName(sl.node), c.objectName(sl.obj))
+			}
+			return 0, done, false
+		}
 		// isObjectOlder: a response older than the cached object is ignored.
 		if !sl.hasData || v >= sl.dataVersion {
 			sl.dataVersion = v
@@ -37,17 +47,17 @@ func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time) {
 			if !sl.hasData {
 				from = "etcd (no data since AddReference)"
 			}
-			c.tracef(t, "%s: cache item %s stale or empty (TTL %v): GET from %s: v%d, response after %v", c.nodeName(sl.node), c.objectName(sl.obj), c.cacheTTL, from, v, done.Sub(t))
+			c.tracef(t, "%s: cache item %s stale or empty (TTL %v): GET from %s: v%d, response after %v", c.nodeName(sl.node), c.objectName(sl.obj), ttl, from, v, done.Sub(t))
 		}
 		sl.hasData = true
 		sl.lastUpdate = done
 		sl.fetchDone = done
-		return sl.dataVersion, done
+		return sl.dataVersion, done, true
 	}
 	if c.tracing {
-		c.tracef(t, "%s: cache item %s fresh until %v: v%d, no request", c.nodeName(sl.node), c.objectName(sl.obj), sl.lastUpdate+c.cacheTTL, sl.dataVersion)
+		c.tracef(t, "%s: cache item %s fresh until %v: v%d, no request", c.nodeName(sl.node), c.objectName(sl.obj), sl.lastUpdate+ttl, sl.dataVersion)
 	}
-	return sl.dataVersion, t
+	return sl.dataVersion, t, true
 }
 
 // addReference drops the item's data (item.data = nil): the next Get
@@ -70,16 +80,28 @@ func (m *cachingManager) deleteReference(s int32, t sim.Time) {
 
 func (m *cachingManager) objectUpdated(int32, sim.Time) {}
 
+// reset empties the item: the restarted kubelet's store starts empty.
+func (m *cachingManager) reset(s int32, t sim.Time, fault int32) {
+	sl := &m.c.slots[s]
+	sl.hasData = false
+	sl.fetchDone = 0
+}
+
+func (m *cachingManager) replicaDown(int32, sim.Time, int32) {}
+
 // warmStart gives every item the initial content, fetched at a random time in
 // the last TTL.
 func (m *cachingManager) warmStart() {
 	c := m.c
 	for i := c.slotLo; i < c.slotHi; i++ {
 		sl := &c.slots[i]
+		if sl.refs == 0 {
+			continue // only pods created later reference it
+		}
 		sl.hasData = true
 		sl.dataVersion = 0
-		if c.cacheTTL > 0 {
-			sl.lastUpdate = -sim.Time(c.nodes[sl.node].rng.Float64() * float64(c.cacheTTL))
+		if ttl := c.nodes[sl.node].cacheTTL; ttl > 0 {
+			sl.lastUpdate = -sim.Time(c.nodes[sl.node].rng.Float64() * float64(ttl))
 		}
 		sl.fetchDone = sl.lastUpdate
 	}

@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"sync"
 	"time"
 
 	"cmsim/sim"
@@ -11,12 +12,13 @@ import (
 // their kubelets, and the pods. Build it with New and run it once with Run.
 //
 // Nodes interact only through the apiserver, and the apiserver's state (each
-// object's versions) depends only on the update rules, never on the nodes.
-// So the nodes are split into partitions, each simulated on its own engine
-// with its own copy of the update stream; their recordings are merged
-// exactly. The partitioning depends only on the cluster's size, so results
-// are identical however many workers run the partitions, and each
-// partition's working set stays small enough for the CPU caches.
+// object's versions, each replica's outages) depends only on scheduled
+// inputs, never on the nodes: the plan (schedule.go) computes it, with every
+// pod's placement, before the run. So the nodes are split into partitions,
+// each simulated on its own engine; their recordings are merged exactly. The
+// partitioning depends only on the plan, so results are identical however
+// many workers run the partitions, and each partition's working set stays
+// small enough for the CPU caches.
 type Cluster struct {
 	cfg     *Config
 	horizon sim.Time // the scenario's duration: writes and load are recorded up to here
@@ -25,15 +27,17 @@ type Cluster struct {
 	// latencies of late updates are not cut off.
 	end     sim.Time
 	streams sim.Streams
+	plan    *plan
 	// partNodes[i] is partition i's first node; partNodes[len-1] = nodes.
 	partNodes []int32
 	// What the partitions leave behind when they finish: their recordings,
-	// event counts, and the first one's record of the apiserver's objects.
+	// event counts and traces. perSecond sums their per-second request
+	// counts as they finish (integer sums, so the order does not matter).
 	partRecs   []*Recorder
 	partEvents []uint64
 	partTraces [][]TraceEvent
-	apiObjects []objectState
-	apiUpdates []updateRecord
+	perSecMu   sync.Mutex
+	perSecond  [verbs][]uint32
 
 	nodes     []nodeState
 	pods      []podState // grouped by node
@@ -50,14 +54,29 @@ type Cluster struct {
 	nodePodStart  []int32
 	nodeSlotStart []int32
 	// watchReady[s] is slot s's store version when a Watch Get through it is
-	// a plain local read (reflector synced, volume-referenced, not waiting
+	// a plain local read (reflector synced, read on every sync, not waiting
 	// to stop an immutable object), else -1. It is 4 bytes a slot so that
 	// the hot path stays in cache.
 	watchReady []int32
 
+	// The apiserver's objects: versionUpdate[o][v] is the update id that
+	// produced version v of object o (index 0 unused), writeAt[o][v-1] its
+	// commit time, rejected[o] the ids of updates refused because o is
+	// immutable.
+	versionUpdate [][]int32
+	writeAt       [][]sim.Time
+	rejected      [][]int32
+	updates       []updateRecord
+
 	syncFrequency sim.Time
-	cacheTTL      sim.Time
+	cacheTTL      sim.Time // the TTL every node starts with
 	maxIdle       sim.Time
+	// calm is true when no replica ever goes down: every request is served
+	// by the node's replica and the availability checks are skipped.
+	calm bool
+	// lb is true when the load balancer's choices matter: several replicas
+	// or GOAWAY.
+	lb bool
 }
 
 // partition simulates a contiguous range of nodes on its own engine.
@@ -71,23 +90,16 @@ type partition struct {
 	nodeLo, nodeHi int32
 	slotLo, slotHi int32
 
-	// The apiserver's objects and the update stream: every partition
-	// replays the same writes.
-	objects []objectState
-	updates []updateRecord
-	rules   []ruleState
+	// version[o] is object o's current version; next is the next write.
+	version []int32
+	next    int32
 	scratch []int32 // versions read for one volume's sources
 
 	tracing bool
 	trace   []TraceEvent
 
-	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire, evIdleCheck, evRollout, evRestart sim.Kind
-}
-
-type objectState struct {
-	version       int32   // accepted updates so far; 0 is the initial content
-	versionUpdate []int32 // versionUpdate[v] is the update id that produced version v (index 0 unused)
-	rejected      []int32 // ids of updates refused because the object is immutable
+	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire,
+	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL sim.Kind
 }
 
 type updateRecord struct {
@@ -102,19 +114,43 @@ type nodeState struct {
 	// ticker, PLEG's 1 s relist, the volume manager's 100 ms populator and
 	// reconciler loops, and the watch manager's 1 min idle-watch recycler.
 	syncPhase, plegPhase, popPhase, reconPhase, recyclePhase sim.Time
+	// cacheTTL is the node's node.alpha.kubernetes.io/ttl annotation as its
+	// kubelet reads it (Cache).
+	cacheTTL sim.Time
+	// replica is the apiserver replica the kubelet's connection goes to; -1:
+	// none, the next request connects through the load balancer.
+	replica int32
+	// down is true while the kubelet is restarting; epoch counts restarts.
+	down  bool
+	epoch int32
+	// lb draws the load balancer's and GOAWAY's choices (nil unless lb).
+	lb *sim.Rand
+	// goawayAt is when a GOAWAY on the node's lease renewals next closes its
+	// connection.
+	goawayAt sim.Time
 }
 
 type podState struct {
-	node       int32
-	workload   int32
-	index      int32 // within the workload
-	consStart  int32
-	consEnd    int32
+	node      int32
+	workload  int32
+	index     int32 // the workload's replica (or job pod) number
+	gen       int32 // incarnation: a new pod UID replaces the old one in a rollout
+	chainCons int32 // the first consumer of the chain's first incarnation
+	consStart int32
+	consEnd   int32
+	createAt  sim.Time // -1 for the pods of the start
+	deleteAt  sim.Time // never: not deleted
+	// epoch voids the pod's pending events: it changes when the pod is
+	// deleted and when its kubelet restarts.
+	epoch      int32
 	hasVolumes bool
-	simple     bool     // one volume consumer with one source: cycles take the fast path
-	restarted  bool     // its workload has restart rules: events carry gen
-	gen        int32    // the pod's incarnation (a new UID after each restart)
+	simple     bool // one volume consumer with one source, never disturbed: cycles take the fast path
+	registered bool // its references are in the node's managers
+	running    bool // created (and its containers started), not deleted
+	hasToken   bool // the token manager holds a token for it
+	plegNext   bool // after a kubelet restart: the next sync is PLEG's, not a resync
 	syncAt     sim.Time // start of the pod's current (or last) sync (general path only)
+	tokenAt    sim.Time // when the pod's service-account token needs a refresh
 }
 
 type consumerState struct {
@@ -126,15 +162,21 @@ type consumerState struct {
 	srcEnd    int32
 	baked     int32    // subPath: the version the container bind-mounted at start (env: srcSeen)
 	busyUntil sim.Time // the volume's last mount operation completes (one operation per volume at a time)
+	// Mount failures: nestedpendingoperations' exponential backoff. retryAt
+	// is when the next attempt may run (0: no failure pending); backoff is
+	// the current durationBeforeRetry.
+	retryAt   sim.Time
+	backoff   sim.Time
+	failFault int32 // the fault (+1) that its first pending failure belongs to; 0: none
 }
 
 // slot is a node's reference to one object: the manager's per-node item for
 // it (Cache: objectStore item; Watch: objectCache item with its reflector).
 type slot struct {
-	node       int32
-	obj        int32
-	volumeRefs int32 // consumers on the node that read it through a volume
-	refs       int32 // live pods on the node that reference it (RegisterPod minus UnregisterPod)
+	node     int32
+	obj      int32
+	syncRefs int32 // consumers on the node that read it on every sync (volumes, pull secrets)
+	refs     int32 // registered pods on the node that reference it (RegisterPod minus UnregisterPod)
 
 	// Cache.
 	hasData     bool
@@ -143,21 +185,26 @@ type slot struct {
 	fetchDone   sim.Time
 
 	// Watch.
-	started          bool // reflector running (LIST done or in flight)
+	started          bool // reflector running
 	watchOpen        bool
 	immutableStopped bool
 	idleCheck        bool
 	storeVersion     int32
 	watchGen         int32
-	syncedAt         sim.Time
+	syncedAt         sim.Time // the store is initialised from here on (never: not yet known)
 	lastAccess       sim.Time
+	// The reflector's connection and retries (reflector.go).
+	watchReplica int32    // the replica serving the open watch
+	watchStart   sim.Time // when the open watch was (re)issued: bookmarks follow each minute
+	rvAt         sim.Time // when the reflector's last resourceVersion was current
+	backoffBase  sim.Time // the next backoff step's base delay (0: the initial one)
+	backoffReset sim.Time // backoffManager.lastStart: the reflector's creation or last reset
+	faultPending int32    // the fault (+1) that dropped the watch, until it is open again
 }
 
 type ruleState struct {
-	rule *UpdateRule
-	rng  *sim.Rand
-	k    int
-	prev sim.Time
+	rule   *UpdateRule
+	cursor arrivalCursor
 }
 
 // DrainTime is how long a run goes on after its duration, with no new
@@ -166,6 +213,11 @@ type ruleState struct {
 func DrainTime(syncFrequency, cacheTTL time.Duration) time.Duration {
 	return syncFrequency*3/2 + cacheTTL + 11*time.Second
 }
+
+// faultDrain is how much longer a run with faults drains after the last
+// fault's disruption ends: the mount backoff's cap (2 min 2 s) and the
+// reflector's longest retry (60 s), so that every consumer converges.
+const faultDrain = 2*time.Minute + 2*time.Second + time.Minute
 
 // slowPathOnly turns the simple-pod fast path off, for tests that check it
 // changes nothing.
@@ -202,7 +254,19 @@ func New(cfg *Config) (*Cluster, error) {
 	case TTLFixed:
 		c.cacheTTL = sim.Time(cfg.CacheTTL)
 	}
-	c.end = c.horizon.Add(DrainTime(cfg.SyncFrequency, time.Duration(c.cacheTTL)))
+	c.plan = c.buildPlan()
+	c.end = c.horizon.Add(DrainTime(cfg.SyncFrequency, time.Duration(c.plan.ttlMax)))
+	for _, f := range c.plan.faults {
+		c.end = max(c.end, f.end.Add(DrainTime(cfg.SyncFrequency, time.Duration(c.plan.ttlMax))+faultDrain))
+	}
+	c.calm = true
+	for _, os := range c.plan.outages {
+		if len(os) > 0 {
+			c.calm = false
+		}
+	}
+	c.lb = max(cfg.Replicas, 1) > 1 || cfg.GoawayChance > 0
+	c.buildWrites()
 	c.buildNodes()
 	c.buildPods()
 	c.buildSlots()
@@ -213,11 +277,48 @@ func New(cfg *Config) (*Cluster, error) {
 		}
 	}
 	n := (len(c.pods) + podsPerPartition - 1) / podsPerPartition
-	n = min(max(n, 1), cfg.Nodes)
+	nodes := len(c.nodes)
+	n = min(max(n, 1), nodes)
 	for i := 0; i <= n; i++ {
-		c.partNodes = append(c.partNodes, int32(i*cfg.Nodes/n))
+		c.partNodes = append(c.partNodes, int32(i*nodes/n))
 	}
 	return c, nil
+}
+
+// buildWrites indexes the plan's writes by object.
+func (c *Cluster) buildWrites() {
+	objects := len(c.cfg.Objects)
+	c.versionUpdate = make([][]int32, objects)
+	c.writeAt = make([][]sim.Time, objects)
+	c.rejected = make([][]int32, objects)
+	for o := range c.versionUpdate {
+		c.versionUpdate[o] = []int32{0}
+	}
+	c.updates = c.plan.writes
+	for i, u := range c.updates {
+		id := int32(i + 1)
+		if u.rejected {
+			c.rejected[u.obj] = append(c.rejected[u.obj], id)
+			continue
+		}
+		c.versionUpdate[u.obj] = append(c.versionUpdate[u.obj], id)
+		c.writeAt[u.obj] = append(c.writeAt[u.obj], u.at)
+	}
+}
+
+// versionAt returns object o's version at t (writes committed at or before t).
+func (c *Cluster) versionAt(o int32, t sim.Time) int32 {
+	w := c.writeAt[o]
+	lo, hi := 0, len(w)
+	for lo < hi {
+		m := (lo + hi) / 2
+		if w[m] <= t {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return int32(lo)
 }
 
 func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
@@ -225,7 +326,7 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	p := &partition{Cluster: c, primary: primary, nodeLo: nodeLo, nodeHi: nodeHi,
 		slotLo: c.nodeSlotStart[nodeLo], slotHi: c.nodeSlotStart[nodeHi], tracing: cfg.Trace}
 	podLo, podHi := c.nodePodStart[nodeLo], c.nodePodStart[nodeHi]
-	p.rec = newRecorder(c.horizon, cfg.Bucket)
+	p.rec = newRecorder(c.horizon, cfg.Bucket, len(c.plan.faults), max(cfg.Replicas, 1))
 	switch cfg.Strategy {
 	case Get:
 		p.mgr = &simpleManager{c: p}
@@ -234,10 +335,7 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	case Watch:
 		p.mgr = &watchingManager{c: p}
 	}
-	p.objects = make([]objectState, len(cfg.Objects))
-	for i := range p.objects {
-		p.objects[i].versionUpdate = []int32{0}
-	}
+	p.version = make([]int32, len(cfg.Objects))
 	pods := int(podHi - podLo)
 	p.eng = sim.New(time.Duration(float64(cfg.SyncFrequency)*1.5)+time.Second, pods+int(p.slotHi-p.slotLo)/8)
 	e := p.eng
@@ -250,155 +348,219 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	p.evDeliver = e.Register(p.onDeliver)
 	p.evWatchExpire = e.Register(p.onWatchExpire)
 	p.evIdleCheck = e.Register(p.onIdleCheck)
-	p.evRollout = e.Register(p.onRollout)
-	p.evRestart = e.Register(p.onRestart)
+	p.evDelete = e.Register(p.onDelete)
+	p.evUnregister = e.Register(p.onUnregister)
+	p.evMountRetry = e.Register(p.onMountRetry)
+	p.evReflector = e.Register(p.onReflector)
+	p.evOutage = e.Register(p.onOutage)
+	p.evKubelet = e.Register(p.onKubelet)
+	p.evTTL = e.Register(p.onTTL)
 
+	// Initial state: warm pods are running and registered; cold pods and
+	// later incarnations are created by events.
 	if cfg.ColdStart {
 		for si := p.slotLo; si < p.slotHi; si++ {
 			c.slots[si].refs = 0 // pods register as they are created
 		}
-		for pi := podLo; pi < podHi; pi++ {
-			e.Schedule(0, p.evCreate, pi, 0, 0, 0)
-		}
 	} else {
 		p.mgr.warmStart()
-		for pi := podLo; pi < podHi; pi++ {
+	}
+	for pi := podLo; pi < podHi; pi++ {
+		pd := &c.pods[pi]
+		switch {
+		case pd.createAt < 0 && !cfg.ColdStart:
+			pd.running, pd.registered = true, true
 			p.warmStartPod(pi)
+		case pd.createAt < 0:
+			e.Schedule(0, p.evCreate, pi, 0, 0, 0)
+		case pd.createAt <= c.end:
+			e.Schedule(pd.createAt, p.evCreate, pi, 0, 0, 0)
+		}
+		if pd.deleteAt <= c.end {
+			e.Schedule(pd.deleteAt, p.evDelete, pi, 0, 0, 0)
 		}
 	}
-	p.rules = make([]ruleState, len(cfg.Updates))
-	for i := range cfg.Updates {
-		p.rules[i] = ruleState{rule: &cfg.Updates[i], rng: c.streams.StreamN("updates", i)}
-		p.scheduleNextUpdate(int32(i))
+	p.scheduleNextUpdate()
+	for n := nodeLo; n < nodeHi; n++ {
+		nd := &c.nodes[n]
+		if c.plan.joinAt[n] > 0 {
+			nd.down = true // not there yet
+			e.Schedule(c.plan.joinAt[n], p.evKubelet, n, 1, 0, 0)
+		}
+		if c.plan.restarts != nil {
+			for k, r := range c.plan.restarts[n] {
+				if r.at <= c.end {
+					e.Schedule(r.at, p.evKubelet, n, 0, int32(k), 0)
+				}
+			}
+		}
+		if c.plan.ttl != nil {
+			for k, ch := range c.plan.ttl[n] {
+				if ch.at <= c.end {
+					e.Schedule(ch.at, p.evTTL, n, int32(k), 0, 0)
+				}
+			}
+		}
 	}
-	for i := range cfg.Restarts {
-		p.scheduleRollout(int32(i), 0)
+	if !c.calm {
+		for r, os := range c.plan.outages {
+			for k, o := range os {
+				e.Schedule(o.down, p.evOutage, int32(r), int32(k), 0, 0)
+			}
+		}
 	}
 	return p
 }
 
 func (c *Cluster) buildNodes() {
-	c.nodes = make([]nodeState, c.cfg.Nodes)
+	c.nodes = make([]nodeState, c.plan.nodes)
 	for i := range c.nodes {
 		n := &c.nodes[i]
 		n.rng = *c.streams.StreamN("node", i)
-		n.syncPhase = sim.Time(n.rng.IntN(int(time.Second)))
-		n.plegPhase = sim.Time(n.rng.IntN(int(time.Second)))
-		n.popPhase = sim.Time(n.rng.IntN(int(100 * time.Millisecond)))
-		n.reconPhase = sim.Time(n.rng.IntN(int(100 * time.Millisecond)))
-		n.recyclePhase = sim.Time(n.rng.IntN(int(time.Minute)))
+		c.drawPhases(n)
+		n.cacheTTL = c.cacheTTL
+		n.replica = 0
+		n.goawayAt = never
+		if c.lb {
+			n.lb = c.streams.StreamN("load-balancer", i)
+			n.replica = -1
+		}
 	}
 }
 
-// buildPods places pods on nodes and creates their consumers and sources.
-// Pods are stored grouped by node, so that a partition's pods, consumers
-// and sources are contiguous.
+// drawPhases gives a starting kubelet the phases of its loops.
+func (c *Cluster) drawPhases(n *nodeState) {
+	n.syncPhase = sim.Time(n.rng.IntN(int(time.Second)))
+	n.plegPhase = sim.Time(n.rng.IntN(int(time.Second)))
+	n.popPhase = sim.Time(n.rng.IntN(int(100 * time.Millisecond)))
+	n.reconPhase = sim.Time(n.rng.IntN(int(100 * time.Millisecond)))
+	n.recyclePhase = sim.Time(n.rng.IntN(int(time.Minute)))
+}
+
+// buildPods lays the plan's pod incarnations out grouped by node, with their
+// consumers and sources. The pods of the start come first on each node, in
+// the order the plan placed them; later incarnations follow in creation
+// order. A random member selection is drawn once per chain (a Deployment's
+// replacement pod mounts what its predecessor did), the pods of the start
+// in node order as before churn existed.
 func (c *Cluster) buildPods() {
-	type placed struct{ workload, index int32 }
-	nodes := c.cfg.Nodes
-	// Count first, so that every slice is allocated once at its size.
-	var pods, consumers, sources int
+	cfg := c.cfg
+	plan := c.plan
+	nodes := plan.nodes
 	perNodeCount := make([]int32, nodes)
-	cursor := 0 // round-robin placement continues across workloads
-	for wi := range c.cfg.Workloads {
-		w := &c.cfg.Workloads[wi]
-		n := w.Replicas
-		if w.PodsPerNode > 0 {
-			n = w.PodsPerNode * nodes
-			for k := range perNodeCount {
-				perNodeCount[k] += int32(w.PodsPerNode)
-			}
-		} else {
-			for i := 0; i < n; i++ {
-				perNodeCount[(cursor+i)%nodes]++
-			}
-			cursor += n
-		}
-		pods += n
+	for _, pp := range plan.pods {
+		perNodeCount[pp.node]++
+	}
+	order := make([]int32, len(plan.pods)) // layout position -> plan index
+	c.nodePodStart = make([]int32, nodes+1)
+	for n := 0; n < nodes; n++ {
+		c.nodePodStart[n+1] = c.nodePodStart[n] + perNodeCount[n]
+	}
+	fill := append([]int32(nil), c.nodePodStart[:nodes]...)
+	for i, pp := range plan.pods {
+		order[fill[pp.node]] = int32(i)
+		fill[pp.node]++
+	}
+
+	// Count first, so that every slice is allocated once at its size.
+	var consumers, sources int
+	for _, pp := range plan.pods {
+		w := &cfg.Workloads[pp.workload]
 		for _, m := range w.Mounts {
 			members := 1
 			if m.Select == SelectAll {
 				members = len(m.Objects)
 			}
-			sources += n * members
-			if m.As == Volume || m.As == SubPath {
-				consumers += n * members
+			sources += members
+			if m.As == Volume || m.As == SubPath || m.As == PullSecret {
+				consumers += members
 			} else {
-				consumers += n
+				consumers++
 			}
 		}
 	}
-	c.pods = make([]podState, 0, pods)
+	c.pods = make([]podState, 0, len(plan.pods))
 	c.consumers = make([]consumerState, 0, consumers)
 	c.srcObj = make([]int32, 0, sources)
 	c.srcSeen = make([]int32, 0, sources)
-	flat := make([]placed, pods)
-	perNode := make([][]placed, nodes)
-	for n, at := 0, 0; n < nodes; n++ {
-		perNode[n] = flat[at : at : at+int(perNodeCount[n])]
-		at += int(perNodeCount[n])
-	}
-	cursor = 0
-	for wi := range c.cfg.Workloads {
-		w := &c.cfg.Workloads[wi]
-		if w.PodsPerNode > 0 {
-			for i := 0; i < w.PodsPerNode*nodes; i++ {
-				perNode[i/w.PodsPerNode] = append(perNode[i/w.PodsPerNode], placed{int32(wi), int32(i)})
-			}
-			continue
-		}
-		for i := 0; i < w.Replicas; i++ {
-			n := cursor % nodes
-			cursor++
-			perNode[n] = append(perNode[n], placed{int32(wi), int32(i)})
-		}
-	}
-	restarted := make([]bool, len(c.cfg.Workloads))
-	for _, r := range c.cfg.Restarts {
-		restarted[r.Workload] = true
-	}
-	rngs := make([]*sim.Rand, len(c.cfg.Workloads))
+
+	// Random picks, per chain and mount: the pods of the start in layout
+	// order, then the other chains' first pods in plan order.
+	rngs := make([]*sim.Rand, len(cfg.Workloads))
 	for wi := range rngs {
 		rngs[wi] = c.streams.StreamN("workload", wi)
 	}
-	c.nodePodStart = make([]int32, nodes+1)
-	for n, list := range perNode {
-		c.nodePodStart[n] = int32(len(c.pods))
-		for _, pl := range list {
-			w := &c.cfg.Workloads[pl.workload]
-			p := podState{node: int32(n), workload: pl.workload, index: pl.index, consStart: int32(len(c.consumers))}
-			for mi := range w.Mounts {
-				c.addConsumers(&p, rngs[pl.workload], int16(mi), &w.Mounts[mi], int(pl.index))
-			}
-			p.consEnd = int32(len(c.consumers))
-			p.restarted = restarted[pl.workload]
-			if p.consEnd == p.consStart+1 && !slowPathOnly && !p.restarted {
-				cs := &c.consumers[p.consStart]
-				p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
-			}
-			c.pods = append(c.pods, p)
+	picks := map[int32][]int32{} // chain -> first member position per mount
+	pick := func(pp *podPlan) []int32 {
+		if got, ok := picks[pp.chain]; ok {
+			return got
 		}
-		perNode[n] = nil
+		w := &cfg.Workloads[pp.workload]
+		out := make([]int32, len(w.Mounts))
+		for mi, m := range w.Mounts {
+			switch m.Select {
+			case SelectRandom:
+				out[mi] = int32(rngs[pp.workload].IntN(len(m.Objects)))
+			case SelectByIndex:
+				out[mi] = pp.index % int32(len(m.Objects))
+			}
+		}
+		picks[pp.chain] = out
+		return out
 	}
-	c.nodePodStart[nodes] = int32(len(c.pods))
+	for _, i := range order {
+		if plan.pods[i].initial {
+			pick(&plan.pods[i])
+		}
+	}
+	for i := range plan.pods {
+		if pp := &plan.pods[i]; pp.chain == int32(i) {
+			pick(pp)
+		}
+	}
+
+	disturbed := make([]bool, nodes) // kubelet restarts or a leave: no fast path
+	for n := range disturbed {
+		disturbed[n] = plan.leaveAt[n] != never || (plan.restarts != nil && len(plan.restarts[n]) > 0)
+	}
+	layout := make([]int32, len(plan.pods)) // plan index -> layout position
+	for pos, i := range order {
+		layout[i] = int32(pos)
+		pp := &plan.pods[i]
+		w := &cfg.Workloads[pp.workload]
+		p := podState{node: pp.node, workload: pp.workload, index: pp.index, gen: pp.gen,
+			consStart: int32(len(c.consumers)), createAt: pp.createAt, deleteAt: pp.deleteAt}
+		sel := picks[pp.chain]
+		for mi := range w.Mounts {
+			c.addConsumers(&p, int32(pos), int16(mi), &w.Mounts[mi], sel[mi])
+		}
+		p.consEnd = int32(len(c.consumers))
+		if p.consEnd == p.consStart+1 && !slowPathOnly && pp.deleteAt == never && !disturbed[pp.node] && !w.TokenRequests {
+			cs := &c.consumers[p.consStart]
+			p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
+		}
+		c.pods = append(c.pods, p)
+	}
+	for i := range c.pods {
+		p := &c.pods[i]
+		head := &c.pods[layout[plan.pods[order[i]].chain]]
+		p.chainCons = head.consStart
+	}
 }
 
-func (c *Cluster) addConsumers(p *podState, rng *sim.Rand, mi int16, m *Mount, podIndex int) {
-	pi := int32(len(c.pods))
-	// The members the pod uses: positions [lo, hi) in m.Objects.
-	lo, hi := 0, len(m.Objects)
-	switch m.Select {
-	case SelectRandom:
-		lo = rng.IntN(len(m.Objects))
+// addConsumers adds pod pi's consumers of mount m; lo is the chain's pick
+// for random-one and by-index selections.
+func (c *Cluster) addConsumers(p *podState, pi int32, mi int16, m *Mount, lo int32) {
+	hi := int32(len(m.Objects))
+	if m.Select != SelectAll {
 		hi = lo + 1
-	case SelectByIndex:
-		lo = podIndex % len(m.Objects)
-		hi = lo + 1
+	} else {
+		lo = 0
 	}
 	if m.As.isVolume() {
 		p.hasVolumes = true
 	}
-	add := func(member int32, from, to int) {
+	add := func(member int32, from, to int32) {
 		cs := consumerState{pod: pi, kind: m.As, mount: mi, member: member, srcStart: int32(len(c.srcObj))}
 		for k := from; k < to; k++ {
 			c.srcObj = append(c.srcObj, int32(m.Objects[k]))
@@ -408,23 +570,24 @@ func (c *Cluster) addConsumers(p *podState, rng *sim.Rand, mi int16, m *Mount, p
 		c.consumers = append(c.consumers, cs)
 	}
 	switch m.As {
-	case Volume, SubPath:
-		// One volume per member.
+	case Volume, SubPath, PullSecret:
+		// One volume (or pull secret) per member.
 		for k := lo; k < hi; k++ {
-			add(int32(k), k, k+1)
+			add(k, k, k+1)
 		}
 	default:
 		// A projected volume, or one container's env, reads every member.
 		member := int32(-1)
 		if hi == lo+1 {
-			member = int32(lo)
+			member = lo
 		}
 		add(member, lo, hi)
 	}
 }
 
 // buildSlots creates one slot per distinct (node, object) reference and the
-// per-object index used for watch fan-out.
+// per-object index used for watch fan-out. The pods of the start are
+// registered.
 func (c *Cluster) buildSlots() {
 	c.srcSlot = make([]int32, len(c.srcObj))
 	c.nodeSlotStart = make([]int32, len(c.nodes)+1)
@@ -446,12 +609,14 @@ func (c *Cluster) buildSlots() {
 						c.slots = append(c.slots, slot{node: int32(n), obj: o, lastAccess: -1})
 					}
 					c.srcSlot[s] = si
-					if cs.kind.isVolume() {
-						c.slots[si].volumeRefs++
+					if cs.kind.readEverySync() && p.createAt < 0 {
+						c.slots[si].syncRefs++
 					}
 				}
 			}
-			c.eachPodSlot(p, func(si int32) { c.slots[si].refs++ })
+			if p.createAt < 0 {
+				c.eachPodSlot(p, func(si int32) { c.slots[si].refs++ })
+			}
 		}
 	}
 	c.nodeSlotStart[len(c.nodes)] = int32(len(c.slots))
@@ -530,40 +695,12 @@ func (c *Cluster) Run() (*Result, error) {
 	errs := make([]error, n)
 	run := func(i int) {
 		p := c.newPartition(c.partNodes[i], c.partNodes[i+1], i == 0)
-		budget := c.cfg.EventBudget
-		if budget == 0 {
-			pods := float64(c.nodePodStart[p.nodeHi] - c.nodePodStart[p.nodeLo])
-			syncs := pods * (c.cfg.Duration.Seconds()/c.cfg.SyncFrequency.Seconds() + 3)
-			// Each write is at most one event per slot of the partition
-			// (watch deliveries).
-			writes := 0.0
-			for _, u := range c.cfg.Updates {
-				minutes := (c.cfg.Duration - u.Start).Minutes()
-				switch {
-				case len(u.At) > 0:
-					writes += float64(len(u.At))
-				case u.Every > 0:
-					writes += minutes / u.Every.Minutes()
-				default:
-					writes += 2*u.PoissonPerMinute*minutes + 100
-				}
-			}
-			rollouts := 0.0
-			for _, r := range c.cfg.Restarts {
-				rollouts += float64(len(r.At))
-				if r.Every > 0 {
-					rollouts += (c.cfg.Duration - r.Start).Minutes() / r.Every.Minutes()
-				}
-			}
-			budget = uint64(1e7 + 20*syncs + 100*float64(p.slotHi-p.slotLo) + 2*writes*float64(p.slotHi-p.slotLo+1) + 20*rollouts*pods)
-		}
-		errs[i] = p.eng.RunUntil(c.end, budget)
+		errs[i] = p.eng.RunUntil(c.end, c.eventBudget(p))
+		p.finishFaults()
+		c.addPerSecond(p.rec)
 		c.partRecs[i] = p.rec
 		c.partEvents[i] = p.eng.Processed()
 		c.partTraces[i] = p.trace
-		if p.primary {
-			c.apiObjects, c.apiUpdates = p.objects, p.updates
-		}
 	}
 	workers := min(max(c.cfg.Workers, 1), n)
 	if workers == 1 {
@@ -595,4 +732,43 @@ func (c *Cluster) Run() (*Result, error) {
 		}
 	}
 	return c.result(), nil
+}
+
+// eventBudget bounds a partition's events: generous multiples of its syncs,
+// writes, restarts and faults, so that a bug that loops is an error, not a
+// hang.
+func (c *Cluster) eventBudget(p *partition) uint64 {
+	if c.cfg.EventBudget > 0 {
+		return c.cfg.EventBudget
+	}
+	pods := float64(c.nodePodStart[p.nodeHi] - c.nodePodStart[p.nodeLo])
+	span := (c.end - 0).Seconds()
+	syncs := pods * (span/c.cfg.SyncFrequency.Seconds() + 3)
+	slots := float64(p.slotHi - p.slotLo)
+	// Each write is at most one event per slot of the partition (watch
+	// deliveries).
+	writes := float64(len(c.updates))
+	// Each fault may make every slot and consumer retry for the whole run.
+	faults := float64(len(c.plan.faults)) * (slots + pods) * (span/30 + 10)
+	return uint64(1e7 + 20*syncs + 100*slots + 2*writes*(slots+1) + faults)
+}
+
+// finishFaults marks the faults whose dropped watches or failed mounts had
+// not recovered when the partition's run ended.
+func (c *partition) finishFaults() {
+	for s := c.slotLo; s < c.slotHi; s++ {
+		if f := c.slots[s].faultPending; f > 0 && c.slots[s].refs > 0 {
+			c.rec.faults[f-1].unrecovered = true
+		}
+	}
+	for n := c.nodeLo; n < c.nodeHi; n++ {
+		for pi := c.nodePodStart[n]; pi < c.nodePodStart[n+1]; pi++ {
+			p := &c.pods[pi]
+			for ci := p.consStart; ci < p.consEnd; ci++ {
+				if f := c.consumers[ci].failFault; f > 0 && p.deleteAt == never {
+					c.rec.faults[f-1].unrecovered = true
+				}
+			}
+		}
+	}
 }

@@ -54,9 +54,13 @@ const (
 	SubPath                       // a volumeMount with subPath into a configMap/secret volume
 	Env                           // env valueFrom configMapKeyRef/secretKeyRef
 	EnvFrom                       // envFrom configMapRef/secretRef
+	// PullSecret is an imagePullSecrets entry: getPullSecretsForPod reads it
+	// through the secret manager on every sync. It holds no files, so it
+	// observes nothing.
+	PullSecret
 )
 
-var consumerKindNames = [...]string{"volume", "projected", "subPath", "env", "envFrom"}
+var consumerKindNames = [...]string{"volume", "projected", "subPath", "env", "envFrom", "pullSecret"}
 
 func (k ConsumerKind) String() string {
 	if int(k) < len(consumerKindNames) {
@@ -78,6 +82,10 @@ func ParseConsumerKind(s string) (ConsumerKind, error) {
 // isVolume reports whether the consumer is backed by a kubelet volume that the
 // volume manager remounts on every pod sync.
 func (k ConsumerKind) isVolume() bool { return k <= SubPath }
+
+// readEverySync reports whether every pod sync reads the consumer's objects:
+// volumes are remounted, pull secrets fetched.
+func (k ConsumerKind) readEverySync() bool { return k <= SubPath || k == PullSecret }
 
 // ObjectKind is ConfigMap or Secret.
 type ObjectKind uint8
@@ -184,15 +192,95 @@ type Mount struct {
 	Select  Select
 	As      ConsumerKind
 	Name    string // the scenario's object entry name, for consumer names
+	// Token marks the projected volume that also holds the pod's
+	// service-account token (kube-api-access): its mounts call the token
+	// manager.
+	Token bool
 }
 
 // Workload is a set of identical pods.
 type Workload struct {
 	Name        string
 	Namespace   string
-	Replicas    int // spread round-robin over the nodes; or
-	PodsPerNode int // that many on every node
+	Replicas    int  // spread round-robin over the nodes at the start; or
+	PodsPerNode int  // that many on every node (a DaemonSet's pods: bound to their node); or
+	Job         *Job // short-lived pods that arrive over the run
 	Mounts      []Mount
+	// TokenRequests: the pods have the kube-api-access projected volume, so
+	// the kubelet's token manager POSTs serviceaccounts/token at pod start
+	// and when 80% of the token's 3607 s have passed.
+	TokenRequests bool
+	// GracePeriod is how long a deleted pod keeps its references before
+	// UnregisterPod (terminationGracePeriodSeconds; the containers stop and
+	// the volumes are torn down first).
+	GracePeriod time.Duration
+}
+
+// Job makes a workload's pods short-lived: at each arrival Parallelism pods
+// are created (placed by the scheduler) and each is deleted RunFor later, as
+// a Job's or CronJob's pods are.
+type Job struct {
+	Arrivals    Arrivals
+	Parallelism int
+	RunFor      time.Duration
+}
+
+// Arrivals are the instants of a scheduled input: listed times, periodic
+// from Start, or Poisson from Start. Exactly one of At, Every and
+// PoissonPerHour is set.
+type Arrivals struct {
+	At             []time.Duration
+	Every          time.Duration
+	Start          time.Duration
+	PoissonPerHour float64
+}
+
+// Count is a number of nodes (or pods): N when Fraction is 0, else
+// round(Fraction × the current number).
+type Count struct {
+	N        int
+	Fraction float64
+}
+
+// FaultKind is what a fault does.
+type FaultKind uint8
+
+// Fault kinds.
+const (
+	// APIServerRestart takes one replica (or all) away for Downtime; it then
+	// re-initialises its watch cache for WatchCacheInit, answering 429
+	// meanwhile.
+	APIServerRestart FaultKind = iota
+	// KubeletRestart restarts the kubelets of Nodes nodes, spread evenly
+	// over Spread; each is down for Downtime and starts with empty managers.
+	KubeletRestart
+	// NodeJoin adds Nodes new, empty nodes over Spread.
+	NodeJoin
+	// NodeLeave drains and removes Nodes nodes over Spread; their
+	// Deployment pods are re-created on the other nodes.
+	NodeLeave
+)
+
+var faultKindNames = [...]string{"apiserverRestart", "kubeletRestart", "nodeJoin", "nodeLeave"}
+
+func (k FaultKind) String() string {
+	if int(k) < len(faultKindNames) {
+		return faultKindNames[k]
+	}
+	return fmt.Sprintf("FaultKind(%d)", uint8(k))
+}
+
+// FaultRule is a scheduled fault or churn input: at each arrival it acts on
+// its targets.
+type FaultRule struct {
+	Kind     FaultKind
+	Arrivals Arrivals
+	// Replica is the apiserver replica an APIServerRestart takes down; -1:
+	// every replica at once.
+	Replica  int
+	Downtime time.Duration // APIServerRestart, KubeletRestart
+	Nodes    Count         // KubeletRestart, NodeJoin, NodeLeave
+	Spread   time.Duration // KubeletRestart, NodeJoin, NodeLeave: the targets act evenly over this window
 }
 
 // UpdateRule generates writes to one object, or to a random member of a group.
@@ -232,6 +320,23 @@ type Config struct {
 	GetLatency Dist // apiserver GET and LIST response time
 	WatchDelay Dist // commit to watch-event delivery at the kubelet
 
+	// Replicas is the number of apiserver replicas (0 means 1); each
+	// kubelet's connection goes to one, chosen by the load balancer.
+	Replicas int
+	// GoawayChance is the apiserver's --goaway-chance: the probability that
+	// a (non-WATCH) request's response closes its HTTP/2 connection, so the
+	// client's next request reconnects through the load balancer.
+	GoawayChance float64
+	// WatchCacheInit is how long a restarted replica takes to initialise its
+	// watch cache (a LIST from etcd), answering 429 to requests that need it.
+	WatchCacheInit time.Duration
+	// WatchCacheHistory is how far back a replica's watch cache keeps
+	// events: a WATCH from an older resourceVersion gets 410 Gone (0 means
+	// DefaultEventFreshDuration, 75 s).
+	WatchCacheHistory time.Duration
+	// Faults are apiserver restarts, kubelet restarts and node churn.
+	Faults []FaultRule
+
 	Objects   []Object
 	Workloads []Workload
 	Updates   []UpdateRule
@@ -263,9 +368,35 @@ func (c *Config) Validate() error {
 	case len(c.Objects) == 0:
 		return fmt.Errorf("no objects")
 	}
+	if c.Replicas < 0 {
+		return fmt.Errorf("replicas must be >= 1 (0 means 1)")
+	}
+	if c.GoawayChance < 0 || c.GoawayChance > 1 {
+		return fmt.Errorf("goawayChance must be in [0, 1]")
+	}
+	if c.WatchCacheInit < 0 || c.WatchCacheHistory < 0 {
+		return fmt.Errorf("watchCacheInit and watchCacheHistory must be >= 0")
+	}
 	for i, w := range c.Workloads {
-		if (w.Replicas > 0) == (w.PodsPerNode > 0) {
-			return fmt.Errorf("workload %d: exactly one of replicas and podsPerNode must be > 0", i)
+		kinds := 0
+		for _, set := range []bool{w.Replicas > 0, w.PodsPerNode > 0, w.Job != nil} {
+			if set {
+				kinds++
+			}
+		}
+		if kinds != 1 {
+			return fmt.Errorf("workload %d: exactly one of replicas, podsPerNode and job must be set", i)
+		}
+		if j := w.Job; j != nil {
+			if j.Parallelism < 1 || j.RunFor <= 0 {
+				return fmt.Errorf("workload %d: job needs parallelism >= 1 and runFor > 0", i)
+			}
+			if err := j.Arrivals.validate(); err != nil {
+				return fmt.Errorf("workload %d: job: %v", i, err)
+			}
+		}
+		if w.GracePeriod < 0 {
+			return fmt.Errorf("workload %d: gracePeriod must be >= 0", i)
 		}
 		for j, m := range w.Mounts {
 			if len(m.Objects) == 0 {
@@ -283,6 +414,32 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("update %d: no targets", i)
 		}
 	}
+	for i, f := range c.Faults {
+		if err := f.Arrivals.validate(); err != nil {
+			return fmt.Errorf("fault %d: %v", i, err)
+		}
+		switch f.Kind {
+		case APIServerRestart:
+			if f.Replica < -1 || f.Replica >= max(c.Replicas, 1) {
+				return fmt.Errorf("fault %d: replica %d out of range", i, f.Replica)
+			}
+			if f.Downtime <= 0 {
+				return fmt.Errorf("fault %d: downtime must be > 0", i)
+			}
+		case KubeletRestart, NodeJoin, NodeLeave:
+			if f.Kind == KubeletRestart && f.Downtime <= 0 {
+				return fmt.Errorf("fault %d: downtime must be > 0", i)
+			}
+			if (f.Nodes.N > 0) == (f.Nodes.Fraction > 0) || f.Nodes.N < 0 || f.Nodes.Fraction > 1 {
+				return fmt.Errorf("fault %d: nodes must be a count >= 1 or a fraction in (0, 1]", i)
+			}
+			if f.Spread < 0 {
+				return fmt.Errorf("fault %d: spread must be >= 0", i)
+			}
+		default:
+			return fmt.Errorf("fault %d: unknown kind %d", i, f.Kind)
+		}
+	}
 	for i, r := range c.Restarts {
 		if r.Workload < 0 || r.Workload >= len(c.Workloads) {
 			return fmt.Errorf("restart %d: workload %d out of range", i, r.Workload)
@@ -290,6 +447,20 @@ func (c *Config) Validate() error {
 		if len(r.At) == 0 && r.Every <= 0 {
 			return fmt.Errorf("restart %d: no arrivals", i)
 		}
+	}
+	return nil
+}
+
+// validate checks that exactly one kind of arrival is set.
+func (a *Arrivals) validate() error {
+	kinds := 0
+	for _, set := range []bool{len(a.At) > 0, a.Every > 0, a.PoissonPerHour > 0} {
+		if set {
+			kinds++
+		}
+	}
+	if kinds != 1 || a.Every < 0 || a.PoissonPerHour < 0 || a.Start < 0 {
+		return fmt.Errorf("exactly one of at, every and a Poisson rate must be set")
 	}
 	return nil
 }

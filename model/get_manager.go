@@ -9,14 +9,18 @@ type simpleManager struct {
 	c *partition
 }
 
-func (m *simpleManager) get(s int32, t sim.Time) (int32, sim.Time) {
+func (m *simpleManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 	c := m.c
 	sl := &c.slots[s]
-	v, done := c.serveGet(sl.obj, true, t, &c.nodes[sl.node].rng)
+	v, done, ok := c.serveGet(sl.node, sl.obj, true, t, &c.nodes[sl.node].rng)
 	if c.tracing {
-		c.tracef(t, "%s: GET %s from etcd: v%d, response after %v", c.nodeName(sl.node), c.objectName(sl.obj), v, done.Sub(t))
+		if ok {
+			c.tracef(t, "%s: GET %s from etcd: v%d, response after %v", c.nodeName(sl.node), c.objectName(sl.obj), v, done.Sub(t))
+		} else {
+			c.tracef(t, "%s: GET %s failed: no apiserver replica answered", c.nodeName(sl.node), c.objectName(sl.obj))
+		}
 	}
-	return v, done
+	return v, done, ok
 }
 
 // addReference is a no-op: RegisterPod does nothing for the simple manager.
@@ -27,3 +31,7 @@ func (m *simpleManager) deleteReference(int32, sim.Time) {}
 func (m *simpleManager) objectUpdated(int32, sim.Time) {}
 
 func (m *simpleManager) warmStart() {}
+
+func (m *simpleManager) reset(int32, sim.Time, int32) {}
+
+func (m *simpleManager) replicaDown(int32, sim.Time, int32) {}

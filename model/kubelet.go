@@ -21,8 +21,16 @@ const (
 	syncTick           = sim.Time(time.Second)            // syncLoop's syncTicker
 	plegRelistPeriod   = sim.Time(time.Second)            // genericPlegRelistPeriod
 	mountPollInterval  = sim.Time(300 * time.Millisecond) // podAttachAndMountRetryInterval
+	mountTimeout       = sim.Time(2*time.Minute + 3*time.Second)
+	reconcilerLoop     = sim.Time(100 * time.Millisecond) // reconcilerLoopSleepPeriod
 	watchSyncPoll      = sim.Time(10 * time.Millisecond)  // objectCache.Get polls hasSynced every 10 ms
 	resyncJitterFactor = 0.5                              // workerResyncIntervalJitterFactor
+	// backOffPeriod is the pod worker's requeue after a failed sync
+	// (kubelet.go backOffPeriod, jittered by workerBackOffPeriodJitterFactor).
+	backOffPeriod = sim.Time(10 * time.Second)
+	// Mount failures: pkg/util/goroutinemap/exponentialbackoff.
+	mountBackoffInitial = sim.Time(500 * time.Millisecond)
+	mountBackoffMax     = sim.Time(2*time.Minute + 2*time.Second)
 )
 
 // resyncDelay draws wait.Jitter(syncFrequency, 0.5): U[S, 1.5 S).
@@ -31,7 +39,8 @@ func (c *partition) resyncDelay(r *sim.Rand) sim.Time {
 }
 
 // scheduleCycle queues the pod's next cycle for a sync that starts at t. The
-// event carries the pod's incarnation, so that a restart voids it.
+// event carries the pod's epoch, so that a deletion or a kubelet restart
+// voids it.
 func (c *partition) scheduleCycle(pi int32, t sim.Time) {
 	p := &c.pods[pi]
 	p.syncAt = t
@@ -40,7 +49,7 @@ func (c *partition) scheduleCycle(pi int32, t sim.Time) {
 		at = c.mountTime(&c.nodes[p.node], t)
 	}
 	if at <= c.end {
-		c.eng.Schedule(at, c.evCycle, pi, p.gen, 0, 0)
+		c.eng.Schedule(at, c.evCycle, pi, p.epoch, 0, 0)
 	}
 }
 
@@ -70,7 +79,8 @@ func (c *partition) scheduleTickSync(pi int32, t sim.Time) {
 // source) for a sync starting at tick t. The event carries everything the
 // cycle needs, so that it touches little memory: A the consumer, B the
 // slot, C the version its files hold, D the node. The sync's start is the
-// last sync tick before the remount.
+// last sync tick before the remount. Simple pods are never deleted and
+// their kubelet never restarts, so their events need no epoch.
 func (c *partition) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t sim.Time) {
 	if at := c.mountTime(n, t); at <= c.end {
 		c.eng.Schedule(at, c.evCycleSimple, ci, slot, seen, node)
@@ -78,35 +88,49 @@ func (c *partition) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t s
 }
 
 // onCycleSimple is onCycle for a simple pod, without reading the pod or the
-// consumer unless the files change.
+// consumer unless the files change or the mount fails.
 func (c *partition) onCycleSimple(ev sim.Event) {
 	now := c.eng.Now()
 	n := &c.nodes[ev.D]
 	start := prevTick(n.syncPhase, syncTick, now)
 	c.rec.add(c.rec.Syncs, start, 1)
-	c.rec.add(c.rec.Remounts, now, 1)
 	if c.tracing {
 		c.traceSync(c.consumers[ev.A].pod, start, "periodic resync")
 	}
-	var v int32
-	done := now
+	seen := ev.C
 	if c.watchReady != nil && c.watchReady[ev.B] >= 0 {
-		v = c.watchReady[ev.B]
+		c.rec.add(c.rec.Remounts, now, 1)
+		v := c.watchReady[ev.B]
+		if c.tracing {
+			c.traceRemount(ev.A, ev.B, now, v, seen, now)
+		}
+		if v > seen {
+			c.rec.add(c.rec.VolumeWrites, now, 1)
+			c.expose(ev.A, c.consumers[ev.A].srcStart, v, now)
+			seen = v
+		}
 	} else {
 		cs := &c.consumers[ev.A]
-		v, done = c.mgr.get(ev.B, max(now, cs.busyUntil))
-		cs.busyUntil = done
+		if cs.retryAt == 0 {
+			c.rec.add(c.rec.Remounts, now, 1)
+			v, done, ok := c.mgr.get(ev.B, max(now, cs.busyUntil))
+			cs.busyUntil = done
+			if c.tracing {
+				c.traceRemount(ev.A, ev.B, now, v, seen, done)
+			}
+			switch {
+			case !ok:
+				c.mountFailed(ev.A, done)
+			case v > seen:
+				c.rec.add(c.rec.VolumeWrites, done, 1)
+				c.expose(ev.A, cs.srcStart, v, done)
+				seen = v
+			}
+		}
+		// else: a failed mount is waiting out its backoff; its retry remounts.
+		seen = max(seen, c.srcSeen[cs.srcStart])
 	}
-	seen := ev.C
-	if c.tracing {
-		c.traceRemount(ev.A, ev.B, now, v, seen, done)
-	}
-	if v > seen {
-		c.rec.add(c.rec.VolumeWrites, done, 1)
-		c.expose(ev.A, c.consumers[ev.A].srcStart, v, done)
-		seen = v
-	}
-	if now > c.horizon && !keepDraining && seen == c.objects[c.slots[ev.B].obj].version {
+	if now > c.horizon && !keepDraining && seen == c.version[c.slots[ev.B].obj] && c.consumers[ev.A].retryAt == 0 {
 		return // draining, and this pod has seen the last write
 	}
 	due := start + c.resyncDelay(&n.rng)
@@ -115,11 +139,17 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 
 // warmStartPod puts a pod into steady state at t=0: its next resync is due
 // after the equilibrium residual of the U[S, 1.5 S) renewal process, so the
-// first minutes look like the hours after them.
+// first minutes look like the hours after them. Its service-account token
+// was issued at a uniformly random time in the last refresh period.
 func (c *partition) warmStartPod(pi int32) {
-	n := &c.nodes[c.pods[pi].node]
+	p := &c.pods[pi]
+	n := &c.nodes[p.node]
 	due := residualUniform(&n.rng, float64(c.syncFrequency), 1.5*float64(c.syncFrequency))
 	c.scheduleTickSync(pi, nextTick(n.syncPhase, syncTick, sim.Time(due)))
+	if c.cfg.Workloads[p.workload].TokenRequests {
+		p.hasToken = true
+		p.tokenAt = sim.Time((1 - n.rng.Float64()) * float64(tokenRefreshAfter))
+	}
 }
 
 // residualUniform draws the time to the next renewal, seen from a random
@@ -139,37 +169,69 @@ func sqrtUnit(r *sim.Rand) float64 {
 	return max(u, v)
 }
 
-// onCycle runs a pod's periodic sync and its remount.
+// onCycle runs a pod's sync (periodic, or the PLEG one after a start) and
+// its remount.
 func (c *partition) onCycle(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
-	if ev.B != p.gen {
-		return // the pod was replaced
+	if ev.B != p.epoch {
+		return // the pod was deleted, or its kubelet restarted
 	}
 	start := p.syncAt
+	now := c.eng.Now()
 	c.rec.add(c.rec.Syncs, start, 1)
 	if c.tracing {
 		c.traceSync(pi, start, "resync or PLEG")
 	}
+	c.readPullSecrets(pi, now)
 	if p.hasVolumes {
-		c.remount(pi, c.eng.Now(), false)
+		c.remount(pi, now, false)
 	}
-	if c.eng.Now() > c.horizon && !keepDraining && c.podUpToDate(p) {
+	if p.plegNext {
+		// After a kubelet restart, PLEG's first relist sees every
+		// container and syncs the pod again.
+		p.plegNext = false
+		c.scheduleCycle(pi, nextTick(c.nodes[p.node].plegPhase, plegRelistPeriod, start))
+		return
+	}
+	if now > c.horizon && !keepDraining && c.podUpToDate(p) {
 		return // draining, and this pod's volumes have seen the last writes
 	}
 	c.scheduleResync(pi, start)
 }
 
+// readPullSecrets is getPullSecretsForPod: every sync reads each
+// imagePullSecrets entry through the secret manager. A failure is only
+// logged (the image pull may fail later), so nothing waits for it.
+func (c *partition) readPullSecrets(pi int32, t sim.Time) {
+	p := &c.pods[pi]
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		cs := &c.consumers[ci]
+		if cs.kind != PullSecret {
+			continue
+		}
+		for s := cs.srcStart; s < cs.srcEnd; s++ {
+			if c.watchReady != nil && c.watchReady[c.srcSlot[s]] >= 0 {
+				continue // a read of the local store
+			}
+			c.mgr.get(c.srcSlot[s], t)
+		}
+	}
+}
+
 // podUpToDate reports whether every volume source of p holds its object's
-// latest version.
+// latest version and no mount is waiting to be retried.
 func (c *partition) podUpToDate(p *podState) bool {
 	for ci := p.consStart; ci < p.consEnd; ci++ {
 		cs := &c.consumers[ci]
 		if !cs.kind.isVolume() {
 			continue
 		}
+		if cs.retryAt != 0 {
+			return false
+		}
 		for s := cs.srcStart; s < cs.srcEnd; s++ {
-			if c.srcSeen[s] < c.objects[c.srcObj[s]].version {
+			if c.srcSeen[s] < c.version[c.srcObj[s]] {
 				return false
 			}
 		}
@@ -178,123 +240,238 @@ func (c *partition) podUpToDate(p *podState) bool {
 }
 
 // remount runs the reconciler's MountVolume for every configMap, secret and
-// projected volume of the pod at t. Each volume reads its sources through the
-// manager, one after another, and if any changed swaps the whole payload
-// atomically (AtomicWriter: one rename exposes every key; unchanged content
-// is not rewritten). It returns when the last volume's operation completes.
+// projected volume of the pod at t. A volume whose last mount failed waits
+// for its backoff (its retry event remounts it). It returns when the last
+// volume's operation completes, and whether every volume mounted.
 //
 // A new pod's first mount (fresh) always writes its volumes.
-func (c *partition) remount(pi int32, t sim.Time, fresh bool) sim.Time {
+func (c *partition) remount(pi int32, t sim.Time, fresh bool) (sim.Time, bool) {
 	p := &c.pods[pi]
-	last := t
+	last, ok := t, true
 	for ci := p.consStart; ci < p.consEnd; ci++ {
 		cs := &c.consumers[ci]
 		if !cs.kind.isVolume() {
 			continue
 		}
-		c.rec.add(c.rec.Remounts, t, 1)
-		// nestedpendingoperations runs one operation per volume at a time.
-		done := max(t, cs.busyUntil)
-		changed := fresh
-		c.scratch = c.scratch[:0]
-		for s := cs.srcStart; s < cs.srcEnd; s++ {
-			var v int32
-			v, done = c.mgr.get(c.srcSlot[s], done)
-			c.scratch = append(c.scratch, v)
-			if v > c.srcSeen[s] {
-				changed = true
-			}
+		if cs.retryAt != 0 {
+			ok = false // nestedpendingoperations refuses it until the backoff expires
+			continue
 		}
-		cs.busyUntil = done
-		if c.tracing {
-			for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
-				seen := c.srcSeen[s]
-				if fresh {
-					seen = -1
-				}
-				c.traceRemount(ci, c.srcSlot[s], t, c.scratch[k], seen, done)
-			}
-		}
-		if changed {
-			c.rec.add(c.rec.VolumeWrites, done, 1)
-			for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
-				c.expose(ci, s, c.scratch[k], done)
-			}
-		}
+		done, mounted := c.mountVolume(ci, t, fresh)
+		ok = ok && mounted
 		last = max(last, done)
 	}
-	return last
+	return last, ok
 }
 
-// expose makes version v of source s visible in consumer ci's files at t, and
-// records every update between the old content and v as observed at t.
+// mountVolume runs one MountVolume of consumer ci at t: it reads every
+// source through the manager, one after another, and if any changed swaps
+// the whole payload atomically (AtomicWriter: one rename exposes every key;
+// unchanged content is not rewritten). If a read fails, the operation fails:
+// the files keep their content and the retry waits out the backoff.
+func (c *partition) mountVolume(ci int32, t sim.Time, fresh bool) (sim.Time, bool) {
+	cs := &c.consumers[ci]
+	p := &c.pods[cs.pod]
+	c.rec.add(c.rec.Remounts, t, 1)
+	// nestedpendingoperations runs one operation per volume at a time.
+	done := max(t, cs.busyUntil)
+	changed := fresh
+	ok := true
+	c.scratch = c.scratch[:0]
+	for s := cs.srcStart; s < cs.srcEnd; s++ {
+		var v int32
+		var got bool
+		v, done, got = c.mgr.get(c.srcSlot[s], done)
+		if !got {
+			ok = false
+			break
+		}
+		c.scratch = append(c.scratch, v)
+		if v > c.srcSeen[s] {
+			changed = true
+		}
+	}
+	if ok && c.isTokenVolume(ci) {
+		var renewed bool
+		ok, renewed = c.tokenForMount(cs.pod, done)
+		changed = changed || renewed // the token file is part of the payload
+	}
+	cs.busyUntil = done
+	if c.tracing {
+		for k, s := 0, cs.srcStart; k < len(c.scratch); k, s = k+1, s+1 {
+			seen := c.srcSeen[s]
+			if fresh {
+				seen = -1
+			}
+			c.traceRemount(ci, c.srcSlot[s], t, c.scratch[k], seen, done)
+		}
+	}
+	if !ok {
+		if c.tracing {
+			c.tracef(done, "%s %s: MountVolume %s failed: files keep their content", c.nodeName(p.node), c.podName(p), c.consumerName(cs))
+		}
+		c.mountFailed(ci, done)
+		return done, false
+	}
+	c.mountSucceeded(ci, done)
+	if changed {
+		c.rec.add(c.rec.VolumeWrites, done, 1)
+		for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
+			c.expose(ci, s, c.scratch[k], done)
+		}
+	}
+	return done, true
+}
+
+// mountFailed records a failed MountVolume of consumer ci completing at t
+// and queues its retry: the operation may run again once
+// durationBeforeRetry has passed since the failure (500 ms, doubling, at
+// most 2 min 2 s), at the reconciler's next loop after that.
+func (c *partition) mountFailed(ci int32, t sim.Time) {
+	cs := &c.consumers[ci]
+	c.rec.add(c.rec.MountFailures, t, 1)
+	if cs.backoff == 0 {
+		cs.backoff = mountBackoffInitial
+	} else {
+		cs.backoff = min(2*cs.backoff, mountBackoffMax)
+	}
+	if cs.failFault == 0 {
+		if f := c.faultAt(t); f >= 0 {
+			cs.failFault = f + 1
+			c.rec.faultMountFailures(f)
+		}
+	}
+	p := &c.pods[cs.pod]
+	n := &c.nodes[p.node]
+	cs.retryAt = nextTick(n.reconPhase, reconcilerLoop, t+cs.backoff)
+	if cs.retryAt <= c.end {
+		c.eng.Schedule(cs.retryAt, c.evMountRetry, ci, p.epoch, 0, 0)
+	}
+}
+
+// mountSucceeded ends consumer ci's failure backoff (the operation's entry
+// is deleted), and records when the fault that made it fail was recovered.
+func (c *partition) mountSucceeded(ci int32, t sim.Time) {
+	cs := &c.consumers[ci]
+	cs.backoff, cs.retryAt = 0, 0
+	if cs.failFault > 0 {
+		c.rec.faultMountRecovered(cs.failFault-1, t)
+		cs.failFault = 0
+	}
+}
+
+// onMountRetry retries a failed mount: the volume is still remountRequired,
+// so the reconciler runs MountVolume again as soon as the backoff allows.
+func (c *partition) onMountRetry(ev sim.Event) {
+	ci := ev.A
+	cs := &c.consumers[ci]
+	p := &c.pods[cs.pod]
+	if ev.B != p.epoch || cs.retryAt != c.eng.Now() {
+		return
+	}
+	cs.retryAt = 0
+	t := c.eng.Now()
+	fresh := c.srcSeen[cs.srcStart] < 0
+	if _, ok := c.mountVolume(ci, t, fresh); ok && p.syncAt >= 0 && !p.running {
+		c.maybeStart(cs.pod, cs.busyUntil)
+	}
+}
+
+// expose makes version v of source s visible in consumer ci's files at t.
 // A subPath consumer's volume changes too, but its container keeps the file
 // it bind-mounted at start, so nothing is observed.
 func (c *partition) expose(ci int32, s int32, v int32, t sim.Time) {
-	old := c.srcSeen[s]
-	if v <= old {
+	if v <= c.srcSeen[s] {
 		return
 	}
 	c.srcSeen[s] = v
 	if c.consumers[ci].kind == SubPath {
 		return
 	}
-	c.observe(ci, s, old, v, t)
+	c.observe(ci, s, v, t)
 }
 
-// observe records that consumer ci, which held version old of source s's
-// object, holds version v from t on: every update in between is observed.
-func (c *partition) observe(ci, s int32, old, v int32, t sim.Time) {
-	o := &c.objects[c.srcObj[s]]
-	for k := max(old+1, 1); k <= v; k++ {
-		c.rec.Samples = append(c.rec.Samples, Sample{Update: o.versionUpdate[k], Consumer: ci, Observed: t})
-	}
+// observe records that consumer ci holds version v of source s's object
+// from t on. Result turns these exposures into one sample per (update,
+// consumer chain): the first exposure of that version or a newer one.
+func (c *partition) observe(ci, s int32, v int32, t sim.Time) {
+	c.rec.exposures = append(c.rec.exposures, exposure{cons: ci, src: s, version: v, at: t})
 }
 
-// onCreate runs a new pod's first sync (cold start: the pod ADD arrives at
-// t): RegisterPod adds the pod's references to the manager, the volume
-// manager mounts its volumes, and SyncPod waits for them before starting the
-// containers.
+// onCreate creates a pod (cold start, or a later incarnation): the pod ADD
+// arrives at t.
 func (c *partition) onCreate(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
+	t := c.eng.Now()
+	if p.deleteAt <= t {
+		return // deleted before it was created (its node left first)
+	}
+	if n := &c.nodes[p.node]; n.down {
+		return // the kubelet is restarting: it adds the pod when it starts
+	}
+	c.startPod(pi, t, "pod ADD: first sync, RegisterPod")
+}
+
+// startPod runs the first sync of pod pi at t: RegisterPod adds the pod's
+// references to the manager, the volume manager mounts its volumes, and
+// SyncPod waits for them before starting the containers.
+func (c *partition) startPod(pi int32, t sim.Time, why string) {
+	p := &c.pods[pi]
+	p.running = false
 	if p.consEnd > p.consStart {
 		for s := c.consumers[p.consStart].srcStart; s < c.consumers[p.consEnd-1].srcEnd; s++ {
 			c.srcSeen[s] = -1 // nothing mounted yet
 		}
 	}
-	c.createPod(pi, c.eng.Now(), "pod ADD: first sync, RegisterPod")
-}
-
-// createPod runs the first sync of pod pi's current incarnation at t.
-func (c *partition) createPod(pi int32, t sim.Time, why string) {
-	p := &c.pods[pi]
 	p.syncAt = t
 	c.rec.add(c.rec.Syncs, t, 1)
 	if c.tracing {
 		c.traceSync(pi, t, why)
 	}
 	c.registerPod(pi, t)
+	c.readPullSecrets(pi, t)
 	if p.hasVolumes {
-		c.eng.Schedule(c.mountTime(&c.nodes[p.node], t), c.evInitialMount, pi, p.gen, 0, 0)
+		c.eng.Schedule(c.mountTime(&c.nodes[p.node], t), c.evInitialMount, pi, p.epoch, 0, 0)
 		return
 	}
-	c.eng.Schedule(t, c.evStart, pi, p.gen, 0, 0)
+	c.eng.Schedule(t, c.evStart, pi, p.epoch, 0, 0)
 }
 
 // registerPod is the manager's RegisterPod on a pod UID's first sync: one
 // AddReference per distinct referenced object.
 func (c *partition) registerPod(pi int32, t sim.Time) {
-	c.eachPodSlot(&c.pods[pi], func(si int32) {
+	p := &c.pods[pi]
+	p.registered = true
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		if cs := &c.consumers[ci]; cs.kind.readEverySync() {
+			for s := cs.srcStart; s < cs.srcEnd; s++ {
+				c.slots[c.srcSlot[s]].syncRefs++
+			}
+		}
+	}
+	c.eachPodSlot(p, func(si int32) {
 		c.slots[si].refs++
 		c.mgr.addReference(si, t)
 	})
 }
 
-// unregisterPod is the manager's UnregisterPod when a pod is deleted: one
-// DeleteReference per distinct referenced object.
+// unregisterPod is the manager's UnregisterPod when a deleted pod's volumes
+// are torn down: one DeleteReference per distinct referenced object.
 func (c *partition) unregisterPod(pi int32, t sim.Time) {
-	c.eachPodSlot(&c.pods[pi], func(si int32) {
+	p := &c.pods[pi]
+	if !p.registered {
+		return
+	}
+	p.registered = false
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		if cs := &c.consumers[ci]; cs.kind.readEverySync() {
+			for s := cs.srcStart; s < cs.srcEnd; s++ {
+				c.slots[c.srcSlot[s]].syncRefs--
+			}
+		}
+	}
+	c.eachPodSlot(p, func(si int32) {
 		if c.slots[si].refs--; c.slots[si].refs < 0 {
 			panic(fmt.Sprintf("model: slot %d has %d references", si, c.slots[si].refs))
 		}
@@ -308,45 +485,80 @@ func (c *partition) unregisterPod(pi int32, t sim.Time) {
 func (c *partition) onInitialMount(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
-	if ev.B != p.gen {
-		return // the pod was replaced
+	if ev.B != p.epoch {
+		return // the pod was deleted, or its kubelet restarted
 	}
-	done := c.remount(pi, c.eng.Now(), true)
-	polls := (done - p.syncAt + mountPollInterval - 1) / mountPollInterval
+	done, ok := c.remount(pi, c.eng.Now(), true)
+	if ok {
+		c.maybeStart(pi, done)
+	}
+	// else: the failed volumes' retries start the pod once all are mounted.
+}
+
+// maybeStart starts pod pi's containers once every volume is mounted, the
+// last at t. WaitForAttachAndMount polls every 300 ms for 2 min 3 s from
+// the sync's start; if the mounts take longer the sync fails, the pod
+// worker requeues it after backOffPeriod × U[1, 1.5), and the next sync
+// polls again.
+func (c *partition) maybeStart(pi int32, t sim.Time) {
+	p := &c.pods[pi]
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		cs := &c.consumers[ci]
+		if cs.kind.isVolume() && (cs.retryAt != 0 || c.srcSeen[cs.srcStart] < 0) {
+			return // a volume is still not mounted
+		}
+	}
+	n := &c.nodes[p.node]
+	for t > p.syncAt+mountTimeout {
+		failed := p.syncAt + mountTimeout
+		due := failed + backOffPeriod + sim.Time(n.rng.Float64()*resyncJitterFactor*float64(backOffPeriod))
+		p.syncAt = nextTick(n.syncPhase, syncTick, due)
+		c.rec.add(c.rec.Syncs, p.syncAt, 1)
+	}
+	polls := (t - p.syncAt + mountPollInterval - 1) / mountPollInterval
+	at := max(p.syncAt+polls*mountPollInterval, t)
 	if c.tracing {
-		c.tracef(p.syncAt+polls*mountPollInterval, "%s %s: WaitForAttachAndMount sees the volumes mounted (300 ms poll); containers start", c.nodeName(p.node), c.podName(p))
+		c.tracef(at, "%s %s: WaitForAttachAndMount sees the volumes mounted (300 ms poll); containers start", c.nodeName(p.node), c.podName(p))
 	}
-	c.eng.Schedule(p.syncAt+polls*mountPollInterval, c.evStart, pi, p.gen, 0, 0)
+	if at <= c.end {
+		c.eng.Schedule(at, c.evStart, pi, p.epoch, 0, 0)
+	}
 }
 
 // onStart starts a new pod's containers: env and envFrom references are read
 // once, here, and baked in, and subPath mounts bind the volume's current
 // file. PLEG sees the containers start at its next relist and triggers a
 // sync, which replaces the pending resync; the periodic cycle runs from
-// there. Updates the container now holds, and did not before (its previous
-// incarnation's), count as observed now.
+// there.
 func (c *partition) onStart(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
-	if ev.B != p.gen {
-		return // the pod was replaced
+	if ev.B != p.epoch {
+		return // the pod was deleted, or its kubelet restarted
 	}
+	p.running = true
 	t := c.eng.Now()
 	for ci := p.consStart; ci < p.consEnd; ci++ {
 		cs := &c.consumers[ci]
 		switch {
 		case cs.kind == SubPath:
 			s := cs.srcStart
-			c.observe(ci, s, cs.baked, c.srcSeen[s], t)
 			cs.baked = max(cs.baked, c.srcSeen[s])
-		case !cs.kind.isVolume():
-			// For env consumers srcSeen is the value baked into the container.
+			c.observe(ci, s, c.srcSeen[s], t)
+		case cs.kind == Env || cs.kind == EnvFrom:
+			// For env consumers srcSeen is the value baked into the
+			// container. A read that fails leaves the container unstarted
+			// in reality (CreateContainerConfigError, retried at the next
+			// sync); the model starts it with the last value read.
 			done := t
 			for s := cs.srcStart; s < cs.srcEnd; s++ {
-				var v int32
-				v, done = c.mgr.get(c.srcSlot[s], done)
-				c.observe(ci, s, c.srcSeen[s], v, done)
+				v, d, ok := c.mgr.get(c.srcSlot[s], done)
+				done = d
+				if !ok {
+					continue
+				}
 				c.srcSeen[s] = max(c.srcSeen[s], v)
+				c.observe(ci, s, v, done)
 				if c.tracing {
 					c.tracef(done, "%s %s: %s reads %s v%d into the container for good", c.nodeName(p.node), c.podName(p), c.consumerName(cs), c.objectName(c.srcObj[s]), v)
 				}
@@ -358,6 +570,129 @@ func (c *partition) onStart(ev sim.Event) {
 		c.tracef(t, "%s %s: containers running; PLEG's next relist (%v) will sync the pod", c.nodeName(p.node), c.podName(p), nextTick(n.plegPhase, plegRelistPeriod, t))
 	}
 	c.scheduleCycle(pi, nextTick(n.plegPhase, plegRelistPeriod, t))
+}
+
+// onDelete deletes a pod: its containers stop and it syncs no more; its
+// volumes are torn down and UnregisterPod runs after the grace period.
+func (c *partition) onDelete(ev sim.Event) {
+	pi := ev.A
+	p := &c.pods[pi]
+	t := c.eng.Now()
+	p.epoch++
+	p.running = false
+	p.hasToken = false
+	for ci := p.consStart; ci < p.consEnd; ci++ {
+		c.consumers[ci].retryAt = 0
+	}
+	if c.tracing {
+		c.tracef(t, "%s %s: pod deleted: containers stop", c.nodeName(p.node), c.podName(p))
+	}
+	at := t + sim.Time(c.cfg.Workloads[p.workload].GracePeriod)
+	if at <= c.end {
+		c.eng.Schedule(at, c.evUnregister, pi, 0, 0, 0)
+	}
+}
+
+// onUnregister runs UnregisterPod for a deleted pod.
+func (c *partition) onUnregister(ev sim.Event) {
+	p := &c.pods[ev.A]
+	if c.tracing && p.registered {
+		c.tracef(c.eng.Now(), "%s %s: volumes torn down: UnregisterPod", c.nodeName(p.node), c.podName(p))
+	}
+	c.unregisterPod(ev.A, c.eng.Now())
+}
+
+// onKubelet is a node's kubelet stopping for a restart (B=0, C: the
+// restart's index), starting again after it (B=2), or a new node's kubelet
+// starting (B=1).
+func (c *partition) onKubelet(ev sim.Event) {
+	n := ev.A
+	nd := &c.nodes[n]
+	t := c.eng.Now()
+	switch ev.B {
+	case 1:
+		nd.down = false
+		c.drawPhases(nd)
+		if c.tracing {
+			c.tracef(t, "%s: joins the cluster", c.nodeName(n))
+		}
+	case 0:
+		r := c.plan.restarts[n][ev.C]
+		c.stopKubelet(n, t, r.fault)
+		if r.up <= c.end {
+			c.eng.Schedule(r.up, c.evKubelet, n, 2, ev.C, 0)
+		}
+	case 2:
+		c.restartKubelet(n, t)
+	}
+}
+
+// stopKubelet kills node n's kubelet at t: its watches close with its
+// connection, its managers' state and the token manager's cache are lost,
+// and its pods' pending work is void. Containers keep running.
+func (c *partition) stopKubelet(n int32, t sim.Time, fault int32) {
+	nd := &c.nodes[n]
+	nd.down = true
+	nd.epoch++
+	nd.replica = -1
+	if c.tracing {
+		c.tracef(t, "%s: kubelet stops (restart)", c.nodeName(n))
+	}
+	for si := c.nodeSlotStart[n]; si < c.nodeSlotStart[n+1]; si++ {
+		c.mgr.reset(si, t, fault)
+		sl := &c.slots[si]
+		sl.refs, sl.syncRefs = 0, 0
+	}
+	for pi := c.nodePodStart[n]; pi < c.nodePodStart[n+1]; pi++ {
+		p := &c.pods[pi]
+		p.epoch++
+		p.registered = false
+		p.hasToken = false
+		for ci := p.consStart; ci < p.consEnd; ci++ {
+			cs := &c.consumers[ci]
+			cs.retryAt, cs.backoff, cs.failFault = 0, 0, 0
+		}
+	}
+}
+
+// restartKubelet starts node n's kubelet again at t. Its loops start with
+// new phases; HandlePodAdditions syncs every pod at once (RegisterPod:
+// Watch starts a reflector per object, Cache's items are empty); the
+// reconstructed volumes are mounted again, rewriting only changed files;
+// PLEG's first relist sees every container and syncs each pod again; pods
+// created meanwhile take the normal creation path.
+func (c *partition) restartKubelet(n int32, t sim.Time) {
+	nd := &c.nodes[n]
+	nd.down = false
+	c.drawPhases(nd)
+	if c.tracing {
+		c.tracef(t, "%s: kubelet starts: HandlePodAdditions for every pod", c.nodeName(n))
+	}
+	for pi := c.nodePodStart[n]; pi < c.nodePodStart[n+1]; pi++ {
+		p := &c.pods[pi]
+		if p.deleteAt <= t || p.createAt > t {
+			continue
+		}
+		if !p.running {
+			// Created while the kubelet was down, or not started yet.
+			c.startPod(pi, t, "pod ADD after the kubelet restart")
+			continue
+		}
+		// The ADD sync registers at once; its cycle mounts the
+		// reconstructed volumes, then PLEG's sync follows.
+		c.registerPod(pi, t)
+		p.plegNext = true
+		c.scheduleCycle(pi, t)
+	}
+}
+
+// onTTL applies a change of node A's TTL annotation (plan change B).
+func (c *partition) onTTL(ev sim.Event) {
+	ch := c.plan.ttl[ev.A][ev.B]
+	c.nodes[ev.A].cacheTTL = ch.ttl
+	if c.tracing {
+		c.tracef(c.eng.Now(), "%s: node annotation node.alpha.kubernetes.io/ttl = %v", c.nodeName(ev.A), time.Duration(ch.ttl))
+	}
 }
 
 // traceSync records a pod's sync at t.
@@ -381,55 +716,4 @@ func (c *partition) traceRemount(ci, s int32, t sim.Time, v, seen int32, done si
 	default:
 		c.tracef(done, "%s %s: %s files swap to %s v%d (atomic rename)", c.nodeName(p.node), c.podName(p), c.consumerName(cs), obj, v)
 	}
-}
-
-// scheduleRollout queues restart rule i's arrival k, if any before the
-// horizon.
-func (c *partition) scheduleRollout(i int32, k int32) {
-	r := &c.cfg.Restarts[i]
-	var at sim.Time
-	switch {
-	case len(r.At) > 0:
-		if int(k) >= len(r.At) {
-			return
-		}
-		at = sim.At(r.At[k])
-	default:
-		at = sim.At(r.Start + time.Duration(k+1)*r.Every)
-	}
-	if at <= c.horizon && at >= c.eng.Now() {
-		c.eng.Schedule(at, c.evRollout, i, k, 0, 0)
-	}
-}
-
-// onRollout starts a rollout of restart rule A: this partition's pods of the
-// workload are replaced one by one over the rule's spread.
-func (c *partition) onRollout(ev sim.Event) {
-	r := &c.cfg.Restarts[ev.A]
-	t := c.eng.Now()
-	w := &c.cfg.Workloads[r.Workload]
-	n := w.Replicas
-	if w.PodsPerNode > 0 {
-		n = w.PodsPerNode * c.cfg.Nodes
-	}
-	for pi := c.nodePodStart[c.nodeLo]; pi < c.nodePodStart[c.nodeHi]; pi++ {
-		p := &c.pods[pi]
-		if int(p.workload) != r.Workload {
-			continue
-		}
-		at := t + sim.Time(int64(r.Spread)*int64(p.index)/int64(n))
-		c.eng.Schedule(at, c.evRestart, pi, 0, 0, 0)
-	}
-	c.scheduleRollout(ev.A, ev.B+1)
-}
-
-// onRestart replaces pod A: the new incarnation registers and starts, then
-// the old one unregisters; the old one's pending events are void.
-func (c *partition) onRestart(ev sim.Event) {
-	pi := ev.A
-	p := &c.pods[pi]
-	t := c.eng.Now()
-	p.gen++
-	c.createPod(pi, t, "rolling restart: the new pod's first sync, RegisterPod")
-	c.unregisterPod(pi, t)
 }

@@ -10,25 +10,33 @@ import (
 )
 
 // Recorder holds what a run observed, as plain data: the apiserver and
-// kubelet load in fixed time buckets and one sample per (update, consumer).
-// Nothing in it does I/O.
+// kubelet load in fixed time buckets, request totals, and one sample per
+// (update, consumer). Nothing in it does I/O.
 type Recorder struct {
 	bucket  sim.Time
 	horizon sim.Time
 
-	GetEtcd      []float64 // GET requests served from etcd (resourceVersion="")
-	GetCache     []float64 // GET requests served from the watch cache (resourceVersion="0")
-	List         []float64
-	WatchReqs    []float64 // WATCH requests (opened or re-issued)
-	WatchEvents  []float64 // watch events sent to kubelets
-	Bookmarks    []float64 // BOOKMARK events (one per open watch-minute plus one before each deadline)
-	Bytes        []float64 // response bytes: objects sent in GET, LIST and watch events
-	Updates      []float64 // accepted writes to objects
-	Syncs        []float64 // kubelet pod syncs
-	Remounts     []float64 // volume manager MountVolume (remount) operations
-	VolumeWrites []float64 // AtomicWriter swaps (content changed)
-	OpenWatchSec []float64 // integral of open watches over the bucket (watch-seconds)
-	OpenWatchMax []float64
+	GetEtcd       []float64 // GET requests served from etcd (resourceVersion="")
+	GetCache      []float64 // GET requests served from the watch cache (resourceVersion="0")
+	List          []float64
+	WatchReqs     []float64 // WATCH requests (opened, re-issued or resumed)
+	WatchEvents   []float64 // watch events sent to kubelets
+	Bookmarks     []float64 // BOOKMARK events (one per open watch-minute plus one before each deadline)
+	Bytes         []float64 // response bytes: objects sent in GET, LIST and watch events
+	Updates       []float64 // accepted writes to objects
+	Syncs         []float64 // kubelet pod syncs
+	Remounts      []float64 // volume manager MountVolume (remount) operations
+	VolumeWrites  []float64 // AtomicWriter swaps (content changed)
+	OpenWatchSec  []float64 // integral of open watches over the bucket (watch-seconds)
+	OpenWatchMax  []float64
+	TokenReqs     []float64 // POST serviceaccounts/token (TokenRequest)
+	Refused       []float64 // requests no apiserver replica answered
+	Rejected      []float64 // 429 Too Many Requests responses
+	Gone          []float64 // WATCHes answered 410 Gone (the reflector relists)
+	MountFailures []float64 // failed MountVolume operations
+	// OpenWatchRepSec[r] is replica r's integral of open watches per bucket,
+	// with several replicas.
+	OpenWatchRepSec [][]float64
 
 	// gauge logs every change of the open-watch count; the series above
 	// are derived from it when partitions are merged.
@@ -38,15 +46,51 @@ type Recorder struct {
 	// ByResource counts requests over the run by API resource (indexed by
 	// ObjectKind: configmaps, secrets).
 	ByResource [2]ResourceCounts
+	// Requests counts every request that reached a replica over the run,
+	// by verb and resource (configmaps, secrets, serviceaccounts/token).
+	Requests [verbs][resources]float64
+	// perSecond counts requests by verb in each second of the run, for the
+	// peak rates; the Cluster sums the partitions' and drops them.
+	perSecond [verbs][]uint32
 
-	// Samples has one entry per (update, consumer) pair, in the order they
-	// were decided; Result sorts them.
+	// exposures are the recorded file swaps and container starts; Result
+	// turns them into Samples.
+	exposures []exposure
+	// Samples has one entry per (update, consumer) pair; Result fills it,
+	// sorted by update then consumer.
 	Samples []Sample
+
+	faults []faultStats
+}
+
+// Resources counted in Recorder.Requests.
+const (
+	resConfigMaps = iota
+	resSecrets
+	resTokens
+	resources
+)
+
+// exposure is a consumer's files (or container) holding version v of a
+// source's object from at on.
+type exposure struct {
+	cons, src, version int32
+	at                 sim.Time
+}
+
+// faultStats is what one fault did, summed over partitions.
+type faultStats struct {
+	watchesDropped float64
+	relists        float64
+	mountFailures  float64
+	rewatched      sim.Time // the last dropped watch open again (-1: none dropped)
+	mountRecovered sim.Time // the last failed mount succeeding (-1: none failed)
+	unrecovered    bool     // some dropped watch or failed mount never recovered
 }
 
 // Sample is one (update, consumer) observation. Observed is -1 when the
 // consumer never saw the update; Never says why (NeverNone: the run ended
-// first).
+// first, or the pod was deleted first).
 type Sample struct {
 	Update   int32
 	Consumer int32
@@ -65,18 +109,34 @@ const (
 	NeverImmutable
 )
 
-func newRecorder(horizon sim.Time, bucket time.Duration) *Recorder {
+func newRecorder(horizon sim.Time, bucket time.Duration, faults, replicas int) *Recorder {
 	n := int((horizon + sim.Time(bucket) - 1) / sim.Time(bucket))
 	if n == 0 {
 		n = 1
 	}
 	mk := func() []float64 { return make([]float64, n) }
-	return &Recorder{
+	r := &Recorder{
 		bucket: sim.Time(bucket), horizon: horizon,
 		GetEtcd: mk(), GetCache: mk(), List: mk(), WatchReqs: mk(), WatchEvents: mk(),
 		Bookmarks: mk(), Bytes: mk(), Updates: mk(), Syncs: mk(), Remounts: mk(),
 		VolumeWrites: mk(), OpenWatchSec: mk(), OpenWatchMax: mk(),
+		TokenReqs: mk(), Refused: mk(), Rejected: mk(), Gone: mk(), MountFailures: mk(),
 	}
+	if replicas > 1 {
+		r.OpenWatchRepSec = make([][]float64, replicas)
+		for i := range r.OpenWatchRepSec {
+			r.OpenWatchRepSec[i] = mk()
+		}
+	}
+	secs := int(horizon/sim.Time(time.Second)) + 1
+	for v := range r.perSecond {
+		r.perSecond[v] = make([]uint32, secs)
+	}
+	r.faults = make([]faultStats, faults)
+	for i := range r.faults {
+		r.faults[i].rewatched, r.faults[i].mountRecovered = -1, -1
+	}
+	return r
 }
 
 // idx returns the bucket of t, or -1 beyond the horizon (work that completes
@@ -98,6 +158,30 @@ func (r *Recorder) add(series []float64, t sim.Time, v float64) {
 	}
 }
 
+// count records one request of verb v for object kind k that reached a
+// replica at t: in the totals, the per-second counts and, for LIST, WATCH
+// and POST, their time series. GETs' series are split by serving path by
+// the caller.
+func (r *Recorder) count(v verb, k ObjectKind, t sim.Time) {
+	if t < 0 || t > r.horizon {
+		return
+	}
+	res := int(k)
+	switch v {
+	case verbList:
+		r.add(r.List, t, 1)
+		r.ByResource[k].List++
+	case verbWatch:
+		r.add(r.WatchReqs, t, 1)
+		r.ByResource[k].WatchReqs++
+	case verbCreate:
+		r.add(r.TokenReqs, t, 1)
+		res = resTokens
+	}
+	r.Requests[v][res]++
+	r.perSecond[v][t/sim.Time(time.Second)]++
+}
+
 // ResourceCounts are one resource's request counts over the run.
 type ResourceCounts struct {
 	GetEtcd, GetCache, List, WatchReqs, WatchEvents float64
@@ -111,13 +195,50 @@ func (r *Recorder) addRes(k ObjectKind, t sim.Time, f func(*ResourceCounts) *flo
 }
 
 type gaugeChange struct {
-	at    sim.Time
-	delta int32
+	at      sim.Time
+	delta   int32
+	replica int32
 }
 
-// openWatchDelta records d watches opened (d > 0) or closed (d < 0) at t.
-func (r *Recorder) openWatchDelta(t sim.Time, d int32) {
-	r.gauge = append(r.gauge, gaugeChange{t, d})
+// openWatchDelta records d watches opened (d > 0) or closed (d < 0) at t on
+// replica rep.
+func (r *Recorder) openWatchDelta(t sim.Time, d int32, rep int32) {
+	r.gauge = append(r.gauge, gaugeChange{t, d, rep})
+}
+
+func (r *Recorder) faultWatchDropped(f int32) {
+	if f >= 0 {
+		r.faults[f].watchesDropped++
+	}
+}
+
+func (r *Recorder) faultRewatched(f int32, t sim.Time) {
+	r.faults[f].rewatched = max(r.faults[f].rewatched, t)
+}
+
+func (r *Recorder) faultRelisted(f int32) { r.faults[f].relists++ }
+
+func (r *Recorder) faultMountFailures(f int32) { r.faults[f].mountFailures++ }
+
+func (r *Recorder) faultMountRecovered(f int32, t sim.Time) {
+	r.faults[f].mountRecovered = max(r.faults[f].mountRecovered, t)
+}
+
+// addPerSecond adds a finished partition's per-second request counts to
+// the cluster's and drops them from the partition.
+func (c *Cluster) addPerSecond(r *Recorder) {
+	c.perSecMu.Lock()
+	defer c.perSecMu.Unlock()
+	for v := range r.perSecond {
+		if c.perSecond[v] == nil {
+			c.perSecond[v] = r.perSecond[v]
+		} else {
+			for i, n := range r.perSecond[v] {
+				c.perSecond[v][i] += n
+			}
+		}
+		r.perSecond[v] = nil
+	}
 }
 
 // merge adds the recordings of partitions into r. Counts are whole numbers,
@@ -126,7 +247,8 @@ func (r *Recorder) openWatchDelta(t sim.Time, d int32) {
 func (r *Recorder) merge(parts []*Recorder) {
 	series := func(r *Recorder) [][]float64 {
 		return [][]float64{r.GetEtcd, r.GetCache, r.List, r.WatchReqs, r.WatchEvents, r.Bookmarks,
-			r.Bytes, r.Updates, r.Syncs, r.Remounts, r.VolumeWrites}
+			r.Bytes, r.Updates, r.Syncs, r.Remounts, r.VolumeWrites,
+			r.TokenReqs, r.Refused, r.Rejected, r.Gone, r.MountFailures}
 	}
 	dst := series(r)
 	for _, p := range parts {
@@ -143,13 +265,32 @@ func (r *Recorder) merge(parts []*Recorder) {
 			a.WatchReqs += b.WatchReqs
 			a.WatchEvents += b.WatchEvents
 		}
+		for v := range r.Requests {
+			for k := range r.Requests[v] {
+				r.Requests[v][k] += p.Requests[v][k]
+			}
+		}
+		for f := range r.faults {
+			a, b := &r.faults[f], &p.faults[f]
+			a.watchesDropped += b.watchesDropped
+			a.relists += b.relists
+			a.mountFailures += b.mountFailures
+			a.rewatched = max(a.rewatched, b.rewatched)
+			a.mountRecovered = max(a.mountRecovered, b.mountRecovered)
+			a.unrecovered = a.unrecovered || b.unrecovered
+		}
 		r.gauge = append(r.gauge, p.gauge...)
-		r.Samples = append(r.Samples, p.Samples...)
+		r.exposures = append(r.exposures, p.exposures...)
 	}
 	slices.SortStableFunc(r.gauge, func(a, b gaugeChange) int { return cmp.Compare(a.at, b.at) })
 	var open int64
+	repOpen := make([]int64, len(r.OpenWatchRepSec))
 	var since sim.Time
 	nsec := make([]int64, len(r.OpenWatchSec)) // watch-nanoseconds per bucket
+	repNsec := make([][]int64, len(r.OpenWatchRepSec))
+	for i := range repNsec {
+		repNsec[i] = make([]int64, len(nsec))
+	}
 	integrate := func(to sim.Time) {
 		to = min(to, r.horizon)
 		for since < to {
@@ -157,6 +298,9 @@ func (r *Recorder) merge(parts []*Recorder) {
 			end := min(sim.Time(i+1)*r.bucket, to)
 			if i < len(nsec) {
 				nsec[i] += open * int64(end-since)
+				for k, o := range repOpen {
+					repNsec[k][i] += o * int64(end-since)
+				}
 				r.OpenWatchMax[i] = max(r.OpenWatchMax[i], float64(open))
 			}
 			since = end
@@ -167,6 +311,9 @@ func (r *Recorder) merge(parts []*Recorder) {
 		integrate(t)
 		for ; k < len(r.gauge) && r.gauge[k].at == t; k++ {
 			open += int64(r.gauge[k].delta)
+			if len(repOpen) > 0 {
+				repOpen[r.gauge[k].replica] += int64(r.gauge[k].delta)
+			}
 		}
 		if open < 0 {
 			panic(fmt.Sprintf("model: open watches went negative (%d) at %v", open, t))
@@ -185,5 +332,10 @@ func (r *Recorder) merge(parts []*Recorder) {
 		// minute (defaultBookmarkFrequency); they change no state, so they
 		// are counted from the open-watch integral rather than simulated.
 		r.Bookmarks[i] += float64(ns) / 60e9
+	}
+	for k := range repNsec {
+		for i, ns := range repNsec[k] {
+			r.OpenWatchRepSec[k][i] = float64(ns) / 1e9
+		}
 	}
 }

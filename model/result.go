@@ -1,9 +1,11 @@
 package model
 
 import (
+	"cmp"
 	"math"
 	"slices"
 	"strconv"
+	"time"
 
 	"cmsim/results"
 	"cmsim/sim"
@@ -21,7 +23,8 @@ type Result struct {
 	Latencies []float64
 	// Events is the number of events the engine ran.
 	Events uint64
-	// Pods, Consumers and Updates count the run's entities.
+	// Pods, Consumers and Updates count the run's entities (every pod
+	// incarnation and its consumers).
 	Pods, Consumers, Updates int
 	// Trace holds every step of the run when Config.Trace is set.
 	Trace []TraceEvent
@@ -29,24 +32,16 @@ type Result struct {
 
 // result finishes the samples and computes the metrics.
 func (c *Cluster) result() *Result {
-	rec := newRecorder(c.horizon, c.cfg.Bucket)
+	rec := newRecorder(c.horizon, c.cfg.Bucket, len(c.plan.faults), max(c.cfg.Replicas, 1))
 	var events uint64
 	for _, e := range c.partEvents {
 		events += e
 	}
 	rec.merge(c.partRecs)
 	c.partRecs = nil
-	// Every partition replayed the same writes; the first one's record
-	// stands for the apiserver's.
-	c.finishSamples(rec, c.apiObjects)
-	slices.SortFunc(rec.Samples, func(a, b Sample) int {
-		if a.Update != b.Update {
-			return int(a.Update - b.Update)
-		}
-		return int(a.Consumer - b.Consumer)
-	})
-	r := &Result{c: c, updates: c.apiUpdates, Recorder: rec, Events: events,
-		Pods: len(c.pods), Consumers: len(c.consumers), Updates: len(c.apiUpdates)}
+	c.buildSamples(rec)
+	r := &Result{c: c, updates: c.updates, Recorder: rec, Events: events,
+		Pods: len(c.pods), Consumers: len(c.consumers), Updates: len(c.updates)}
 	if c.cfg.Trace {
 		r.Trace = mergeTraces(c.partTraces)
 	}
@@ -75,12 +70,16 @@ func (c *Cluster) result() *Result {
 		}
 		return t
 	}
-	nodes := float64(len(c.nodes))
+	nodes := float64(c.cfg.Nodes)
 	rejected := 0
 	for _, u := range r.updates {
 		if u.rejected {
 			rejected++
 		}
+	}
+	req := func(res int) results.VerbRates {
+		return results.VerbRates{Get: rec.Requests[verbGet][res], List: rec.Requests[verbList][res],
+			Watch: rec.Requests[verbWatch][res], Post: rec.Requests[verbCreate][res]}
 	}
 	r.Metrics = results.Metrics{
 		LatencySeconds: LatencyStats(r.Latencies),
@@ -101,14 +100,40 @@ func (c *Cluster) result() *Result {
 				ConfigMaps: resourceLoad(&rec.ByResource[ConfigMap], secs),
 				Secrets:    resourceLoad(&rec.ByResource[Secret], secs),
 			},
+			TokenRequestsPerSec: sum(rec.TokenReqs) / secs,
+			RequestsTotal: results.RequestsTotal{
+				ConfigMaps: req(resConfigMaps), Secrets: req(resSecrets), Tokens: req(resTokens),
+			},
+			PeakPerSec:       c.peakPerSec(0, c.horizon),
+			RefusedTotal:     sum(rec.Refused),
+			Rejected429Total: sum(rec.Rejected),
+			Watch410Total:    sum(rec.Gone),
 		},
 		Kubelet: results.Kubelet{
 			SyncsPerSec:        sum(rec.Syncs) / secs / nodes,
 			RemountsPerSec:     sum(rec.Remounts) / secs / nodes,
 			VolumeWritesPerSec: sum(rec.VolumeWrites) / secs / nodes,
+			MountFailuresTotal: sum(rec.MountFailures),
 		},
 	}
+	r.Metrics.FaultEvents, r.Metrics.Faults = c.faultResults(rec)
 	return r
+}
+
+// peakPerSec returns each verb's largest count in any one second of
+// [from, to].
+func (c *Cluster) peakPerSec(from, to sim.Time) results.VerbRates {
+	var peak [verbs]uint32
+	lo := int(max(from, 0) / sim.Time(time.Second))
+	for v := range c.perSecond {
+		counts := c.perSecond[v]
+		hi := min(int(to/sim.Time(time.Second)), len(counts)-1)
+		for i := lo; i <= hi; i++ {
+			peak[v] = max(peak[v], counts[i])
+		}
+	}
+	return results.VerbRates{Get: float64(peak[verbGet]), List: float64(peak[verbList]),
+		Watch: float64(peak[verbWatch]), Post: float64(peak[verbCreate])}
 }
 
 func resourceLoad(r *ResourceCounts, secs float64) results.ResourceLoad {
@@ -121,28 +146,213 @@ func resourceLoad(r *ResourceCounts, secs float64) results.ResourceLoad {
 	}
 }
 
-// finishSamples adds a sample for every (update, consumer) pair not observed
-// by the end of the run: never (env, subPath, immutable) or not yet.
-func (c *Cluster) finishSamples(rec *Recorder, objects []objectState) {
-	for ci := range c.consumers {
-		cs := &c.consumers[ci]
-		for s := cs.srcStart; s < cs.srcEnd; s++ {
-			o := &objects[c.srcObj[s]]
-			for _, id := range o.rejected {
-				rec.Samples = append(rec.Samples, Sample{Update: id, Consumer: int32(ci), Observed: -1, Never: NeverImmutable})
+// buildSamples turns the partitions' exposures into one sample per (update,
+// consumer chain), sorted by update then consumer. A chain is a workload
+// replica's successive pods: the update counts as observed at the first
+// instant any of them exposed its version or a newer one. A chain counts
+// the updates committed from its first pod's creation (every update, for
+// the pods of the start) until its last pod's deletion; the ones it never
+// observed are samples with Observed -1, and a reason when the consumer
+// cannot see them at all (env, subPath, immutable).
+func (c *Cluster) buildSamples(rec *Recorder) {
+	logical := func(ci int32) int32 {
+		p := &c.pods[c.consumers[ci].pod]
+		return p.chainCons + ci - p.consStart
+	}
+	type keyed struct {
+		key int64 // logical consumer << 24 | source offset
+		e   exposure
+	}
+	ex := make([]keyed, len(rec.exposures))
+	for i, e := range rec.exposures {
+		off := e.src - c.consumers[e.cons].srcStart
+		ex[i] = keyed{key: int64(logical(e.cons))<<24 | int64(off), e: e}
+	}
+	rec.exposures = nil
+	slices.SortFunc(ex, func(a, b keyed) int {
+		if a.key != b.key {
+			return cmp.Compare(a.key, b.key)
+		}
+		if a.e.at != b.e.at {
+			return cmp.Compare(a.e.at, b.e.at)
+		}
+		if a.e.cons != b.e.cons {
+			return cmp.Compare(a.e.cons, b.e.cons)
+		}
+		return cmp.Compare(a.e.version, b.e.version)
+	})
+	// The last pod of each chain, by its first pod.
+	last := make([]int32, len(c.pods))
+	for pi := range c.pods {
+		last[pi] = int32(pi)
+	}
+	for pi := range c.pods {
+		p := &c.pods[pi]
+		if p.gen == 0 {
+			continue
+		}
+		head := c.consumers[p.chainCons].pod
+		if p.gen > c.pods[last[head]].gen {
+			last[head] = int32(pi)
+		}
+	}
+	baseline := func(head *podState, o int32) int32 {
+		if head.createAt < 0 {
+			return 0
+		}
+		return c.versionAt(o, head.createAt)
+	}
+	var samples []Sample
+	seen := make(map[int64]int32) // logical source -> highest version exposed
+	for i := 0; i < len(ex); {
+		key := ex[i].key
+		head := &c.pods[c.consumers[int32(key>>24)].pod]
+		o := c.srcObj[c.consumers[ex[i].e.cons].srcStart+int32(key&(1<<24-1))]
+		maxV := baseline(head, o)
+		for ; i < len(ex) && ex[i].key == key; i++ {
+			e := ex[i].e
+			for k := maxV + 1; k <= e.version; k++ {
+				samples = append(samples, Sample{Update: c.versionUpdate[o][k], Consumer: e.cons, Observed: e.at})
 			}
-			from, reason := c.srcSeen[s], NeverNone
+			maxV = max(maxV, e.version)
+		}
+		seen[key] = maxV
+	}
+	// The updates each chain never observed.
+	for hi := range c.pods {
+		head := &c.pods[hi]
+		if head.gen != 0 {
+			continue
+		}
+		lp := &c.pods[last[hi]]
+		for ci := head.consStart; ci < head.consEnd; ci++ {
+			cs := &c.consumers[ci]
+			reason := NeverNone
 			switch cs.kind {
+			case PullSecret:
+				continue
 			case Env, EnvFrom:
 				reason = NeverEnv
 			case SubPath:
-				from, reason = cs.baked, NeverSubPath
+				reason = NeverSubPath
 			}
-			for k := max(from+1, 1); k <= o.version; k++ {
-				rec.Samples = append(rec.Samples, Sample{Update: o.versionUpdate[k], Consumer: int32(ci), Observed: -1, Never: reason})
+			cons := lp.consStart + ci - head.consStart // named after the last pod
+			for s := cs.srcStart; s < cs.srcEnd; s++ {
+				o := c.srcObj[s]
+				key := int64(ci)<<24 | int64(s-cs.srcStart)
+				from, ok := seen[key]
+				if !ok {
+					from = baseline(head, o)
+				}
+				to := int32(len(c.versionUpdate[o]) - 1)
+				if lp.deleteAt != never {
+					to = c.versionAt(o, lp.deleteAt)
+				}
+				for k := from + 1; k <= to; k++ {
+					samples = append(samples, Sample{Update: c.versionUpdate[o][k], Consumer: cons, Observed: -1, Never: reason})
+				}
+				for _, id := range c.rejected[o] {
+					at := c.updates[id-1].at
+					if (head.createAt < 0 || at > head.createAt) && (lp.deleteAt == never || at <= lp.deleteAt) {
+						samples = append(samples, Sample{Update: id, Consumer: cons, Observed: -1, Never: NeverImmutable})
+					}
+				}
 			}
 		}
 	}
+	slices.SortFunc(samples, func(a, b Sample) int {
+		if a.Update != b.Update {
+			return int(a.Update - b.Update)
+		}
+		return int(a.Consumer - b.Consumer)
+	})
+	rec.Samples = samples
+}
+
+// faultResults reports each fault arrival: what it dropped and failed, and
+// how long the cluster took to recover.
+func (c *Cluster) faultResults(rec *Recorder) ([]results.FaultEvent, results.Faults) {
+	fs := c.plan.faults
+	sum := results.Faults{Count: float64(len(fs))}
+	if len(fs) == 0 {
+		return nil, sum
+	}
+	out := make([]results.FaultEvent, len(fs))
+	for i, f := range fs {
+		st := &rec.faults[i]
+		e := results.FaultEvent{
+			Kind: f.kind.String(), AtSeconds: f.at.Seconds(), EndSeconds: f.end.Seconds(),
+			WatchesDropped: st.watchesDropped, Relists: st.relists, MountFailures: st.mountFailures,
+		}
+		switch {
+		case f.kind == APIServerRestart && f.replica < 0:
+			e.Target = "all replicas"
+		case f.kind == APIServerRestart:
+			e.Target = "replica " + strconv.Itoa(int(f.replica))
+		default:
+			e.Target = strconv.Itoa(int(f.nodes)) + " nodes"
+		}
+		recovered := !st.unrecovered
+		since := func(t sim.Time) float64 { return max(t-f.at, 0).Seconds() }
+		if st.rewatched >= 0 {
+			e.RewatchSeconds = since(st.rewatched)
+		}
+		if st.mountRecovered >= 0 {
+			e.MountRecoverySeconds = since(st.mountRecovered)
+		}
+		conv, ok := c.convergence(rec.Samples, f.end)
+		e.ConvergeSeconds = since(conv)
+		recovered = recovered && ok
+		end := c.end
+		e.RecoverySeconds = -1
+		if recovered {
+			e.RecoverySeconds = max(e.RewatchSeconds, e.MountRecoverySeconds, e.ConvergeSeconds)
+			end = f.at + sim.Time(e.RecoverySeconds*1e9)
+		}
+		e.PeakPerSec = c.peakPerSec(f.at, min(end, c.horizon))
+		out[i] = e
+		sum.WatchesDropped += e.WatchesDropped
+		sum.Relists += e.Relists
+		if sum.RecoverySecondsMax >= 0 {
+			if e.RecoverySeconds < 0 {
+				sum.RecoverySecondsMax = -1
+			} else {
+				sum.RecoverySecondsMax = max(sum.RecoverySecondsMax, e.RecoverySeconds)
+			}
+		}
+	}
+	return out, sum
+}
+
+// convergence returns when every volume consumer held every write committed
+// by t (the last sample of each object's latest write up to t), and false
+// if some never did.
+func (c *Cluster) convergence(samples []Sample, t sim.Time) (sim.Time, bool) {
+	last := make(map[int32]int32) // object -> its latest accepted write by t
+	for i, u := range c.updates {
+		if u.at > t {
+			break
+		}
+		if !u.rejected {
+			last[u.obj] = int32(i + 1)
+		}
+	}
+	latest := make(map[int32]bool, len(last)) // update ids that are their object's latest write by t
+	for _, id := range last {
+		latest[id] = true
+	}
+	at, ok := sim.Time(0), true
+	for _, s := range samples {
+		if !latest[s.Update] || !c.consumers[s.Consumer].kind.isVolume() || c.consumers[s.Consumer].kind == SubPath {
+			continue
+		}
+		if s.Observed < 0 {
+			ok = false
+			continue
+		}
+		at = max(at, s.Observed)
+	}
+	return at, ok
 }
 
 // LatencyStats summarises sorted latencies (nearest-rank percentiles).
@@ -165,6 +375,7 @@ func LatencyStats(sorted []float64) results.Latency {
 // LoadRows returns the load time series as load.csv rows.
 func (r *Result) LoadRows(point, replication int) []results.LoadRow {
 	rec := r.Recorder
+	nodes, pods := r.c.population(rec)
 	rows := make([]results.LoadRow, len(rec.GetEtcd))
 	for i := range rows {
 		start := sim.Time(i) * rec.bucket
@@ -178,10 +389,53 @@ func (r *Result) LoadRows(point, replication int) []results.LoadRow {
 			OpenWatchesMean: rec.OpenWatchSec[i] / w, OpenWatchesMax: rec.OpenWatchMax[i],
 			BytesPerSec: rec.Bytes[i] / w, UpdatesPerSec: rec.Updates[i] / w,
 			SyncsPerSec: rec.Syncs[i] / w, RemountsPerSec: rec.Remounts[i] / w,
-			VolumeWritesPerSec: rec.VolumeWrites[i] / w,
+			VolumeWritesPerSec:  rec.VolumeWrites[i] / w,
+			TokenRequestsPerSec: rec.TokenReqs[i] / w, RefusedPerSec: rec.Refused[i] / w,
+			Rejected429PerSec: rec.Rejected[i] / w, Watch410PerSec: rec.Gone[i] / w,
+			MountFailuresPerSec: rec.MountFailures[i] / w,
+			Nodes:               nodes[i], Pods: pods[i],
+		}
+		if len(rec.OpenWatchRepSec) > 0 {
+			rows[i].OpenWatchesByReplica = make([]float64, len(rec.OpenWatchRepSec))
+			for k, s := range rec.OpenWatchRepSec {
+				rows[i].OpenWatchesByReplica[k] = s[i] / w
+			}
 		}
 	}
 	return rows
+}
+
+// population returns the nodes and pods in the cluster at each bucket's
+// start.
+func (c *Cluster) population(rec *Recorder) (nodes, pods []float64) {
+	n := len(rec.GetEtcd)
+	nodes, pods = make([]float64, n), make([]float64, n)
+	count := func(out []float64, from, to func(i int) sim.Time, items int) {
+		delta := make([]float64, n+1)
+		for i := 0; i < items; i++ {
+			a, b := from(i), to(i)
+			ai := 0
+			if a > 0 {
+				ai = int((a + rec.bucket - 1) / rec.bucket) // first bucket start at or after a
+			}
+			bi := n
+			if b != never {
+				bi = min(int((b+rec.bucket-1)/rec.bucket), n)
+			}
+			if ai < bi {
+				delta[ai]++
+				delta[bi]--
+			}
+		}
+		run := 0.0
+		for i := 0; i < n; i++ {
+			run += delta[i]
+			out[i] = run
+		}
+	}
+	count(nodes, func(i int) sim.Time { return c.plan.joinAt[i] }, func(i int) sim.Time { return c.plan.leaveAt[i] }, len(c.nodes))
+	count(pods, func(i int) sim.Time { return c.pods[i].createAt }, func(i int) sim.Time { return c.pods[i].deleteAt }, len(c.pods))
+	return nodes, pods
 }
 
 // EachLatencyRow calls fn with every (update, consumer) pair as a
@@ -240,9 +494,15 @@ func (c *Cluster) objectName(o int32) string {
 	return ob.Namespace + "/" + ob.Name
 }
 
+// podName names a pod: namespace/workload-index, and -rN for its Nth
+// replacement.
 func (c *Cluster) podName(p *podState) string {
 	w := &c.cfg.Workloads[p.workload]
-	return w.Namespace + "/" + w.Name + "-" + strconv.Itoa(int(p.index))
+	name := w.Namespace + "/" + w.Name + "-" + strconv.Itoa(int(p.index))
+	if p.gen > 0 {
+		name += "-r" + strconv.Itoa(int(p.gen))
+	}
+	return name
 }
 
 // consumerName names a consumer uniquely within its pod: the volume name for

@@ -11,14 +11,20 @@ import (
 // referenced object, LIST then WATCH scoped to that object's name.
 //
 //   - Get reads the local store (no API call), after waiting for the
-//     reflector's first sync (polled every 10 ms).
+//     reflector's first sync (polled every 10 ms for at most 1 s; after that
+//     the Get fails). A synced store keeps serving, stale, while its
+//     reflector is disconnected.
 //   - Each WATCH lasts U[30, 60) min (MinWatchTimeout 30 min) and is
 //     re-issued from the last resourceVersion: no relist, no lost events.
+//   - A watch that an apiserver outage ends is retried as client-go's
+//     reflector does (reflector.go): at once, then with backoff; a 410
+//     relists.
 //   - A Get of an immutable object stops its reflector for good; the store
 //     keeps serving the copy it has.
 //   - A reflector that no Get touched for max(5 × syncFrequency, 1 min) is
-//     stopped by the once-a-minute recycler. Volume references are read on
-//     every sync and never go idle; env-only references do.
+//     stopped by the once-a-minute recycler. Volume and pull-secret
+//     references are read on every sync and never go idle; env-only
+//     references do.
 type watchingManager struct {
 	c *partition
 }
@@ -26,9 +32,10 @@ type watchingManager struct {
 const (
 	minWatchTimeout = sim.Time(30 * time.Minute)
 	recyclePeriod   = sim.Time(time.Minute)
+	hasSyncedWait   = sim.Time(time.Second) // objectCache.Get's PollImmediate timeout
 )
 
-func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time) {
+func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 	c := m.c
 	sl := &c.slots[s]
 	sl.lastAccess = t
@@ -37,6 +44,12 @@ func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time) {
 	}
 	if t < sl.syncedAt {
 		// wait.PollImmediate(10ms, 1s, hasSynced).
+		if sl.syncedAt-t > hasSyncedWait {
+			if c.tracing {
+				c.tracef(t, "%s: Get %s: reflector not synced within 1 s: failed to sync cache", c.nodeName(sl.node), c.objectName(sl.obj))
+			}
+			return 0, t + hasSyncedWait, false
+		}
 		t += (sl.syncedAt - t + watchSyncPoll - 1) / watchSyncPoll * watchSyncPoll
 	}
 	if c.cfg.Objects[sl.obj].Immutable && !sl.immutableStopped {
@@ -46,24 +59,24 @@ func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time) {
 			c.tracef(t, "%s: %s is immutable: watch stopped for good, the store keeps v%d", c.nodeName(sl.node), c.objectName(sl.obj), sl.storeVersion)
 		}
 	}
-	if sl.volumeRefs == 0 && sl.watchOpen && !sl.idleCheck {
+	if sl.syncRefs == 0 && sl.watchOpen && !sl.idleCheck {
 		m.scheduleIdleCheck(s)
 	}
 	m.updateReady(s, t)
-	return sl.storeVersion, t
+	return sl.storeVersion, t, true
 }
 
 // updateReady refreshes the cluster's watchReady entry for slot s at t: a
 // Get through it is a plain read of the store when the reflector has synced,
-// an immutable object's watch has already been stopped, and volumes read it
-// on every sync (so it never goes idle and needs no access time).
+// an immutable object's watch has already been stopped, and it is read on
+// every sync (so it never goes idle and needs no access time).
 func (m *watchingManager) updateReady(s int32, t sim.Time) {
 	c := m.c
 	if c.watchReady == nil {
 		return
 	}
 	sl := &c.slots[s]
-	ready := sl.started && t >= sl.syncedAt && sl.volumeRefs > 0 &&
+	ready := sl.started && t >= sl.syncedAt && sl.syncRefs > 0 &&
 		(sl.immutableStopped || !c.cfg.Objects[sl.obj].Immutable)
 	if ready {
 		c.watchReady[s] = sl.storeVersion
@@ -86,44 +99,71 @@ func (m *watchingManager) deleteReference(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
 	if sl.refs > 0 || !sl.started {
+		m.updateReady(s, t)
 		return
 	}
 	if c.tracing {
 		c.tracef(t, "%s: no pod references %s any more: reflector stopped", c.nodeName(sl.node), c.objectName(sl.obj))
 	}
+	m.forget(s, t)
+}
+
+// forget stops slot s's reflector and forgets its item, as item.stop() and
+// a deleted objectCache entry do.
+func (m *watchingManager) forget(s int32, t sim.Time) {
+	sl := &m.c.slots[s]
 	m.stopWatch(sl, t)
+	sl.watchGen++ // voids a pending retry
 	sl.started = false
 	sl.immutableStopped = false
+	sl.syncedAt = never
+	sl.backoffReset = never
+	sl.faultPending = 0
 	m.updateReady(s, t)
+}
+
+// reset forgets the slot's reflector when its kubelet stops; the watch it
+// held ends with the connection, and the restarted kubelet's new reflector
+// re-opens it.
+func (m *watchingManager) reset(s int32, t sim.Time, fault int32) {
+	sl := &m.c.slots[s]
+	dropped := sl.watchOpen
+	if dropped {
+		m.c.rec.faultWatchDropped(fault)
+	}
+	m.forget(s, t)
+	if dropped {
+		sl.faultPending = fault + 1
+	}
 }
 
 // startReflector LISTs the object from the watch cache and opens a WATCH from
 // the listed resourceVersion. Events after that version reach the store, so
 // the watch counts as open from the LIST on.
 func (m *watchingManager) startReflector(s int32, t sim.Time) {
-	c := m.c
-	sl := &c.slots[s]
-	v, done := c.serveList(sl.obj, t, &c.nodes[sl.node].rng)
-	if c.tracing {
-		c.tracef(t, "%s: reflector for %s starts: LIST from the watch cache: v%d, synced after %v", c.nodeName(sl.node), c.objectName(sl.obj), v, done.Sub(t))
-	}
+	sl := &m.c.slots[s]
 	sl.started = true
-	if v > sl.storeVersion {
-		sl.storeVersion = v
+	if sl.backoffReset == never {
+		sl.backoffReset = t // NewReflectorWithOptions: the backoff manager starts now
 	}
-	sl.syncedAt = done
-	m.openWatch(s, t, c.nodes[sl.node].rng.Float64())
+	sl.syncedAt = never
+	m.list(s, t)
 }
 
-// openWatch opens slot s's WATCH at t; u in [0, 1) picks its timeout.
+// openWatch opens slot s's WATCH at t, already counted; u in [0, 1) picks
+// its timeout.
 func (m *watchingManager) openWatch(s int32, t sim.Time, u float64) {
 	c := m.c
 	sl := &c.slots[s]
 	sl.watchOpen = true
 	sl.watchGen++
-	c.rec.add(c.rec.WatchReqs, t, 1)
-	c.rec.addRes(c.cfg.Objects[sl.obj].Kind, t, func(r *ResourceCounts) *float64 { return &r.WatchReqs })
-	c.rec.openWatchDelta(t, 1)
+	sl.watchStart = t
+	sl.watchReplica = max(c.nodes[sl.node].replica, 0)
+	c.rec.openWatchDelta(t, 1, sl.watchReplica)
+	if sl.faultPending > 0 {
+		c.rec.faultRewatched(sl.faultPending-1, t)
+		sl.faultPending = 0
+	}
 	// timeoutSeconds = minWatchTimeout * (rand + 1).
 	m.scheduleExpiry(s, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
 	if c.tracing {
@@ -143,7 +183,7 @@ func (m *watchingManager) stopWatch(sl *slot, t sim.Time) {
 	}
 	sl.watchOpen = false
 	sl.watchGen++
-	m.c.rec.openWatchDelta(t, -1)
+	m.c.rec.openWatchDelta(t, -1, sl.watchReplica)
 }
 
 func (m *watchingManager) scheduleIdleCheck(s int32) {
@@ -161,8 +201,7 @@ func (m *watchingManager) scheduleIdleCheck(s int32) {
 // event each, delivered after a WatchDelay draw.
 func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 	c := m.c
-	size := float64(c.cfg.Objects[o].SizeBytes)
-	v := c.objects[o].version
+	v := c.version[o]
 	for _, s := range c.objSlots[c.objSlotStart[o]:c.objSlotStart[o+1]] {
 		if s < c.slotLo || s >= c.slotHi {
 			continue // another partition's node
@@ -171,43 +210,76 @@ func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 		if !sl.watchOpen {
 			continue
 		}
-		c.rec.add(c.rec.WatchEvents, t, 1)
-		c.rec.addRes(c.cfg.Objects[o].Kind, t, func(r *ResourceCounts) *float64 { return &r.WatchEvents })
-		c.rec.add(c.rec.Bytes, t, size)
-		at := t.Add(c.cfg.WatchDelay.Sample(&c.nodes[sl.node].rng))
-		c.eng.Schedule(at, c.evDeliver, s, v, 0, 0)
+		m.sendEvent(s, v, t)
 	}
 }
 
-// warmStart: every mutable object referenced by a volume on a node has a
-// synced reflector with an open watch of random remaining lifetime; immutable
-// objects were read and stopped long ago; env-only references went idle.
+// sendEvent sends one watch event carrying version v of slot s's object at
+// t, delivered after a WatchDelay draw.
+func (m *watchingManager) sendEvent(s int32, v int32, t sim.Time) {
+	c := m.c
+	sl := &c.slots[s]
+	kind := c.cfg.Objects[sl.obj].Kind
+	c.rec.add(c.rec.WatchEvents, t, 1)
+	c.rec.addRes(kind, t, func(r *ResourceCounts) *float64 { return &r.WatchEvents })
+	c.rec.add(c.rec.Bytes, t, float64(c.cfg.Objects[sl.obj].SizeBytes))
+	at := t.Add(c.cfg.WatchDelay.Sample(&c.nodes[sl.node].rng))
+	c.eng.Schedule(at, c.evDeliver, s, v, 0, 0)
+}
+
+// warmStart: every mutable object read on every sync on a node has a
+// synced reflector with an open watch of random remaining lifetime;
+// immutable objects were read and stopped long ago; env-only references
+// went idle.
 func (m *watchingManager) warmStart() {
 	c := m.c
-	open := int32(0)
+	open := make([]int32, len(c.plan.outages))
 	for i := c.slotLo; i < c.slotHi; i++ {
 		sl := &c.slots[i]
+		sl.syncedAt = never
+		sl.backoffReset = never
+		if sl.refs == 0 {
+			continue // only pods created later reference it
+		}
 		sl.started = true
 		sl.syncedAt = -1
 		sl.storeVersion = 0
+		sl.backoffReset = -backoffResetAfter - 1 // created long ago: its first backoff step resets
 		switch {
 		case c.cfg.Objects[sl.obj].Immutable:
 			sl.immutableStopped = true
-		case sl.volumeRefs > 0:
+		case sl.syncRefs > 0:
 			sl.watchOpen = true
 			sl.watchGen++
-			open++
+			sl.watchReplica = max(m.initialReplica(sl.node), 0)
+			open[sl.watchReplica]++
 			r := &c.nodes[sl.node].rng
 			left := residualUniform(r, float64(minWatchTimeout), 2*float64(minWatchTimeout))
+			// The watch was opened a while ago; its bookmarks keep its
+			// resourceVersion within the last minute.
+			sl.watchStart = -sim.Time(time.Minute)
 			m.scheduleExpiry(i, sim.Time(left))
 		default:
 			sl.started = false // stopped by the idle recycler
+			sl.syncedAt = never
 		}
 	}
-	c.rec.openWatchDelta(0, open)
+	for r, n := range open {
+		c.rec.openWatchDelta(0, n, int32(r))
+	}
 	for i := c.slotLo; i < c.slotHi; i++ {
 		m.updateReady(i, 0)
 	}
+}
+
+// initialReplica connects a node at the start of the run, so that its warm
+// watches have a replica.
+func (m *watchingManager) initialReplica(n int32) int32 {
+	c := m.c
+	if c.nodes[n].replica < 0 {
+		return c.connect(n, 0)
+	}
+	return c.nodes[n].replica
 }
 
 // onDeliver applies a watch event to a node's store.
@@ -218,6 +290,9 @@ func (c *partition) onDeliver(ev sim.Event) {
 	}
 	if ev.B > sl.storeVersion {
 		sl.storeVersion = ev.B
+		if ev.B > 0 {
+			sl.rvAt = max(sl.rvAt, c.writeAt[sl.obj][ev.B-1])
+		}
 		if c.watchReady != nil && c.watchReady[ev.A] >= 0 {
 			c.watchReady[ev.A] = ev.B
 		}
@@ -225,7 +300,7 @@ func (c *partition) onDeliver(ev sim.Event) {
 }
 
 // onWatchExpire re-issues a WATCH whose timeout ran out (one last bookmark is
-// sent 2 s before the deadline).
+// sent 2 s before the deadline) from the last resourceVersion.
 func (c *partition) onWatchExpire(ev sim.Event) {
 	sl := &c.slots[ev.A]
 	if !sl.watchOpen || sl.watchGen != ev.B {
@@ -236,11 +311,19 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 		c.tracef(t, "%s: WATCH %s timed out: re-issued from the last resourceVersion", c.nodeName(sl.node), c.objectName(sl.obj))
 	}
 	c.rec.add(c.rec.Bookmarks, t, 1)
-	c.rec.add(c.rec.WatchReqs, t, 1)
-	c.rec.addRes(c.cfg.Objects[sl.obj].Kind, t, func(r *ResourceCounts) *float64 { return &r.WatchReqs })
 	m := c.mgr.(*watchingManager)
-	u := c.nodes[sl.node].rng.Float64()
-	m.scheduleExpiry(ev.A, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+	if c.calm && !c.lb {
+		c.rec.count(verbWatch, c.cfg.Objects[sl.obj].Kind, t)
+		u := c.nodes[sl.node].rng.Float64()
+		sl.watchStart = t
+		m.scheduleExpiry(ev.A, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+		return
+	}
+	// The connection may have moved (GOAWAY) or its replica restarted:
+	// the re-issued WATCH resumes wherever it lands, or gets 410.
+	m.stopWatch(sl, t)
+	sl.rvAt = max(sl.rvAt, t-2*sim.Time(time.Second))
+	m.rewatch(ev.A, t)
 }
 
 // onIdleCheck is the recycler's check of one reflector.

@@ -23,6 +23,7 @@ func Aggregate(reps []Metrics) (mean Metrics, ci95 *Metrics) {
 	for _, f := range mf {
 		*f /= float64(n)
 	}
+	mean.FaultEvents = meanFaultEvents(reps)
 	if n < 2 {
 		return mean, nil
 	}
@@ -39,4 +40,44 @@ func Aggregate(reps []Metrics) (mean Metrics, ci95 *Metrics) {
 		*cf[j] = t * sd / math.Sqrt(float64(n))
 	}
 	return mean, ci95
+}
+
+// meanFaultEvents averages the replications' fault events when every
+// replication had the same arrivals (kind, time and target), else returns
+// the first replication's. A recovery of -1 (not recovered) in any
+// replication stays -1.
+func meanFaultEvents(reps []Metrics) []FaultEvent {
+	first := reps[0].FaultEvents
+	if len(first) == 0 {
+		return nil
+	}
+	out := append([]FaultEvent(nil), first...)
+	for _, r := range reps[1:] {
+		if len(r.FaultEvents) != len(first) {
+			return out
+		}
+		for i, e := range r.FaultEvents {
+			if e.Kind != first[i].Kind || e.AtSeconds != first[i].AtSeconds || e.Target != first[i].Target {
+				return out
+			}
+		}
+	}
+	for i := range out {
+		unrecovered := false
+		dst := out[i].Fields()
+		for _, f := range dst {
+			*f = 0
+		}
+		for _, r := range reps {
+			e := r.FaultEvents[i]
+			unrecovered = unrecovered || e.RecoverySeconds < 0
+			for j, f := range e.Fields() {
+				*dst[j] += *f / float64(len(reps))
+			}
+		}
+		if unrecovered {
+			out[i].RecoverySeconds = -1
+		}
+	}
+	return out
 }

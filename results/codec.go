@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"strconv"
 )
 
@@ -23,7 +24,12 @@ var LoadHeader = []string{
 	"get_etcd_per_sec", "get_cache_per_sec", "list_per_sec", "watch_requests_per_sec",
 	"watch_events_per_sec", "bookmarks_per_sec", "open_watches_mean", "open_watches_max",
 	"bytes_per_sec", "updates_per_sec", "syncs_per_sec", "remounts_per_sec", "volume_writes_per_sec",
+	"token_requests_per_sec", "refused_per_sec", "rejected_429_per_sec", "watch_410_per_sec", "mount_failures_per_sec",
+	"nodes", "pods",
 }
+
+// replicaColumn is the name of replica i's open-watch column in load.csv.
+func replicaColumn(i int) string { return "open_watches_mean_r" + strconv.Itoa(i) }
 
 // WriteSummary writes s as indented JSON.
 func WriteSummary(w io.Writer, s *Summary) error {
@@ -108,14 +114,24 @@ func (lw *LatencyWriter) Flush() error {
 	return lw.bw.Flush()
 }
 
-// WriteLoad writes load.csv.
+// WriteLoad writes load.csv. With several apiserver replicas (in any row),
+// one open-watch column per replica follows the fixed columns; rows with
+// fewer replicas leave the extra cells empty.
 func WriteLoad(w io.Writer, rows []LoadRow) error {
 	bw := bufio.NewWriter(w)
 	cw := csv.NewWriter(bw)
-	if err := cw.Write(LoadHeader); err != nil {
+	replicas := 0
+	for i := range rows {
+		replicas = max(replicas, len(rows[i].OpenWatchesByReplica))
+	}
+	header := slices.Clone(LoadHeader)
+	for i := 0; i < replicas; i++ {
+		header = append(header, replicaColumn(i))
+	}
+	if err := cw.Write(header); err != nil {
 		return err
 	}
-	rec := make([]string, len(LoadHeader))
+	rec := make([]string, len(header))
 	for i := range rows {
 		r := &rows[i]
 		rec[0] = strconv.Itoa(r.Point)
@@ -123,6 +139,12 @@ func WriteLoad(w io.Writer, rows []LoadRow) error {
 		rec[2] = fmtSeconds(r.StartSeconds)
 		for j, v := range r.rates() {
 			rec[3+j] = fmtRate(*v)
+		}
+		for j := 0; j < replicas; j++ {
+			rec[len(LoadHeader)+j] = ""
+			if j < len(r.OpenWatchesByReplica) {
+				rec[len(LoadHeader)+j] = fmtRate(r.OpenWatchesByReplica[j])
+			}
 		}
 		if err := cw.Write(rec); err != nil {
 			return err
@@ -136,24 +158,34 @@ func WriteLoad(w io.Writer, rows []LoadRow) error {
 }
 
 // csvReader checks the header of a CSV stream and returns a reader positioned
-// at the first data row.
-func csvReader(r io.Reader, name string, header []string) (*csv.Reader, error) {
+// at the first data row, and the number of extra columns after header that
+// extra accepts (column index from 0, name).
+func csvReader(r io.Reader, name string, header []string, extra func(i int, col string) bool) (*csv.Reader, int, error) {
 	cr := csv.NewReader(bufio.NewReader(r))
-	cr.FieldsPerRecord = len(header)
+	cr.FieldsPerRecord = -1
 	cr.ReuseRecord = true
 	got, err := cr.Read()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty file, want header %v", name, header)
+		return nil, 0, fmt.Errorf("%s: empty file, want header %v", name, header)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %v", name, err)
+		return nil, 0, fmt.Errorf("%s: %v", name, err)
+	}
+	if len(got) < len(header) {
+		return nil, 0, fmt.Errorf("%s: %d columns, want %d: %v", name, len(got), len(header), header)
 	}
 	for i := range header {
 		if got[i] != header[i] {
-			return nil, fmt.Errorf("%s: column %d is %q, want %q", name, i+1, got[i], header[i])
+			return nil, 0, fmt.Errorf("%s: column %d is %q, want %q", name, i+1, got[i], header[i])
 		}
 	}
-	return cr, nil
+	for i, col := range got[len(header):] {
+		if extra == nil || !extra(i, col) {
+			return nil, 0, fmt.Errorf("%s: unexpected column %d %q", name, len(header)+i+1, col)
+		}
+	}
+	cr.FieldsPerRecord = len(got)
+	return cr, len(got) - len(header), nil
 }
 
 type fieldParser struct {
@@ -189,8 +221,8 @@ func (p *fieldParser) float(rec []string, i int) float64 {
 }
 
 // readRows reads a CSV file with the given header, one row per record.
-func readRows[T any](r io.Reader, name string, header []string, parse func(p *fieldParser, rec []string) T) ([]T, error) {
-	cr, err := csvReader(r, name, header)
+func readRows[T any](r io.Reader, name string, header []string, extra func(int, string) bool, parse func(p *fieldParser, rec []string) T) ([]T, error) {
+	cr, _, err := csvReader(r, name, header, extra)
 	if err != nil {
 		return nil, err
 	}
@@ -215,7 +247,7 @@ func readRows[T any](r io.Reader, name string, header []string, parse func(p *fi
 
 // ReadLatencies reads latencies.csv.
 func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
-	return readRows(r, "latencies.csv", LatencyHeader, func(p *fieldParser, rec []string) LatencyRow {
+	return readRows(r, "latencies.csv", LatencyHeader, nil, func(p *fieldParser, rec []string) LatencyRow {
 		return LatencyRow{
 			Point:             p.int(rec, 0),
 			Replication:       p.int(rec, 1),
@@ -235,10 +267,17 @@ func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
 
 // ReadLoad reads load.csv.
 func ReadLoad(r io.Reader) ([]LoadRow, error) {
-	return readRows(r, "load.csv", LoadHeader, func(p *fieldParser, rec []string) LoadRow {
+	replicaCol := func(i int, col string) bool { return col == replicaColumn(i) }
+	return readRows(r, "load.csv", LoadHeader, replicaCol, func(p *fieldParser, rec []string) LoadRow {
 		row := LoadRow{Point: p.int(rec, 0), Replication: p.int(rec, 1), StartSeconds: p.float(rec, 2)}
 		for j, dst := range row.rates() {
 			*dst = p.float(rec, 3+j)
+		}
+		for j := len(LoadHeader); j < len(rec); j++ {
+			if rec[j] == "" {
+				break // a point with fewer replicas
+			}
+			row.OpenWatchesByReplica = append(row.OpenWatchesByReplica, p.float(rec, j))
 		}
 		return row
 	})
@@ -251,6 +290,8 @@ func (r *LoadRow) rates() []*float64 {
 		&r.GetEtcdPerSec, &r.GetCachePerSec, &r.ListPerSec, &r.WatchRequestsPerSec,
 		&r.WatchEventsPerSec, &r.BookmarksPerSec, &r.OpenWatchesMean, &r.OpenWatchesMax,
 		&r.BytesPerSec, &r.UpdatesPerSec, &r.SyncsPerSec, &r.RemountsPerSec, &r.VolumeWritesPerSec,
+		&r.TokenRequestsPerSec, &r.RefusedPerSec, &r.Rejected429PerSec, &r.Watch410PerSec, &r.MountFailuresPerSec,
+		&r.Nodes, &r.Pods,
 	}
 }
 
@@ -277,5 +318,8 @@ func (r *LoadRow) Canonicalize() {
 	r.StartSeconds = roundTrip(r.StartSeconds, fmtSeconds)
 	for _, p := range r.rates() {
 		*p = roundTrip(*p, fmtRate)
+	}
+	for i := range r.OpenWatchesByReplica {
+		r.OpenWatchesByReplica[i] = roundTrip(r.OpenWatchesByReplica[i], fmtRate)
 	}
 }

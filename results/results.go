@@ -35,6 +35,47 @@ type Metrics struct {
 	NeverUpdated   Never     `json:"never_updated"`
 	APIServer      APIServer `json:"apiserver"`
 	Kubelet        Kubelet   `json:"kubelet"`
+	Faults         Faults    `json:"faults"`
+	// FaultEvents has one entry per fault or churn arrival, in time order;
+	// with replications, the mean of each figure when every replication
+	// had the same arrivals, else the first replication's.
+	FaultEvents []FaultEvent `json:"fault_events,omitempty"`
+}
+
+// Faults summarises the run's faults and churn.
+type Faults struct {
+	Count float64 `json:"count"`
+	// RecoverySecondsMax is the longest recovery of any fault (see
+	// FaultEvent); -1 when some fault had not recovered when the run ended.
+	RecoverySecondsMax float64 `json:"recovery_seconds_max"`
+	WatchesDropped     float64 `json:"watches_dropped"`
+	Relists            float64 `json:"relists"`
+}
+
+// FaultEvent is one fault or churn arrival and what it did.
+type FaultEvent struct {
+	Kind       string  `json:"kind"` // apiserverRestart, kubeletRestart, nodeJoin, nodeLeave
+	AtSeconds  float64 `json:"at_seconds"`
+	EndSeconds float64 `json:"end_seconds"` // when its last target's disruption ended (downtime, watch cache initialisation, spread)
+	Target     string  `json:"target"`      // "replica 0", "all replicas", "50 nodes"
+	// WatchesDropped counts the watches it ended; Relists the LISTs their
+	// reflectors then made; MountFailures the failed volume mounts in its
+	// wake.
+	WatchesDropped float64 `json:"watches_dropped"`
+	Relists        float64 `json:"relists"`
+	MountFailures  float64 `json:"mount_failures"`
+	// RewatchSeconds: from the fault until every watch it dropped was open
+	// again (0 when it dropped none). MountRecoverySeconds: until every
+	// failed mount succeeded. ConvergeSeconds: until every volume consumer
+	// held every write committed before EndSeconds. RecoverySeconds is the
+	// largest of the three, -1 if the run ended first.
+	RewatchSeconds       float64 `json:"rewatch_seconds"`
+	MountRecoverySeconds float64 `json:"mount_recovery_seconds"`
+	ConvergeSeconds      float64 `json:"converge_seconds"`
+	RecoverySeconds      float64 `json:"recovery_seconds"`
+	// PeakPerSec is the storm: the highest request rate of each verb in any
+	// one second from the fault to its recovery (or the end of the run).
+	PeakPerSec VerbRates `json:"peak_per_sec"`
 }
 
 // Latency summarises update-to-file latency over every (update, consumer)
@@ -73,6 +114,38 @@ type APIServer struct {
 	// ByResource splits the requests by API resource, as
 	// apiserver_request_total's resource label does.
 	ByResource ByResource `json:"by_resource"`
+	// TokenRequestsPerSec counts the kubelets' TokenRequests (POST
+	// serviceaccounts/token) for the pods' projected tokens.
+	TokenRequestsPerSec float64 `json:"token_requests_per_sec"`
+	// RequestsTotal counts every request that reached an apiserver replica
+	// over the run, by resource and verb (apiserver_request_total, any
+	// code).
+	RequestsTotal RequestsTotal `json:"requests_total"`
+	// PeakPerSec is the highest request rate of each verb in any one second
+	// of the run, whatever the output bucket.
+	PeakPerSec VerbRates `json:"peak_per_sec"`
+	// RefusedTotal counts requests no replica answered (connection refused:
+	// every replica down); Rejected429Total the 429 responses (a watch
+	// cache initialising, counting client-go's retries); Watch410Total the
+	// WATCHes answered 410 Gone, after which the reflector relists.
+	RefusedTotal     float64 `json:"requests_refused_total"`
+	Rejected429Total float64 `json:"requests_429_total"`
+	Watch410Total    float64 `json:"watch_410_total"`
+}
+
+// RequestsTotal holds request counts by resource.
+type RequestsTotal struct {
+	ConfigMaps VerbRates `json:"configmaps"`
+	Secrets    VerbRates `json:"secrets"`
+	Tokens     VerbRates `json:"serviceaccounts_token"`
+}
+
+// VerbRates holds one number per request verb: a count or a rate.
+type VerbRates struct {
+	Get   float64 `json:"GET"`
+	List  float64 `json:"LIST"`
+	Watch float64 `json:"WATCH"`
+	Post  float64 `json:"POST"`
 }
 
 // ByResource holds per-resource request rates.
@@ -95,6 +168,8 @@ type Kubelet struct {
 	SyncsPerSec        float64 `json:"syncs_per_sec"`
 	RemountsPerSec     float64 `json:"remounts_per_sec"`
 	VolumeWritesPerSec float64 `json:"volume_writes_per_sec"`
+	// MountFailuresTotal counts failed MountVolume operations (cluster-wide).
+	MountFailuresTotal float64 `json:"mount_failures_total"`
 }
 
 // NeverUpdated reasons, as written in latencies.csv.
@@ -142,6 +217,16 @@ type LoadRow struct {
 	SyncsPerSec         float64
 	RemountsPerSec      float64
 	VolumeWritesPerSec  float64
+	TokenRequestsPerSec float64
+	RefusedPerSec       float64 // requests no replica answered
+	Rejected429PerSec   float64
+	Watch410PerSec      float64
+	MountFailuresPerSec float64
+	Nodes               float64 // nodes in the cluster at the bucket's start
+	Pods                float64 // pods at the bucket's start
+	// OpenWatchesByReplica is each apiserver replica's mean open watches,
+	// with several replicas (columns open_watches_mean_r0, ...).
+	OpenWatchesByReplica []float64
 }
 
 // Fields returns pointers to every metric of m, in a fixed order, so that
@@ -159,5 +244,23 @@ func (m *Metrics) Fields() []*float64 {
 		&a.ByResource.Secrets.GetPerSec, &a.ByResource.Secrets.GetEtcdPerSec, &a.ByResource.Secrets.ListPerSec,
 		&a.ByResource.Secrets.WatchRequestsPerSec, &a.ByResource.Secrets.WatchEventsPerSec,
 		&k.SyncsPerSec, &k.RemountsPerSec, &k.VolumeWritesPerSec,
+		&a.TokenRequestsPerSec,
+		&a.RequestsTotal.ConfigMaps.Get, &a.RequestsTotal.ConfigMaps.List, &a.RequestsTotal.ConfigMaps.Watch, &a.RequestsTotal.ConfigMaps.Post,
+		&a.RequestsTotal.Secrets.Get, &a.RequestsTotal.Secrets.List, &a.RequestsTotal.Secrets.Watch, &a.RequestsTotal.Secrets.Post,
+		&a.RequestsTotal.Tokens.Get, &a.RequestsTotal.Tokens.List, &a.RequestsTotal.Tokens.Watch, &a.RequestsTotal.Tokens.Post,
+		&a.PeakPerSec.Get, &a.PeakPerSec.List, &a.PeakPerSec.Watch, &a.PeakPerSec.Post,
+		&a.RefusedTotal, &a.Rejected429Total, &a.Watch410Total,
+		&k.MountFailuresTotal,
+		&m.Faults.Count, &m.Faults.RecoverySecondsMax, &m.Faults.WatchesDropped, &m.Faults.Relists,
+	}
+}
+
+// Fields returns pointers to the event's figures, for averaging over
+// replications.
+func (e *FaultEvent) Fields() []*float64 {
+	return []*float64{
+		&e.EndSeconds, &e.WatchesDropped, &e.Relists, &e.MountFailures,
+		&e.RewatchSeconds, &e.MountRecoverySeconds, &e.ConvergeSeconds, &e.RecoverySeconds,
+		&e.PeakPerSec.Get, &e.PeakPerSec.List, &e.PeakPerSec.Watch, &e.PeakPerSec.Post,
 	}
 }

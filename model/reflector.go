@@ -1,0 +1,199 @@
+package model
+
+import (
+	"time"
+
+	"cmsim/sim"
+)
+
+// The Watch manager's reflector when things go wrong: client-go
+// tools/cache/reflector.go (v0.37.2), with the backoff of
+// k8s.io/apimachinery's wait.Backoff.DelayWithReset.
+//
+//   - A watch stream that ends because its apiserver went away is re-issued
+//     at once from the last resourceVersion.
+//   - A WATCH or LIST refused (no replica answering), or answered 429 after
+//     client-go's own Retry-After retries (a watch cache still
+//     initialising), waits one backoff step and is tried again: a WATCH as
+//     a WATCH (no relist), a LIST as a LIST.
+//   - A WATCH from a resourceVersion older than the serving replica's watch
+//     cache history gets 410 Gone (an ERROR event in a 200 stream):
+//     ListAndWatch returns, the outer loop waits one backoff step and
+//     relists from the last resourceVersion, served by the watch cache.
+//
+// One backoff serves all of a reflector's waits: U[d, 2d) for base d =
+// 800 ms doubling to a cap of 30 s (so [30, 60) s), back to 800 ms on the
+// first step taken more than 2 min after the reflector's creation or its
+// last reset.
+
+const (
+	backoffInit       = sim.Time(800 * time.Millisecond) // defaultBackoffInit
+	backoffMax        = sim.Time(30 * time.Second)       // defaultBackoffMax
+	backoffResetAfter = sim.Time(2 * time.Minute)        // defaultBackoffReset
+	bookmarkPeriod    = sim.Time(time.Minute)            // defaultBookmarkFrequency
+)
+
+// Reflector actions after a wait.
+const (
+	actWatch int32 = iota // re-issue the WATCH from the last resourceVersion
+	actList               // relist, then watch
+)
+
+// backoffStep returns slot s's next wait at t: backoffManager.Step, then
+// Backoff.Step with factor 2 and jitter 1.0.
+func (m *watchingManager) backoffStep(s int32, t sim.Time) sim.Time {
+	c := m.c
+	sl := &c.slots[s]
+	if t-sl.backoffReset > backoffResetAfter {
+		sl.backoffBase = 0
+		sl.backoffReset = t
+	}
+	d := sl.backoffBase
+	if d == 0 {
+		d = backoffInit
+	}
+	sl.backoffBase = min(2*d, backoffMax)
+	return d + sim.Time(c.nodes[sl.node].rng.Float64()*float64(d))
+}
+
+// retryLater queues slot s's reflector to do act after one backoff step
+// from t.
+func (m *watchingManager) retryLater(s int32, t sim.Time, act int32) {
+	c := m.c
+	sl := &c.slots[s]
+	at := t + m.backoffStep(s, t)
+	if c.tracing {
+		what := "re-WATCH"
+		if act == actList {
+			what = "relist"
+		}
+		c.tracef(t, "%s: reflector for %s waits %v, then tries to %s", c.nodeName(sl.node), c.objectName(sl.obj), at-t, what)
+	}
+	if at <= c.end {
+		c.eng.Schedule(at, c.evReflector, s, sl.watchGen, act, 0)
+	}
+}
+
+// onReflector runs a reflector's retry (C: the action) after its wait.
+func (c *partition) onReflector(ev sim.Event) {
+	sl := &c.slots[ev.A]
+	if sl.watchGen != ev.B || !sl.started || c.nodes[sl.node].down {
+		return // stopped or restarted meanwhile
+	}
+	m := c.mgr.(*watchingManager)
+	if ev.C == actList {
+		m.list(ev.A, c.eng.Now())
+	} else {
+		m.rewatch(ev.A, c.eng.Now())
+	}
+}
+
+// list LISTs slot s's object at t and, once served, opens the WATCH from the
+// listed resourceVersion. A relist leaves a synced store synced.
+func (m *watchingManager) list(s int32, t sim.Time) {
+	c := m.c
+	sl := &c.slots[s]
+	r := &c.nodes[sl.node].rng
+	v, at, done, ok := c.serveList(sl.node, sl.obj, t, r)
+	if !ok {
+		if c.tracing {
+			c.tracef(t, "%s: reflector for %s: LIST failed", c.nodeName(sl.node), c.objectName(sl.obj))
+		}
+		m.retryLater(s, at, actList)
+		return
+	}
+	if sl.faultPending > 0 {
+		c.rec.faultRelisted(sl.faultPending - 1)
+	}
+	if c.tracing {
+		what := "relists"
+		if sl.syncedAt == never {
+			what = "starts"
+		}
+		c.tracef(at, "%s: reflector for %s %s: LIST from the watch cache: v%d, synced after %v", c.nodeName(sl.node), c.objectName(sl.obj), what, v, done.Sub(at))
+	}
+	if v > sl.storeVersion {
+		sl.storeVersion = v
+	}
+	sl.rvAt = at
+	if sl.syncedAt == never {
+		sl.syncedAt = done
+	}
+	u := r.Float64()
+	if wat, out := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, true, at); out != served {
+		m.retryLater(s, wat, actWatch)
+		return
+	}
+	m.openWatch(s, at, u)
+	m.updateReady(s, at)
+}
+
+// rewatch re-issues slot s's WATCH at t from the last resourceVersion. On
+// the replica it lands on, the watch resumes if that replica's watch cache
+// still holds the events since then, delivering the ones missed; otherwise
+// it gets 410 Gone and the reflector relists after a backoff step.
+func (m *watchingManager) rewatch(s int32, t sim.Time) {
+	c := m.c
+	sl := &c.slots[s]
+	kind := c.cfg.Objects[sl.obj].Kind
+	at, out := c.send(sl.node, verbWatch, kind, true, t)
+	if out != served {
+		if c.tracing {
+			c.tracef(at, "%s: reflector for %s: WATCH failed (%s)", c.nodeName(sl.node), c.objectName(sl.obj), outcomeNames[out])
+		}
+		m.retryLater(s, at, actWatch)
+		return
+	}
+	r := c.nodes[sl.node].replica
+	_, _, ready := c.replicaAt(r, at)
+	oldest := max(ready, at-sim.Time(c.watchCacheHistory()))
+	if sl.rvAt < oldest {
+		// 410 Gone: too old resource version.
+		c.rec.add(c.rec.Gone, at, 1)
+		if c.tracing {
+			c.tracef(at, "%s: reflector for %s: WATCH from a resourceVersion of %v gets 410 Gone (replica %d's history starts at %v)", c.nodeName(sl.node), c.objectName(sl.obj), sl.rvAt, r, oldest)
+		}
+		m.retryLater(s, at, actList)
+		return
+	}
+	m.openWatch(s, at, c.nodes[sl.node].rng.Float64())
+	if v := c.versionServed(sl.obj, at); v > sl.storeVersion {
+		m.sendEvent(s, v, at) // the events since the resourceVersion
+	}
+}
+
+// watchCacheHistory is how far back a watch cache keeps events.
+func (c *Cluster) watchCacheHistory() time.Duration {
+	if c.cfg.WatchCacheHistory > 0 {
+		return c.cfg.WatchCacheHistory
+	}
+	return 75 * time.Second // DefaultEventFreshDuration
+}
+
+// replicaDown ends the watches replica r served at t: each reflector's
+// stream closes without error, so it re-issues the WATCH at once.
+func (m *watchingManager) replicaDown(r int32, t sim.Time, fault int32) {
+	c := m.c
+	for s := c.slotLo; s < c.slotHi; s++ {
+		sl := &c.slots[s]
+		if !sl.watchOpen || sl.watchReplica != r || c.nodes[sl.node].down {
+			continue
+		}
+		// The last bookmark (one a minute since the watch was issued) or
+		// event set the resourceVersion.
+		if since := t - sl.watchStart; since >= bookmarkPeriod {
+			sl.rvAt = max(sl.rvAt, sl.watchStart+since/bookmarkPeriod*bookmarkPeriod)
+		}
+		m.stopWatch(sl, t)
+		c.rec.faultWatchDropped(fault)
+		if sl.faultPending == 0 {
+			sl.faultPending = fault + 1
+		}
+		if c.tracing {
+			c.tracef(t, "%s: WATCH %s on replica %d ends: the apiserver went away", c.nodeName(sl.node), c.objectName(sl.obj), r)
+		}
+		m.rewatch(s, t)
+	}
+}
+
+var outcomeNames = [...]string{"served", "connection refused", "429 Too Many Requests"}
