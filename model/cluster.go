@@ -144,11 +144,11 @@ type podState struct {
 	// deleted and when its kubelet restarts.
 	epoch      int32
 	hasVolumes bool
-	simple     bool // one volume consumer with one source, never disturbed: cycles take the fast path
-	registered bool // its references are in the node's managers
-	running    bool // created (and its containers started), not deleted
-	hasToken   bool // the token manager holds a token for it
-	plegNext   bool // after a kubelet restart: the next sync is PLEG's, not a resync
+	simple     bool     // one volume consumer with one source, never disturbed: cycles take the fast path
+	registered bool     // its references are in the node's managers
+	running    bool     // created (and its containers started), not deleted
+	hasToken   bool     // the token manager holds a token for it
+	plegNext   bool     // after a kubelet restart: the next sync is PLEG's, not a resync
 	syncAt     sim.Time // start of the pod's current (or last) sync (general path only)
 	tokenAt    sim.Time // when the pod's service-account token needs a refresh
 }

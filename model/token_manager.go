@@ -17,9 +17,9 @@ import (
 // carries the requested 3607 s expiry even when it extends the JWT's.
 
 const (
-	tokenExpiration   = sim.Time(3607 * time.Second)       // kube-api-access expirationSeconds
+	tokenExpiration   = sim.Time(3607 * time.Second)         // kube-api-access expirationSeconds
 	tokenRefreshAfter = sim.Time((3607 - 721) * time.Second) // exp − 3607·20/100 s
-	tokenMaxJitter    = 10                                  // maxJitter, whole seconds
+	tokenMaxJitter    = 10                                   // maxJitter, whole seconds
 )
 
 // isTokenVolume reports whether consumer ci is its pod's kube-api-access
