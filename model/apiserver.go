@@ -140,18 +140,18 @@ func (c *partition) nextLeaseGoaway(nd *nodeState, t sim.Time) sim.Time {
 // request is served only by a watch cache that is ready (LIST, WATCH);
 // GETs are served from etcd while it initialises. Every attempt that
 // reaches a replica is counted. It returns when the request was served (or
-// finally failed) and how it ended.
-func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t sim.Time) (sim.Time, outcome) {
+// finally failed), how it ended, and the replica that answered last.
+func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t sim.Time) (sim.Time, outcome, int32) {
 	if c.calm && !c.lb {
 		c.rec.count(v, kind, t)
-		return t, served
+		return t, served, 0
 	}
 	nd := &c.nodes[n]
 	for attempt := 0; ; attempt++ {
 		r := c.connect(n, t)
 		if r < 0 {
 			c.rec.add(c.rec.Refused, t, 1)
-			return t, refused
+			return t, refused, -1
 		}
 		st, up, _ := c.replicaAt(r, t)
 		c.rec.count(v, kind, t)
@@ -159,11 +159,11 @@ func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t si
 			nd.replica = -1 // the response carries GOAWAY: the next request reconnects
 		}
 		if !needsCache || st == replicaReady {
-			return t, served
+			return t, served, r
 		}
 		c.rec.add(c.rec.Rejected, t, 1)
 		if attempt == clientMaxRetries {
-			return t, rejected
+			return t, rejected, r
 		}
 		t += retryAfterUnready(t - up)
 	}
@@ -175,7 +175,7 @@ func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t si
 // arrives, and whether a replica served it.
 func (c *partition) serveGet(n, o int32, fromEtcd bool, t sim.Time, r *sim.Rand) (int32, sim.Time, bool) {
 	kind := c.cfg.Objects[o].Kind
-	at, out := c.send(n, verbGet, kind, false, t)
+	at, out, _ := c.send(n, verbGet, kind, false, t)
 	if out != served {
 		return 0, at, false
 	}
@@ -191,15 +191,17 @@ func (c *partition) serveGet(n, o int32, fromEtcd bool, t sim.Time, r *sim.Rand)
 }
 
 // serveList serves a reflector's LIST of one object (a metadata.name field
-// selector, from the watch cache) by node n at t.
-func (c *partition) serveList(n, o int32, t sim.Time, r *sim.Rand) (int32, sim.Time, sim.Time, bool) {
+// selector, from the watch cache) by node n at t. It returns the version
+// listed, when it was served and when the response arrives, and the
+// replica that served it (-1: none).
+func (c *partition) serveList(n, o int32, t sim.Time, rng *sim.Rand) (int32, sim.Time, sim.Time, int32) {
 	kind := c.cfg.Objects[o].Kind
-	at, out := c.send(n, verbList, kind, true, t)
+	at, out, r := c.send(n, verbList, kind, true, t)
 	if out != served {
-		return 0, at, at, false
+		return 0, at, at, -1
 	}
 	c.rec.add(c.rec.Bytes, at, float64(c.cfg.Objects[o].SizeBytes))
-	return c.versionServed(o, at), at, at.Add(c.cfg.GetLatency.Sample(r)), true
+	return c.versionServed(o, at), at, at.Add(c.cfg.GetLatency.Sample(rng)), r
 }
 
 // versionServed is object o's version as a request served at t sees it: the

@@ -365,22 +365,8 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	} else {
 		p.mgr.warmStart()
 	}
-	for pi := podLo; pi < podHi; pi++ {
-		pd := &c.pods[pi]
-		switch {
-		case pd.createAt < 0 && !cfg.ColdStart:
-			pd.running, pd.registered = true, true
-			p.warmStartPod(pi)
-		case pd.createAt < 0:
-			e.Schedule(0, p.evCreate, pi, 0, 0, 0)
-		case pd.createAt <= c.end:
-			e.Schedule(pd.createAt, p.evCreate, pi, 0, 0, 0)
-		}
-		if pd.deleteAt <= c.end {
-			e.Schedule(pd.deleteAt, p.evDelete, pi, 0, 0, 0)
-		}
-	}
-	p.scheduleNextUpdate()
+	// Node events first: a node that joins at t is up for the pods created
+	// on it at t.
 	for n := nodeLo; n < nodeHi; n++ {
 		nd := &c.nodes[n]
 		if c.plan.joinAt[n] > 0 {
@@ -402,6 +388,22 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 			}
 		}
 	}
+	for pi := podLo; pi < podHi; pi++ {
+		pd := &c.pods[pi]
+		switch {
+		case pd.createAt < 0 && !cfg.ColdStart:
+			pd.running, pd.registered = true, true
+			p.warmStartPod(pi)
+		case pd.createAt < 0:
+			e.Schedule(0, p.evCreate, pi, 0, 0, 0)
+		case pd.createAt <= c.end:
+			e.Schedule(pd.createAt, p.evCreate, pi, 0, 0, 0)
+		}
+		if pd.deleteAt <= c.end {
+			e.Schedule(pd.deleteAt, p.evDelete, pi, 0, 0, 0)
+		}
+	}
+	p.scheduleNextUpdate()
 	if !c.calm {
 		for r, os := range c.plan.outages {
 			for k, o := range os {

@@ -120,6 +120,10 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 			}
 			switch {
 			case !ok:
+				if c.tracing {
+					p := &c.pods[cs.pod]
+					c.tracef(done, "%s %s: MountVolume %s failed: files keep their content", c.nodeName(p.node), c.podName(p), c.consumerName(cs))
+				}
 				c.mountFailed(ev.A, done)
 			case v > seen:
 				c.rec.add(c.rec.VolumeWrites, done, 1)
@@ -607,15 +611,13 @@ func (c *partition) onUnregister(ev sim.Event) {
 // starting (B=1).
 func (c *partition) onKubelet(ev sim.Event) {
 	n := ev.A
-	nd := &c.nodes[n]
 	t := c.eng.Now()
 	switch ev.B {
 	case 1:
-		nd.down = false
-		c.drawPhases(nd)
 		if c.tracing {
 			c.tracef(t, "%s: joins the cluster", c.nodeName(n))
 		}
+		c.restartKubelet(n, t) // its first start: it adds the pods bound to it
 	case 0:
 		r := c.plan.restarts[n][ev.C]
 		c.stopKubelet(n, t, r.fault)

@@ -94,8 +94,8 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
 	r := &c.nodes[sl.node].rng
-	v, at, done, ok := c.serveList(sl.node, sl.obj, t, r)
-	if !ok {
+	v, at, done, rep := c.serveList(sl.node, sl.obj, t, r)
+	if rep < 0 {
 		if c.tracing {
 			c.tracef(t, "%s: reflector for %s: LIST failed", c.nodeName(sl.node), c.objectName(sl.obj))
 		}
@@ -120,11 +120,12 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 		sl.syncedAt = done
 	}
 	u := r.Float64()
-	if wat, out := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, true, at); out != served {
+	wat, out, rep := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, true, at)
+	if out != served {
 		m.retryLater(s, wat, actWatch)
 		return
 	}
-	m.openWatch(s, at, u)
+	m.openWatch(s, at, u, rep)
 	m.updateReady(s, at)
 }
 
@@ -136,7 +137,7 @@ func (m *watchingManager) rewatch(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
 	kind := c.cfg.Objects[sl.obj].Kind
-	at, out := c.send(sl.node, verbWatch, kind, true, t)
+	at, out, r := c.send(sl.node, verbWatch, kind, true, t)
 	if out != served {
 		if c.tracing {
 			c.tracef(at, "%s: reflector for %s: WATCH failed (%s)", c.nodeName(sl.node), c.objectName(sl.obj), outcomeNames[out])
@@ -144,7 +145,6 @@ func (m *watchingManager) rewatch(s int32, t sim.Time) {
 		m.retryLater(s, at, actWatch)
 		return
 	}
-	r := c.nodes[sl.node].replica
 	_, _, ready := c.replicaAt(r, at)
 	oldest := max(ready, at-sim.Time(c.watchCacheHistory()))
 	if sl.rvAt < oldest {
@@ -156,7 +156,7 @@ func (m *watchingManager) rewatch(s int32, t sim.Time) {
 		m.retryLater(s, at, actList)
 		return
 	}
-	m.openWatch(s, at, c.nodes[sl.node].rng.Float64())
+	m.openWatch(s, at, c.nodes[sl.node].rng.Float64(), r)
 	if v := c.versionServed(sl.obj, at); v > sl.storeVersion {
 		m.sendEvent(s, v, at) // the events since the resourceVersion
 	}

@@ -347,7 +347,9 @@ func (c *Cluster) convergence(samples []Sample, t sim.Time) (sim.Time, bool) {
 			continue
 		}
 		if s.Observed < 0 {
-			ok = false
+			if c.pods[c.consumers[s.Consumer].pod].deleteAt == never {
+				ok = false // a live pod never saw it
+			}
 			continue
 		}
 		at = max(at, s.Observed)

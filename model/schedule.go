@@ -260,27 +260,24 @@ func (pl *planner) initialPods() {
 		switch {
 		case w.PodsPerNode > 0:
 			for i := 0; i < w.PodsPerNode*nodes; i++ {
-				pl.addPod(int32(i/w.PodsPerNode), int32(wi), int32(i), -1, createAt, true)
+				pl.addPod(int32(i/w.PodsPerNode), int32(wi), int32(i), -1, 0, createAt, true)
 			}
 		case w.Replicas > 0:
 			for i := 0; i < w.Replicas; i++ {
-				pl.addPod(int32(cursor%nodes), int32(wi), int32(i), -1, createAt, true)
+				pl.addPod(int32(cursor%nodes), int32(wi), int32(i), -1, 0, createAt, true)
 				cursor++
 			}
 		}
 	}
 }
 
-// addPod adds an incarnation of chain (workload, index) on node at t;
+// addPod adds incarnation gen of chain (workload, index) on node at t;
 // chain < 0 starts a new chain.
-func (pl *planner) addPod(node, wi, index, chain int32, t sim.Time, initial bool) int32 {
+func (pl *planner) addPod(node, wi, index, chain, gen int32, t sim.Time, initial bool) int32 {
 	p := pl.p
 	pi := int32(len(p.pods))
-	gen := int32(0)
 	if chain < 0 {
-		chain = pi
-	} else {
-		gen = p.pods[pl.live[wi][index]].gen + 1
+		chain, gen = pi, 0
 	}
 	p.pods = append(p.pods, podPlan{node: node, workload: wi, index: index, chain: chain, gen: gen,
 		createAt: t, deleteAt: never, initial: initial})
@@ -555,7 +552,7 @@ func (pl *planner) onNode(ev sim.Event) {
 		for wi := range pl.cfg.Workloads {
 			w := &pl.cfg.Workloads[wi]
 			for k := 0; k < w.PodsPerNode; k++ {
-				pl.addPod(n, int32(wi), int32(len(pl.live[wi])), -1, t, false)
+				pl.addPod(n, int32(wi), int32(len(pl.live[wi])), -1, 0, t, false)
 			}
 		}
 		return
@@ -579,8 +576,8 @@ func (pl *planner) onNode(ev sim.Event) {
 		if w.PodsPerNode > 0 {
 			continue
 		}
-		wi, index, chain := pp.workload, pp.index, pp.chain
-		np := pl.addPod(pl.place(), wi, index, chain, t, false)
+		wi, index, chain, gen := pp.workload, pp.index, pp.chain, pp.gen
+		np := pl.addPod(pl.place(), wi, index, chain, gen+1, t, false)
 		if w.Job != nil {
 			// The job pod runs for what was left of its time.
 			pl.eng.Schedule(max(t, pl.jobEnd(chain)), pl.evJobEnd, np, 0, 0, 0)
@@ -692,7 +689,7 @@ func (pl *planner) onReplace(ev sim.Event) {
 	if pl.cfg.Workloads[wi].PodsPerNode == 0 {
 		node = pl.place()
 	}
-	pl.addPod(node, wi, index, oldp.chain, t, false)
+	pl.addPod(node, wi, index, oldp.chain, oldp.gen+1, t, false)
 	pl.deletePod(old, t)
 }
 
@@ -708,7 +705,7 @@ func (pl *planner) onJob(ev sim.Event) {
 	j := pl.cfg.Workloads[wi].Job
 	t := pl.eng.Now()
 	for k := 0; k < j.Parallelism; k++ {
-		pi := pl.addPod(pl.place(), wi, int32(len(pl.live[wi])), -1, t, false)
+		pi := pl.addPod(pl.place(), wi, int32(len(pl.live[wi])), -1, 0, t, false)
 		pl.eng.Schedule(t+sim.Time(j.RunFor), pl.evJobEnd, pi, 0, 0, 0)
 	}
 	pl.scheduleJob(wi)

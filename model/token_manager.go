@@ -48,7 +48,7 @@ func (c *partition) tokenForMount(pi int32, t sim.Time) (ok, renewed bool) {
 			return true, false
 		}
 	}
-	at, out := c.send(p.node, verbCreate, 0, false, t)
+	at, out, _ := c.send(p.node, verbCreate, 0, false, t)
 	if out == served {
 		if c.tracing {
 			c.tracef(at, "%s %s: TokenRequest: a new service-account token", c.nodeName(p.node), c.podName(p))

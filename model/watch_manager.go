@@ -150,15 +150,15 @@ func (m *watchingManager) startReflector(s int32, t sim.Time) {
 	m.list(s, t)
 }
 
-// openWatch opens slot s's WATCH at t, already counted; u in [0, 1) picks
-// its timeout.
-func (m *watchingManager) openWatch(s int32, t sim.Time, u float64) {
+// openWatch opens slot s's WATCH at t on replica rep, already counted; u in
+// [0, 1) picks its timeout.
+func (m *watchingManager) openWatch(s int32, t sim.Time, u float64, rep int32) {
 	c := m.c
 	sl := &c.slots[s]
 	sl.watchOpen = true
 	sl.watchGen++
 	sl.watchStart = t
-	sl.watchReplica = max(c.nodes[sl.node].replica, 0)
+	sl.watchReplica = rep
 	c.rec.openWatchDelta(t, 1, sl.watchReplica)
 	if sl.faultPending > 0 {
 		c.rec.faultRewatched(sl.faultPending-1, t)
