@@ -123,7 +123,7 @@ func (c *Cluster) isUp(r int32, t sim.Time) bool {
 
 // nextLeaseGoaway draws when a lease renewal after t next gets a GOAWAY:
 // each renewal does with probability goawayChance.
-func (c *partition) nextLeaseGoaway(nd *nodeState, t sim.Time) sim.Time {
+func (c *Cluster) nextLeaseGoaway(nd *nodeState, t sim.Time) sim.Time {
 	p := c.cfg.GoawayChance
 	if p <= 0 {
 		return never

@@ -426,6 +426,7 @@ func (c *Cluster) buildNodes() {
 		if c.lb {
 			n.lb = c.streams.StreamN("load-balancer", i)
 			n.replica = -1
+			n.goawayAt = c.nextLeaseGoaway(n, 0)
 		}
 	}
 }
