@@ -47,12 +47,16 @@ type Cluster struct {
 	srcSlot []int32 // the (node, object) slot the source reads through
 	srcSeen []int32 // the object version the consumer's files hold; -1 before the first mount
 	slots   []slot  // grouped by node
+	// slotRef[s] is slot s's node and object, dense for the Get path.
+	slotRef []slotRef
 	// objSlots[objSlotStart[o]:objSlotStart[o+1]] are the slots of object o.
 	objSlotStart []int32
 	objSlots     []int32
 	// nodePodStart[n] and nodeSlotStart[n] are node n's first pod and slot.
 	nodePodStart  []int32
 	nodeSlotStart []int32
+	// fast holds the hot state of the pods that take the fast path.
+	fast []fastPod
 	// watchReady[s] is slot s's store version when a Watch Get through it is
 	// a plain local read (reflector synced, read on every sync, not waiting
 	// to stop an immutable object), else -1. It is 4 bytes a slot so that
@@ -99,7 +103,7 @@ type partition struct {
 	trace   []TraceEvent
 
 	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire,
-	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL sim.Kind
+	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL, evCycleFast sim.Kind
 }
 
 type updateRecord struct {
@@ -145,6 +149,7 @@ type podState struct {
 	epoch      int32
 	hasVolumes bool
 	simple     bool     // one volume consumer with one source, never disturbed: cycles take the fast path
+	fast       int32    // its record in Cluster.fast (fast_path.go), or -1
 	registered bool     // its references are in the node's managers
 	running    bool     // created (and its containers started), not deleted
 	hasToken   bool     // the token manager holds a token for it
@@ -169,6 +174,8 @@ type consumerState struct {
 	backoff   sim.Time
 	failFault int32 // the fault (+1) that its first pending failure belongs to; 0: none
 }
+
+type slotRef struct{ node, obj int32 }
 
 // slot is a node's reference to one object: the manager's per-node item for
 // it (Cache: objectStore item; Watch: objectCache item with its reflector).
@@ -270,6 +277,11 @@ func New(cfg *Config) (*Cluster, error) {
 	c.buildNodes()
 	c.buildPods()
 	c.buildSlots()
+	for pi := range c.pods {
+		if f := c.pods[pi].fast; f >= 0 {
+			c.fast[f] = c.newFastPod(int32(pi))
+		}
+	}
 	if cfg.Strategy == Watch && !slowPathOnly {
 		c.watchReady = make([]int32, len(c.slots))
 		for i := range c.watchReady {
@@ -355,6 +367,7 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	p.evOutage = e.Register(p.onOutage)
 	p.evKubelet = e.Register(p.onKubelet)
 	p.evTTL = e.Register(p.onTTL)
+	p.evCycleFast = e.Register(p.onCycleFast)
 
 	// Initial state: warm pods are running and registered; cold pods and
 	// later incarnations are created by events.
@@ -542,7 +555,15 @@ func (c *Cluster) buildPods() {
 			cs := &c.consumers[p.consStart]
 			p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
 		}
+		p.fast = -1
 		c.pods = append(c.pods, p)
+	}
+	for pi := range c.pods {
+		p := &c.pods[pi]
+		if !p.simple && p.deleteAt == never && !disturbed[p.node] && c.fastEligible(p) {
+			p.fast = int32(len(c.fast))
+			c.fast = append(c.fast, fastPod{})
+		}
 	}
 	for i := range c.pods {
 		p := &c.pods[i]
@@ -623,6 +644,10 @@ func (c *Cluster) buildSlots() {
 		}
 	}
 	c.nodeSlotStart[len(c.nodes)] = int32(len(c.slots))
+	c.slotRef = make([]slotRef, len(c.slots))
+	for i, s := range c.slots {
+		c.slotRef[i] = slotRef{s.node, s.obj}
+	}
 	objects := len(c.cfg.Objects)
 	c.objSlotStart = make([]int32, objects+1)
 	for _, s := range c.slots {

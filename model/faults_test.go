@@ -372,3 +372,31 @@ func TestChurnDeterministicAndPartitionFree(t *testing.T) {
 		}
 	}
 }
+
+// TestFastPodsChangeNothing: pods with the implicit references take the
+// multi-consumer fast path; with and without it, through an outage that
+// makes their mounts fail, the results are equal.
+func TestFastPodsChangeNothing(t *testing.T) {
+	for _, s := range strategies {
+		cfg := implicitConfig(s, 10, 60)
+		cfg.CacheTTLMode, cfg.CacheTTL = TTLFixed, 20*time.Second
+		cfg.Duration = 2 * time.Hour // token refreshes too
+		cfg.Faults = []FaultRule{{Kind: APIServerRestart, Replica: -1, Downtime: 90 * time.Second, Arrivals: at(20 * time.Minute)}}
+		fast := run(t, cfg)
+		if len(fast.c.fast) != 60 {
+			t.Fatalf("%v: %d fast pods, want 60", s, len(fast.c.fast))
+		}
+		slowPathOnly = true
+		slow := run(t, cfg)
+		slowPathOnly = false
+		if len(slow.c.fast) != 0 {
+			t.Fatalf("%v: fast pods with the fast path off", s)
+		}
+		if fmt.Sprint(fast.Metrics, fast.Recorder.Samples, fast.LoadRows(0, 0)) != fmt.Sprint(slow.Metrics, slow.Recorder.Samples, slow.LoadRows(0, 0)) {
+			t.Errorf("%v: the fast path changed the results:\n%+v\n%+v", s, fast.Metrics, slow.Metrics)
+		}
+		if s != Watch && fast.Metrics.Kubelet.MountFailuresTotal == 0 {
+			t.Errorf("%v: no mount failed", s)
+		}
+	}
+}

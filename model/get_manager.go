@@ -11,7 +11,7 @@ type simpleManager struct {
 
 func (m *simpleManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 	c := m.c
-	sl := &c.slots[s]
+	sl := c.slotRef[s]
 	v, done, ok := c.serveGet(sl.node, sl.obj, true, t, &c.nodes[sl.node].rng)
 	if c.tracing {
 		if ok {

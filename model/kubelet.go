@@ -67,6 +67,10 @@ func (c *partition) scheduleResync(pi int32, end sim.Time) {
 func (c *partition) scheduleTickSync(pi int32, t sim.Time) {
 	p := &c.pods[pi]
 	if !p.simple {
+		if p.fast >= 0 {
+			c.scheduleFast(p.fast, t)
+			return
+		}
 		c.scheduleCycle(pi, t)
 		return
 	}
@@ -317,13 +321,13 @@ func (c *partition) mountVolume(ci int32, t sim.Time, fresh bool) (sim.Time, boo
 		c.mountFailed(ci, done)
 		return done, false
 	}
-	c.mountSucceeded(ci, done)
 	if changed {
 		c.rec.add(c.rec.VolumeWrites, done, 1)
 		for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
 			c.expose(ci, s, c.scratch[k], done)
 		}
 	}
+	c.mountSucceeded(ci, done)
 	return done, true
 }
 
@@ -346,6 +350,9 @@ func (c *partition) mountFailed(ci int32, t sim.Time) {
 		}
 	}
 	p := &c.pods[cs.pod]
+	if p.fast >= 0 {
+		c.fast[p.fast].failing |= 1 << (ci - p.consStart)
+	}
 	n := &c.nodes[p.node]
 	cs.retryAt = nextTick(n.reconPhase, reconcilerLoop, t+cs.backoff)
 	if cs.retryAt <= c.end {
@@ -357,6 +364,14 @@ func (c *partition) mountFailed(ci int32, t sim.Time) {
 // is deleted), and records when the fault that made it fail was recovered.
 func (c *partition) mountSucceeded(ci int32, t sim.Time) {
 	cs := &c.consumers[ci]
+	if cs.retryAt != 0 || cs.backoff != 0 {
+		if p := &c.pods[cs.pod]; p.fast >= 0 {
+			fp, k := &c.fast[p.fast], ci-p.consStart
+			fp.failing &^= 1 << k
+			fp.seen[k] = max(fp.seen[k], c.srcSeen[fp.src+k])
+			fp.busy[k] = cs.busyUntil
+		}
+	}
 	cs.backoff, cs.retryAt = 0, 0
 	if cs.failFault > 0 {
 		c.rec.faultMountRecovered(cs.failFault-1, t)
