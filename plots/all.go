@@ -3,6 +3,7 @@ package plots
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -82,14 +83,15 @@ func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) (
 			name = fmt.Sprintf("apiserver_load_p%d", i)
 			title = s.Scenario + ": apiserver load, " + labels[i] + " (replication 0)"
 		}
-		page, err := APIServerLoad(title, Strategy(&s.Points[i]), LoadOf(load, i, 0))
+		rows := LoadOf(load, i, 0)
+		page, err := APIServerLoad(title, Strategy(&s.Points[i]), rows, s.Points[i].FaultEvents)
 		if err != nil {
 			return nil, fmt.Errorf("plots: %s: %v", name, err)
 		}
 		out = append(out, Chart{
 			Name:    name,
-			Caption: "Kubelet requests for ConfigMaps and Secrets seen by the apiserver over time, for " + labels[i] + ", replication 0: GETs (served by etcd or the watch cache), LISTs, WATCH requests, open watches and watch events sent (bookmarks apart).",
-			Page:    page, Width: DefaultWidth, Height: DefaultPageHeight,
+			Caption: loadCaption(labels[i], rows, s.Points[i].FaultEvents),
+			Page:    page, Width: DefaultWidth, Height: LoadPageHeight(len(page)),
 		})
 	}
 	if _, ok := SweepOf(s.Points); ok && len(s.Points) > 1 {
@@ -109,6 +111,36 @@ func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) (
 		}
 	}
 	return out, nil
+}
+
+// loadCaption describes an apiserver-load page, naming the panels and
+// marks that only some runs have.
+func loadCaption(label string, rows []results.LoadRow, faults []results.FaultEvent) string {
+	c := "Kubelet requests for ConfigMaps and Secrets seen by the apiserver over time, for " + label + ", replication 0: GETs (served by etcd or the watch cache), LISTs, WATCH requests, open watches and watch events sent (bookmarks apart)."
+	var extra []string
+	for _, p := range loadPanels(rows) {
+		switch p.ylabel {
+		case tokenPanel.ylabel:
+			extra = append(extra, "the kubelets' TokenRequests (POST serviceaccounts/token)")
+		case "failures/s":
+			extra = append(extra, "failed requests (refused: no apiserver replica answered; 429: a restarted replica's watch cache initialising; 410 Gone: a watch too old to resume, so its reflector relists)")
+		case mountPanel.ylabel:
+			extra = append(extra, "failed volume mounts")
+		case "watches per replica":
+			extra = append(extra, "each apiserver replica's mean open watches")
+		case nodesPanel.ylabel:
+			extra = append(extra, "the nodes")
+		case podsPanel.ylabel:
+			extra = append(extra, "the pods")
+		}
+	}
+	if len(extra) > 0 {
+		c += " Also: " + strings.Join(extra, "; ") + "."
+	}
+	if len(faultSpans(faults)) > 0 {
+		c += " Each fault is a thin line at its start and a light band until its disruption ended, coloured by kind (named in the top panel)."
+	}
+	return c
 }
 
 func hasCI(s *results.Summary) bool {

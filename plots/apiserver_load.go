@@ -3,6 +3,7 @@ package plots
 import (
 	"image/color"
 	"math"
+	"strconv"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -16,39 +17,182 @@ import (
 type loadPanel struct {
 	ylabel string
 	series []loadSeries
+	// rowLegend names the series in one row at the top, even a single one.
+	rowLegend bool
+	// zoom fits the y axis to the data instead of starting it at 0.
+	zoom bool
 }
 
 type loadSeries struct {
 	name  string
 	value func(r *results.LoadRow) float64
+	// style, when set, replaces the panel's colour order.
+	style *draw.LineStyle
 }
 
-var loadPanels = []loadPanel{
-	{"GET/s", []loadSeries{
-		{"from etcd", func(r *results.LoadRow) float64 { return r.GetEtcdPerSec }},
-		{"from watch cache", func(r *results.LoadRow) float64 { return r.GetCachePerSec }},
-	}},
-	{"LIST/s", []loadSeries{{"LIST", func(r *results.LoadRow) float64 { return r.ListPerSec }}}},
-	{"WATCH requests/s", []loadSeries{{"WATCH", func(r *results.LoadRow) float64 { return r.WatchRequestsPerSec }}}},
-	{"open watches", []loadSeries{
-		{"mean", func(r *results.LoadRow) float64 { return r.OpenWatchesMean }},
-		{"max", func(r *results.LoadRow) float64 { return r.OpenWatchesMax }},
-	}},
-	{"watch events/s", []loadSeries{
-		{"events", func(r *results.LoadRow) float64 { return r.WatchEventsPerSec }},
-		{"bookmarks", func(r *results.LoadRow) float64 { return r.BookmarksPerSec }},
-	}},
+var (
+	getPanel = loadPanel{ylabel: "GET/s", series: []loadSeries{
+		{name: "from etcd", value: func(r *results.LoadRow) float64 { return r.GetEtcdPerSec }},
+		{name: "from watch cache", value: func(r *results.LoadRow) float64 { return r.GetCachePerSec }},
+	}}
+	listPanel  = loadPanel{ylabel: "LIST/s", series: []loadSeries{{name: "LIST", value: func(r *results.LoadRow) float64 { return r.ListPerSec }}}}
+	watchPanel = loadPanel{ylabel: "WATCH requests/s", series: []loadSeries{{name: "WATCH", value: func(r *results.LoadRow) float64 { return r.WatchRequestsPerSec }}}}
+	tokenPanel = loadPanel{ylabel: "POST token/s", series: []loadSeries{{name: "TokenRequest", value: func(r *results.LoadRow) float64 { return r.TokenRequestsPerSec }}}}
+	openPanel  = loadPanel{ylabel: "open watches", series: []loadSeries{
+		{name: "mean", value: func(r *results.LoadRow) float64 { return r.OpenWatchesMean }},
+		{name: "max", value: func(r *results.LoadRow) float64 { return r.OpenWatchesMax }},
+	}}
+	eventsPanel = loadPanel{ylabel: "watch events/s", series: []loadSeries{
+		{name: "events", value: func(r *results.LoadRow) float64 { return r.WatchEventsPerSec }},
+		{name: "bookmarks", value: func(r *results.LoadRow) float64 { return r.BookmarksPerSec }},
+	}}
+	nodesPanel = loadPanel{ylabel: "nodes", zoom: true, series: []loadSeries{
+		{name: "nodes", value: func(r *results.LoadRow) float64 { return r.Nodes }, style: &draw.LineStyle{Color: Palette[3]}},
+	}}
+	podsPanel = loadPanel{ylabel: "pods", zoom: true, series: []loadSeries{
+		{name: "pods", value: func(r *results.LoadRow) float64 { return r.Pods }, style: &draw.LineStyle{Color: Palette[3]}},
+	}}
+	// failureSeries are the failures/s panel's candidates; it shows those
+	// that are not all zero.
+	failureSeries = []loadSeries{
+		{name: "refused", value: func(r *results.LoadRow) float64 { return r.RefusedPerSec }, style: &draw.LineStyle{Color: Palette[3]}},
+		{name: "429", value: func(r *results.LoadRow) float64 { return r.Rejected429PerSec }, style: &draw.LineStyle{Color: ColorGet, Dashes: Dashes[1]}},
+		{name: "410 Gone", value: func(r *results.LoadRow) float64 { return r.Watch410PerSec }, style: &draw.LineStyle{Color: ColorCache, Dashes: Dashes[2]}},
+	}
+	// mountPanel is apart from the request failures: a few failed mounts
+	// would not show on the scale of thousands of refused requests.
+	mountPanel = loadPanel{ylabel: "mount failures/s", series: []loadSeries{
+		{name: "mount failures", value: func(r *results.LoadRow) float64 { return r.MountFailuresPerSec }, style: &draw.LineStyle{Color: Palette[3]}},
+	}}
+	// replicaColors are the colours of the per-replica lines after the
+	// first, which takes the strategy's.
+	replicaColors = []color.Color{ColorCache, ColorGet, Palette[3]}
+)
+
+// faultLabelRows is the number of rows of fault names above the top panel.
+const faultLabelRows = 2
+
+// maxReplicaLines is the most replicas drawn one line each; with more, the
+// panel draws the least and the most watched replica.
+const maxReplicaLines = 4
+
+// loadPanels returns the panels of a page: GET, LIST and WATCH requests,
+// open watches and watch events always; token requests, failed requests,
+// failed mounts, open watches per replica and node and pod counts only
+// when the rows have them.
+func loadPanels(rs []results.LoadRow) []loadPanel {
+	out := []loadPanel{getPanel, listPanel, watchPanel}
+	if anyNonZero(rs, tokenPanel.series[0].value) {
+		out = append(out, tokenPanel)
+	}
+	var fail []loadSeries
+	for _, s := range failureSeries {
+		if anyNonZero(rs, s.value) {
+			fail = append(fail, s)
+		}
+	}
+	if len(fail) > 0 {
+		out = append(out, loadPanel{ylabel: "failures/s", series: fail, rowLegend: true})
+	}
+	if anyNonZero(rs, mountPanel.series[0].value) {
+		out = append(out, mountPanel)
+	}
+	out = append(out, openPanel)
+	if n := replicaCount(rs); n >= 2 {
+		out = append(out, replicaPanel(n))
+	}
+	out = append(out, eventsPanel)
+	if changes(rs, nodesPanel.series[0].value) {
+		out = append(out, nodesPanel)
+	}
+	if changes(rs, podsPanel.series[0].value) {
+		out = append(out, podsPanel)
+	}
+	return out
+}
+
+func replicaCount(rs []results.LoadRow) int {
+	n := 0
+	for i := range rs {
+		n = max(n, len(rs[i].OpenWatchesByReplica))
+	}
+	return n
+}
+
+// replicaPanel draws each replica's mean open watches, or with more than
+// maxReplicaLines replicas the least and the most.
+func replicaPanel(n int) loadPanel {
+	at := func(r *results.LoadRow, i int) float64 {
+		if i < len(r.OpenWatchesByReplica) {
+			return r.OpenWatchesByReplica[i]
+		}
+		return 0
+	}
+	p := loadPanel{ylabel: "watches per replica", rowLegend: true}
+	if n > maxReplicaLines {
+		pick := func(f func(a, b float64) float64) func(r *results.LoadRow) float64 {
+			return func(r *results.LoadRow) float64 {
+				v := at(r, 0)
+				for i := 1; i < n; i++ {
+					v = f(v, at(r, i))
+				}
+				return v
+			}
+		}
+		p.series = []loadSeries{{name: "least watched", value: pick(math.Min)}, {name: "most watched", value: pick(math.Max)}}
+		return p
+	}
+	for i := range n {
+		s := loadSeries{name: "replica " + strconv.Itoa(i), value: func(r *results.LoadRow) float64 { return at(r, i) }}
+		if i > 0 {
+			s.style = &draw.LineStyle{Color: replicaColors[(i-1)%len(replicaColors)], Dashes: Dashes[i%len(Dashes)]}
+		}
+		p.series = append(p.series, s)
+	}
+	return p
+}
+
+func anyNonZero(rs []results.LoadRow, f func(*results.LoadRow) float64) bool {
+	for i := range rs {
+		if v := f(&rs[i]); finite(v) && v != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// changes reports whether f takes two finite values over rs.
+func changes(rs []results.LoadRow, f func(*results.LoadRow) float64) bool {
+	first, seen := 0.0, false
+	for i := range rs {
+		v := f(&rs[i])
+		if !finite(v) {
+			continue
+		}
+		if seen && v != first {
+			return true
+		}
+		first, seen = v, true
+	}
+	return false
 }
 
 // APIServerLoad draws the apiserver load of one run (the rows of one point and
 // replication, see [LoadOf]) as a column of panels sharing the time axis:
 // GET/s (etcd and watch cache apart), LIST/s, WATCH requests/s, open watches
-// (mean and max) and watch events/s (bookmarks apart). Each rate is drawn as
-// a step over its time bucket. The first series of each panel takes the
-// strategy's colour. Render the page with [RenderPage]. Rows with a
-// non-finite start are skipped; without rows the page is a single panel with
-// a "no samples" note.
-func APIServerLoad(title, strategy string, rows []results.LoadRow) ([][]*plot.Plot, error) {
+// (mean and max) and watch events/s (bookmarks apart). Panels that would
+// stay at zero are added only when the rows have data for them: POST
+// token/s, failures/s (connection refused, 429, 410 Gone), mount
+// failures/s, open watches per apiserver replica (two or more), and the
+// node and pod counts when they change. Each rate is drawn as a step over its time
+// bucket; the first series of each panel takes the strategy's colour.
+//
+// Every panel marks each fault: a thin line at its start and a light band
+// to its end, in its kind's colour; a strip above the top panel names them. Render the
+// page with [RenderPage] at [LoadPageHeight]. Rows with a non-finite start
+// are skipped; without rows the page is a single panel with a "no samples"
+// note.
+func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []results.FaultEvent) ([][]*plot.Plot, error) {
 	var rs []results.LoadRow
 	for _, r := range rows {
 		if finite(r.StartSeconds) {
@@ -74,19 +218,25 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow) ([][]*plot.Pl
 		first = Palette[3]
 	}
 	colors := []color.Color{first, color.Gray{Y: 0x80}}
-	page := make([][]*plot.Plot, len(loadPanels))
-	for i, panel := range loadPanels {
+	spans := faultSpans(faults)
+	panels := loadPanels(rs)
+	page := make([][]*plot.Plot, len(panels))
+	for i, panel := range panels {
 		p := newPlot("", "", panel.ylabel)
 		if i == 0 {
 			p.Title.Text = title
 		}
-		if i == len(loadPanels)-1 {
+		if i == len(panels)-1 {
 			p.X.Label.Text = "time since start"
 			p.X.Tick.Marker = TimeTicks{}
 		} else {
 			p.X.Tick.Marker = blankLabels{TimeTicks{}}
 		}
-		ymax := 0.0
+		if len(spans) > 0 {
+			p.Add(faultMarks{spans: spans})
+		}
+		ymin, ymax := math.Inf(1), 0.0
+		var legend rowLegend
 		for j, s := range panel.series {
 			xys := make(plotter.XYs, 0, len(rs)+1)
 			for k := range rs {
@@ -94,7 +244,7 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow) ([][]*plot.Pl
 				if !finite(v) {
 					v = 0
 				}
-				ymax = math.Max(ymax, v)
+				ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
 				xys = append(xys, plotter.XY{X: rs[k].StartSeconds, Y: v})
 			}
 			xys = append(xys, plotter.XY{X: x1, Y: xys[len(xys)-1].Y})
@@ -103,25 +253,67 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow) ([][]*plot.Pl
 				return nil, err
 			}
 			line.StepStyle = plotter.PostStep
-			line.LineStyle = draw.LineStyle{Color: colors[j], Width: vg.Points(1.2), Dashes: Dashes[j]}
+			if s.style != nil {
+				line.LineStyle = *s.style
+			} else {
+				line.LineStyle = draw.LineStyle{Color: colors[min(j, 1)], Dashes: Dashes[j%len(Dashes)]}
+			}
+			line.LineStyle.Width = vg.Points(1.2)
 			p.Add(line)
-			if len(panel.series) > 1 {
+			switch {
+			case panel.rowLegend:
+				legend.names = append(legend.names, s.name)
+				legend.styles = append(legend.styles, line.LineStyle)
+			case len(panel.series) > 1:
 				p.Legend.Add(s.name, line)
 			}
 		}
-		if ymax == 0 {
-			p.Add(note{msg: "none during the run"})
-			ymax = 1
-		}
 		head := 1.08
-		if len(panel.series) > 1 {
+		switch {
+		case panel.rowLegend:
+			p.Add(legend)
+			head = 1.3
+		case len(panel.series) > 1:
 			head = 1.45
 			p.Legend.Top, p.Legend.Left = true, false
 			p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(1)
 		}
+		if i == 0 && len(spans) > 0 {
+			p.Add(faultLabels{spans: spans, rows: faultLabelRows})
+			p.Title.Padding += faultStripHeight(p, faultLabelRows)
+		}
+		switch {
+		case ymax == 0:
+			p.Add(note{msg: "none during the run"})
+			p.Y.Min, p.Y.Max = 0, head
+		case panel.zoom:
+			pad := math.Max(0.15*(ymax-ymin), 2)
+			p.Y.Min, p.Y.Max = math.Max(0, ymin-pad), ymax+pad
+		default:
+			p.Y.Min, p.Y.Max = 0, ymax*head
+		}
 		p.X.Min, p.X.Max = x0, x1
-		p.Y.Min, p.Y.Max = 0, ymax*head
 		page[i] = []*plot.Plot{p}
 	}
 	return page, nil
+}
+
+// rowLegend names series in one row at the top right of the data area.
+type rowLegend struct {
+	names  []string
+	styles []draw.LineStyle
+}
+
+func (l rowLegend) Plot(c draw.Canvas, p *plot.Plot) {
+	sty := p.Legend.TextStyle
+	sty.XAlign, sty.YAlign = draw.XRight, draw.YCenter
+	thumb, em := p.Legend.ThumbnailWidth, sty.Width(" ")
+	y := c.Max.Y - vg.Points(1) - sty.Height("Ag")/2
+	x := c.Max.X - vg.Points(4)
+	for i := len(l.names) - 1; i >= 0; i-- {
+		c.StrokeLine2(l.styles[i], x-thumb, y, x, y)
+		x -= thumb + em
+		c.FillText(sty, vg.Point{X: x, Y: y}, l.names[i])
+		x -= sty.Width(l.names[i]) + 2*em
+	}
 }

@@ -10,7 +10,9 @@
 //   - [LatencyCDF]: update-to-file latency CDF, one line per point, p50 and p99 marked.
 //   - [LatencyHistogram]: latency histogram, overlaid outlines for several points.
 //   - [LatencyOverTime]: per update, the spread (min, median, max) of consumer latencies.
-//   - [APIServerLoad]: five aligned panels of apiserver load over time for one run.
+//   - [APIServerLoad]: aligned panels of apiserver load over time for one run (five,
+//     plus token requests, failures, per-replica watches and node and pod counts
+//     when the run has them), with its faults marked.
 //   - [MetricSweep]: one metric against the swept parameter.
 //   - [Tradeoff]: latency p99 against total apiserver requests per second.
 //

@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -174,7 +175,7 @@ func TestDegenerate(t *testing.T) {
 		"zeros": {{StartSeconds: 0}, {StartSeconds: 10}},
 	}
 	for name, rows := range loadCases {
-		page, err := APIServerLoad(name, "Watch", rows)
+		page, err := APIServerLoad(name, "Watch", rows, nil)
 		if err != nil {
 			t.Errorf("load/%s: %v", name, err)
 			continue
@@ -325,5 +326,174 @@ func TestSpreadBinsManyUpdates(t *testing.T) {
 	few := SpreadSeriesOf(s, rows[:3*MaxSpreadUpdates], 0)
 	if few[0].BinSeconds != 0 || len(few[0].Updates) != MaxSpreadUpdates {
 		t.Fatalf("%d updates were binned (%v s)", MaxSpreadUpdates, few[0].BinSeconds)
+	}
+}
+
+// loadChart returns the apiserver-load chart of a fixture (point 0).
+func loadChart(t *testing.T, d plotstest.Data) Chart {
+	t.Helper()
+	charts, err := All(&d.Summary, d.Latencies, d.Load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range charts {
+		if c.Name == "apiserver_load" || c.Name == "apiserver_load_p0" {
+			return c
+		}
+	}
+	t.Fatal("no apiserver_load chart")
+	return Chart{}
+}
+
+func svgOf(t *testing.T, c Chart) string {
+	t.Helper()
+	var b bytes.Buffer
+	if err := c.Render("svg", &b); err != nil {
+		t.Fatal(err)
+	}
+	return b.String()
+}
+
+// TestLoadFaultsGolden: a bad day's load page marks every fault, names
+// them above the top panel and adds the panels its rows call for.
+func TestLoadFaultsGolden(t *testing.T) {
+	c := loadChart(t, plotstest.Faults())
+	svg := svgOf(t, c)
+	checkGolden(t, "faults_apiserver_load", []byte(svg))
+	if pngDir != "" {
+		var png bytes.Buffer
+		if err := c.Render("png", &png); err != nil {
+			t.Fatal(err)
+		}
+		os.WriteFile(filepath.Join(pngDir, "faults_apiserver_load.png"), png.Bytes(), 0o644)
+	}
+	var ylabels []string
+	for _, row := range c.Page {
+		ylabels = append(ylabels, row[0].Y.Label.Text)
+	}
+	want := "GET/s|LIST/s|WATCH requests/s|POST token/s|failures/s|mount failures/s|open watches|watches per replica|watch events/s|nodes|pods"
+	if got := strings.Join(ylabels, "|"); got != want {
+		t.Errorf("panels %s, want %s", got, want)
+	}
+	if c.Height != LoadPageHeight(11) || c.Height <= DefaultPageHeight {
+		t.Errorf("page height %v for 10 panels", c.Height)
+	}
+	for _, s := range []string{
+		">apiserver restart (replica 0)<", ">apiserver restart (all replicas)<", ">node leave (2 nodes)<", ">kubelet restart",
+		">refused<", ">429<", ">410 Gone<", ">replica 0<", ">replica 2<",
+	} {
+		if !strings.Contains(svg, s) {
+			t.Errorf("page lacks %s", s)
+		}
+	}
+	for _, s := range []string{"band until its disruption ended", "TokenRequests", "failed volume mounts", "each apiserver replica", "the nodes", "the pods"} {
+		if !strings.Contains(c.Caption, s) {
+			t.Errorf("caption lacks %q: %s", s, c.Caption)
+		}
+	}
+}
+
+// TestLoadCalm: without faults, failures, tokens, replicas or churn the
+// page is the five panels of old, byte for byte whether the faults are nil
+// or empty (the goldens of TestGolden pin the bytes).
+func TestLoadCalm(t *testing.T) {
+	for name, d := range fixtures() {
+		c := loadChart(t, d)
+		if len(c.Page) != 5 || c.Height != DefaultPageHeight {
+			t.Errorf("%s: %d panels, height %v", name, len(c.Page), c.Height)
+		}
+		svg := svgOf(t, c)
+		for _, s := range []string{"failures/s", "POST token/s", "restart", "per replica", "fault"} {
+			if strings.Contains(svg, s) || strings.Contains(c.Caption, s) {
+				t.Errorf("%s: calm page mentions %q", name, s)
+			}
+		}
+		rows := LoadOf(d.Load, 0, 0)
+		a, _ := APIServerLoad("x", "Watch", rows, nil)
+		b, _ := APIServerLoad("x", "Watch", rows, []results.FaultEvent{})
+		var ab, bb bytes.Buffer
+		RenderPage(a, "svg", DefaultWidth, DefaultPageHeight, &ab)
+		RenderPage(b, "svg", DefaultWidth, DefaultPageHeight, &bb)
+		if !bytes.Equal(ab.Bytes(), bb.Bytes()) {
+			t.Errorf("%s: nil and empty faults draw differently", name)
+		}
+	}
+}
+
+// TestLoadPanelsOnDemand: each optional panel appears with its data alone.
+func TestLoadPanelsOnDemand(t *testing.T) {
+	base := func() []results.LoadRow {
+		return []results.LoadRow{{StartSeconds: 0, Nodes: 3, Pods: 9}, {StartSeconds: 10, Nodes: 3, Pods: 9}}
+	}
+	for _, tc := range []struct {
+		name string
+		edit func(rs []results.LoadRow)
+		want string
+	}{
+		{"tokens", func(rs []results.LoadRow) { rs[1].TokenRequestsPerSec = 0.1 }, "POST token/s"},
+		{"refused", func(rs []results.LoadRow) { rs[0].RefusedPerSec = 2 }, "failures/s"},
+		{"mounts", func(rs []results.LoadRow) { rs[0].MountFailuresPerSec = 0.1 }, "mount failures/s"},
+		{"replicas", func(rs []results.LoadRow) {
+			rs[0].OpenWatchesByReplica, rs[1].OpenWatchesByReplica = []float64{1, 2}, []float64{2, 1}
+		}, "watches per replica"},
+		{"nodes", func(rs []results.LoadRow) { rs[1].Nodes = 2 }, "nodes"},
+		{"pods", func(rs []results.LoadRow) { rs[1].Pods = 12 }, "pods"},
+	} {
+		rs := base()
+		tc.edit(rs)
+		var got []string
+		for _, p := range loadPanels(rs) {
+			got = append(got, p.ylabel)
+		}
+		if len(got) != 6 || !slices.Contains(got, tc.want) {
+			t.Errorf("%s: panels %v, want the five and %s", tc.name, got, tc.want)
+		}
+	}
+	// One replica is no split; many are drawn as the least and most watched.
+	rs := base()
+	rs[0].OpenWatchesByReplica = []float64{5}
+	if n := len(loadPanels(rs)); n != 5 {
+		t.Errorf("one replica: %d panels", n)
+	}
+	rs[0].OpenWatchesByReplica = []float64{1, 2, 3, 4, 5, 6}
+	p := loadPanels(rs)[4]
+	if len(p.series) != 2 || p.series[0].value(&rs[0]) != 1 || p.series[1].value(&rs[0]) != 6 || p.series[0].value(&rs[1]) != 0 {
+		t.Errorf("six replicas: %d series", len(p.series))
+	}
+}
+
+// TestFaultLabelsCrowded: faults too close to name them all still name
+// each kind once, and nothing is drawn for faults outside the run.
+func TestFaultLabelsCrowded(t *testing.T) {
+	var rows []results.LoadRow
+	for s := 0.0; s < 3600; s += 10 {
+		rows = append(rows, results.LoadRow{StartSeconds: s, ListPerSec: 1})
+	}
+	var faults []results.FaultEvent
+	for i := range 30 {
+		faults = append(faults, results.FaultEvent{Kind: "kubeletRestart", AtSeconds: float64(60 + 100*i), EndSeconds: float64(90 + 100*i), Target: "1 nodes"})
+	}
+	faults = append(faults,
+		results.FaultEvent{Kind: "nodeJoin", AtSeconds: 1510, EndSeconds: 1510, Target: "5 nodes"},
+		results.FaultEvent{Kind: "nodeLeave", AtSeconds: 9000, EndSeconds: 9100, Target: "5 nodes"},
+		results.FaultEvent{Kind: "apiserverRestart", AtSeconds: math.NaN(), EndSeconds: math.Inf(1)},
+	)
+	page, err := APIServerLoad("crowded", "Watch", rows, faults)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var b bytes.Buffer
+	if err := RenderPage(page, "svg", DefaultWidth, LoadPageHeight(len(page)), &b); err != nil {
+		t.Fatal(err)
+	}
+	svg := b.String()
+	if !strings.Contains(svg, ">node join (5 nodes)<") {
+		t.Error("the one node join is not named")
+	}
+	if n := strings.Count(svg, ">kubelet restart"); n == 0 || n >= 30 {
+		t.Errorf("%d of 30 crowded kubelet restarts named", n)
+	}
+	if strings.Contains(svg, "node leave") || strings.Contains(svg, "apiserver") {
+		t.Error("a fault outside the run is named")
 	}
 }

@@ -19,8 +19,14 @@ const StrategyParam = "cluster.kubelet.changeDetectionStrategy"
 const (
 	DefaultWidth      = 16 * vg.Centimeter
 	DefaultHeight     = 10 * vg.Centimeter
-	DefaultPageHeight = 22 * vg.Centimeter // the apiserver-load page
+	DefaultPageHeight = 22 * vg.Centimeter  // the apiserver-load page of five panels
+	LoadPanelHeight   = 3.8 * vg.Centimeter // each further panel of the page
 )
+
+// LoadPageHeight is the height of an apiserver-load page of n panels.
+func LoadPageHeight(n int) vg.Length {
+	return DefaultPageHeight + vg.Length(max(n-5, 0))*LoadPanelHeight
+}
 
 // Strategy colours (Okabe-Ito, readable by colour-blind viewers and in print).
 var (

@@ -77,6 +77,90 @@ func EnvOnly() Data {
 	return d
 }
 
+// Faults returns a one-point Watch run with three apiserver replicas and a
+// bad day: replica 0 restarts at 4 min, every replica at 10 min (refused
+// requests, 429s, 410s, a relist storm), 2 nodes leave at 13 min and 4
+// kubelets restart at 17 min (mount failures; not recovered by the end).
+// Its load rows carry token requests, failures, per-replica watches and
+// node counts.
+func Faults() Data {
+	d := build("bad-day", 5, []map[string]string{{StratKey: "Watch", NodesKey: "400"}}, 1)
+	rng := rand.New(rand.NewPCG(5, 0xBAD))
+	jitter := func(v float64) float64 { return round6(v * (0.8 + 0.4*rng.Float64())) }
+	const nodes, podsPerNode = 400.0, 4.0
+	var tokens, refused, r429, r410, mounts float64
+	for i := range d.Load {
+		r := &d.Load[i]
+		t := r.StartSeconds
+		r.Nodes, r.Pods = nodes, nodes*podsPerNode
+		if t >= 780 {
+			r.Nodes = math.Max(nodes-2, nodes-math.Floor((t-780)/30+1))
+		}
+		if t >= 780 && t < 825 { // the leaving nodes' pods, not yet re-created
+			r.Pods -= podsPerNode
+		}
+		// Replica 0 holds a third of the watches until its restart; the
+		// kubelets then stay on replicas 1 and 2 until every replica restarts.
+		share := []float64{0.34, 0.33, 0.33}
+		if t >= 240 && t < 600 {
+			share = []float64{0, 0.5, 0.5}
+		}
+		switch {
+		case t >= 600 && t < 645:
+			r.OpenWatchesMean, r.OpenWatchesMax = 0, 0
+			r.BookmarksPerSec, r.WatchEventsPerSec = 0, 0
+		case t >= 645 && t < 705:
+			f := (t - 630) / 75
+			r.OpenWatchesMean, r.OpenWatchesMax = round6(nodes*f), round6(nodes*math.Min(1, f+0.2))
+		}
+		r.OpenWatchesByReplica = []float64{round6(r.OpenWatchesMean * share[0]), round6(r.OpenWatchesMean * share[1]), round6(r.OpenWatchesMean * share[2])}
+		r.TokenRequestsPerSec = jitter(r.Pods / 3600 * 0.8)
+		switch {
+		case t == 240:
+			r.WatchRequestsPerSec += jitter(nodes / 3 / Bucket)
+		case t >= 600 && t < 630:
+			r.RefusedPerSec = jitter(nodes * 2)
+		case t >= 630 && t < 645:
+			r.Rejected429PerSec = jitter(nodes * 3)
+			r.ListPerSec = jitter(nodes / 2)
+		case t >= 645 && t < 660:
+			r.Watch410PerSec = jitter(nodes / 2)
+			r.ListPerSec = jitter(nodes)
+			r.WatchRequestsPerSec = jitter(nodes)
+		case t >= 660 && t < 705:
+			r.ListPerSec = jitter(nodes / 4)
+			r.WatchRequestsPerSec = jitter(nodes / 4)
+		case t >= 1020 && t < 1110:
+			r.TokenRequestsPerSec = jitter(podsPerNode * 4 / 15)
+			r.MountFailuresPerSec = jitter(0.2)
+			r.ListPerSec = jitter(0.1)
+		}
+		tokens += r.TokenRequestsPerSec * Bucket
+		refused += r.RefusedPerSec * Bucket
+		r429 += r.Rejected429PerSec * Bucket
+		r410 += r.Watch410PerSec * Bucket
+		mounts += r.MountFailuresPerSec * Bucket
+	}
+	m := &d.Summary.Points[0].Metrics
+	a := &m.APIServer
+	a.TokenRequestsPerSec = round6(tokens / Horizon)
+	a.RefusedTotal, a.Rejected429Total, a.Watch410Total = math.Round(refused), math.Round(r429), math.Round(r410)
+	a.PeakPerSec = results.VerbRates{List: 512, Watch: 473, Post: 3}
+	m.Kubelet.MountFailuresTotal = math.Round(mounts)
+	m.FaultEvents = []results.FaultEvent{
+		{Kind: "apiserverRestart", AtSeconds: 240, EndSeconds: 275, Target: "replica 0", WatchesDropped: 136,
+			ConvergeSeconds: 71.2, RecoverySeconds: 71.2, PeakPerSec: results.VerbRates{Watch: 136, Post: 2}},
+		{Kind: "apiserverRestart", AtSeconds: 600, EndSeconds: 635, Target: "all replicas", WatchesDropped: 400, Relists: 400,
+			RewatchSeconds: 104.5, ConvergeSeconds: 139.8, RecoverySeconds: 139.8, PeakPerSec: results.VerbRates{List: 512, Watch: 473, Post: 2}},
+		{Kind: "nodeLeave", AtSeconds: 780, EndSeconds: 810, Target: "2 nodes", WatchesDropped: 2,
+			RewatchSeconds: 3.1, ConvergeSeconds: 64, RecoverySeconds: 64, PeakPerSec: results.VerbRates{List: 2, Watch: 2, Post: 2}},
+		{Kind: "kubeletRestart", AtSeconds: 1020, EndSeconds: 1090, Target: "4 nodes", WatchesDropped: 4, Relists: 4, MountFailures: math.Round(mounts),
+			RewatchSeconds: 71, MountRecoverySeconds: -1, ConvergeSeconds: -1, RecoverySeconds: -1, PeakPerSec: results.VerbRates{List: 1, Watch: 1, Post: 3}},
+	}
+	m.Faults = results.Faults{Count: 4, RecoverySecondsMax: -1, WatchesDropped: 542, Relists: 404}
+	return d
+}
+
 func build(name string, seed uint64, params []map[string]string, reps int) Data {
 	rng := rand.New(rand.NewPCG(seed, 0xC0FFEE))
 	d := Data{Summary: results.Summary{Scenario: name, Seed: seed}}
