@@ -151,6 +151,7 @@ type podState struct {
 	simple     bool     // one volume consumer with one source, never disturbed: cycles take the fast path
 	fast       int32    // its record in Cluster.fast (fast_path.go), or -1
 	registered bool     // its references are in the node's managers
+	added      bool     // its kubelet has processed its ADD (startPod ran)
 	running    bool     // created (and its containers started), not deleted
 	hasToken   bool     // the token manager holds a token for it
 	plegNext   bool     // after a kubelet restart: the next sync is PLEG's, not a resync

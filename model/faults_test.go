@@ -400,3 +400,26 @@ func TestFastPodsChangeNothing(t *testing.T) {
 		}
 	}
 }
+
+// TestJoinedNodesSyncOnce: pods on nodes that join resync as often as the
+// others (one cycle each, every 1.25 × syncFrequency + 0.5 s on average).
+func TestJoinedNodesSyncOnce(t *testing.T) {
+	cfg := benchConfig(20, 10, 30, 6, Watch)
+	cfg.Faults = []FaultRule{{Kind: NodeJoin, Nodes: Count{N: 20}, Arrivals: at(5 * time.Minute)}}
+	r := run(t, cfg)
+	rows := r.LoadRows(0, 0)
+	var syncs, podSeconds float64
+	for _, row := range rows {
+		if row.StartSeconds >= 15*60 {
+			syncs += row.SyncsPerSec * 10
+			podSeconds += row.Pods * 10
+		}
+	}
+	if rows[len(rows)-1].Pods != 400 {
+		t.Fatalf("%v pods at the end, want 400", rows[len(rows)-1].Pods)
+	}
+	want := 1 / (1.25*60 + 0.5)
+	if got := syncs / podSeconds; math.Abs(got-want)/want > 0.03 {
+		t.Fatalf("%.5f syncs per pod-second, want %.5f", got, want)
+	}
+}

@@ -423,8 +423,8 @@ func (c *partition) onCreate(ev sim.Event) {
 	pi := ev.A
 	p := &c.pods[pi]
 	t := c.eng.Now()
-	if p.deleteAt <= t {
-		return // deleted before it was created (its node left first)
+	if p.deleteAt <= t || p.added {
+		return // deleted before it was created (its node left first), or already added
 	}
 	if n := &c.nodes[p.node]; n.down {
 		return // the kubelet is restarting: it adds the pod when it starts
@@ -438,6 +438,7 @@ func (c *partition) onCreate(ev sim.Event) {
 func (c *partition) startPod(pi int32, t sim.Time, why string) {
 	p := &c.pods[pi]
 	p.running = false
+	p.added = true
 	if p.consEnd > p.consStart {
 		for s := c.consumers[p.consStart].srcStart; s < c.consumers[p.consEnd-1].srcEnd; s++ {
 			c.srcSeen[s] = -1 // nothing mounted yet
