@@ -1,7 +1,8 @@
 // Package report writes cmsim's HTML report: one self-contained report.html
-// with the plain-language reading of a run, the summary tables, every chart
-// of [plots.All] as inline SVG with its caption, links to the output files and
-// the scenario as run.
+// with the plain-language reading of a run, the summary tables, the faults
+// and their recovery when the run had faults, every chart of [plots.All] as
+// inline SVG with its caption, links to the output files and the scenario
+// as run.
 //
 // # Contract
 //

@@ -3,7 +3,9 @@ package report
 import (
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
+	"time"
 
 	"cmsim/plots"
 	"cmsim/results"
@@ -37,6 +39,10 @@ func Read(s *results.Summary, lat []results.LatencyRow) Reading {
 	if len(s.Points) == 1 {
 		pt := &s.Points[0]
 		r.Paragraphs = append(r.Paragraphs, latencySentence(pt)+neverSentence(pt, pending[0]), loadSentence(pt))
+		r.Paragraphs = append(r.Paragraphs, faultParagraphs(pt)...)
+		if f := failureSentence(pt); f != "" {
+			r.Paragraphs = append(r.Paragraphs, f)
+		}
 		return r
 	}
 	keys := plots.VaryingParams(s.Points)
@@ -110,8 +116,9 @@ func Read(s *results.Summary, lat []results.LatencyRow) Reading {
 			fmt.Fprintf(&b, "; %d pairs still waiting at the end", pending[i])
 		}
 		a := &pt.APIServer
-		fmt.Fprintf(&b, "; %s GET/s, %s open watches, %s watch events/s, %s requests/s in all.",
+		fmt.Fprintf(&b, "; %s GET/s, %s open watches, %s watch events/s, %s requests/s in all",
 			rate(a.GetPerSec), rate(a.OpenWatchesMean), rate(a.WatchEventsPerSec), rate(plots.RequestsPerSec(&pt.Metrics)))
+		b.WriteString(faultClause(pt) + ".")
 		r.Points = append(r.Points, b.String())
 	}
 	return r
@@ -216,4 +223,219 @@ func joinAnd(s []string) string {
 		return s[0]
 	}
 	return strings.Join(s[:len(s)-1], ", ") + " and " + s[len(s)-1]
+}
+
+// maxNarratedFaults is the most faults the reading tells one by one; past
+// it, it sums them up.
+const maxNarratedFaults = 4
+
+// faultParagraphs tell, one paragraph each, what each fault of a point did
+// and how long the cluster took to recover, or sum them up in one when
+// there are many.
+func faultParagraphs(pt *results.Point) []string {
+	evs := pt.FaultEvents
+	if len(evs) == 0 {
+		return nil
+	}
+	if len(evs) <= maxNarratedFaults {
+		out := make([]string, len(evs))
+		for i := range evs {
+			out[i] = faultSentence(&evs[i])
+		}
+		return out
+	}
+	counts := map[string]int{}
+	var kinds []string
+	var dropped, relists float64
+	slowest := -1
+	var unrecovered []string
+	for i := range evs {
+		e := &evs[i]
+		if counts[e.Kind] == 0 {
+			kinds = append(kinds, e.Kind)
+		}
+		counts[e.Kind]++
+		dropped += e.WatchesDropped
+		relists += e.Relists
+		switch {
+		case e.RecoverySeconds < 0:
+			unrecovered = append(unrecovered, "the "+plots.FaultName(e.Kind)+" at "+clock(e.AtSeconds))
+		case slowest < 0 || e.RecoverySeconds > evs[slowest].RecoverySeconds:
+			slowest = i
+		}
+	}
+	var what []string
+	for _, k := range kinds {
+		what = append(what, fmt.Sprintf("%d %s", counts[k], pluralName(plots.FaultName(k), counts[k])))
+	}
+	s := fmt.Sprintf("The run had %d faults (%s); together they dropped %s %s and caused %s %s.",
+		len(evs), joinAnd(what), rate(dropped), plural(dropped, "watch", "watches"), rate(relists), plural(relists, "relist", "relists"))
+	if slowest >= 0 {
+		e := &evs[slowest]
+		s += fmt.Sprintf(" The slowest recovery took %s, after the %s at %s.", clock(e.RecoverySeconds), plots.FaultName(e.Kind), clock(e.AtSeconds))
+	}
+	switch n := len(unrecovered); {
+	case n == 1:
+		s += " " + upper(unrecovered[0]) + " did not recover before the run ended."
+	case n > 1 && n <= 3:
+		s += " " + upper(joinAnd(unrecovered)) + " did not recover before the run ended."
+	case n > 3:
+		s += fmt.Sprintf(" %d of them did not recover before the run ended, the first %s.", n, unrecovered[0])
+	}
+	return []string{s}
+}
+
+func pluralName(name string, n int) string {
+	if n == 1 {
+		return name
+	}
+	return name + "s"
+}
+
+// faultSentence tells what one fault did: its storm, then its recovery.
+func faultSentence(e *results.FaultEvent) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "The %s at %s (%s", plots.FaultName(e.Kind), clock(e.AtSeconds), e.Target)
+	if d := e.EndSeconds - e.AtSeconds; finite(d) && d > 0 {
+		if e.Kind == "apiserverRestart" {
+			fmt.Fprintf(&b, ", disrupted for %s", clock(d))
+		} else {
+			fmt.Fprintf(&b, ", over %s", clock(d))
+		}
+	}
+	b.WriteString(")")
+	var caused []string
+	if e.Relists > 0 {
+		caused = append(caused, rate(e.Relists)+" "+plural(e.Relists, "relist", "relists"))
+	}
+	if e.MountFailures > 0 {
+		caused = append(caused, rate(e.MountFailures)+" failed volume "+plural(e.MountFailures, "mount", "mounts"))
+	}
+	switch {
+	case e.WatchesDropped > 0 && len(caused) > 0:
+		fmt.Fprintf(&b, " dropped %s %s and caused %s", rate(e.WatchesDropped), plural(e.WatchesDropped, "watch", "watches"), joinAnd(caused))
+	case e.WatchesDropped > 0:
+		fmt.Fprintf(&b, " dropped %s %s", rate(e.WatchesDropped), plural(e.WatchesDropped, "watch", "watches"))
+	case len(caused) > 0:
+		fmt.Fprintf(&b, " dropped no watch but caused %s", joinAnd(caused))
+	default:
+		b.WriteString(" dropped no watch")
+	}
+	p := &e.PeakPerSec
+	var peaks []string
+	for _, v := range []struct {
+		n    float64
+		unit string
+	}{{p.Get, "GET/s"}, {p.List, "LIST/s"}, {p.Watch, "WATCH/s"}, {p.Post, "token POST/s"}} {
+		if finite(v.n) && v.n > 0 {
+			peaks = append(peaks, rate(v.n)+" "+v.unit)
+		}
+	}
+	if len(peaks) > 0 {
+		lead := "requests peaked at"
+		if e.Relists > 0 && p.Post == 0 {
+			lead = "the reflectors' relist storm peaked at"
+		}
+		b.WriteString("; " + lead + " " + joinAnd(peaks))
+	}
+	b.WriteString(". ")
+	b.WriteString(recoverySentence(e))
+	return b.String()
+}
+
+// recoverySentence tells how long a fault's recovery took.
+func recoverySentence(e *results.FaultEvent) string {
+	if e.RecoverySeconds < 0 {
+		return "It did not recover before the run ended."
+	}
+	var parts []string
+	named := false // "the fault" is named once, then "it"
+	after := func(s float64) string {
+		if named {
+			return clock(s) + " after it"
+		}
+		named = true
+		return clock(s) + " after the fault"
+	}
+	if e.WatchesDropped > 0 {
+		if e.RewatchSeconds > 0 {
+			parts = append(parts, "every dropped watch was open again "+after(e.RewatchSeconds))
+		} else {
+			parts = append(parts, "every dropped watch was open again at once")
+		}
+	}
+	if e.MountFailures > 0 {
+		parts = append(parts, "every failed mount had succeeded "+after(e.MountRecoverySeconds))
+	}
+	if e.ConvergeSeconds > 0 {
+		parts = append(parts, "every pod's files held every earlier write "+after(e.ConvergeSeconds))
+	} else {
+		parts = append(parts, "every pod's files already held every earlier write")
+	}
+	if len(parts) == 1 {
+		return upper(parts[0]) + "."
+	}
+	return upper(strings.Join(parts[:len(parts)-1], ", ")) + ", and " + parts[len(parts)-1] + "."
+}
+
+// failureSentence counts the run's failed requests and mounts.
+func failureSentence(pt *results.Point) string {
+	a := &pt.APIServer
+	var parts []string
+	if a.RefusedTotal > 0 {
+		parts = append(parts, fmt.Sprintf("%s %s no apiserver replica to answer (connection refused)",
+			rate(a.RefusedTotal), plural(a.RefusedTotal, "request found", "requests found")))
+	}
+	if a.Rejected429Total > 0 {
+		parts = append(parts, fmt.Sprintf("%s %s 429 while a restarted replica's watch cache initialised (client-go's retries included)",
+			rate(a.Rejected429Total), plural(a.Rejected429Total, "request got", "requests got")))
+	}
+	if a.Watch410Total > 0 {
+		parts = append(parts, fmt.Sprintf("%s %s 410 Gone, too old to resume, so %s relisted",
+			rate(a.Watch410Total), plural(a.Watch410Total, "WATCH got", "WATCHes got"), plural(a.Watch410Total, "its reflector", "their reflectors")))
+	}
+	var out []string
+	if len(parts) > 0 {
+		out = append(out, "Over the run, "+joinAnd(parts)+".")
+	}
+	if n := pt.Kubelet.MountFailuresTotal; n > 0 {
+		out = append(out, fmt.Sprintf("In all, %s volume %s failed.", rate(n), plural(n, "mount", "mounts")))
+	}
+	return strings.Join(out, " ")
+}
+
+// faultClause sums up a point's faults for its one-line reading.
+func faultClause(pt *results.Point) string {
+	evs := pt.FaultEvents
+	if len(evs) == 0 {
+		return ""
+	}
+	f := &pt.Faults
+	s := fmt.Sprintf("; %d %s dropped %s %s and caused %s %s", len(evs), plural(float64(len(evs)), "fault", "faults"),
+		rate(f.WatchesDropped), plural(f.WatchesDropped, "watch", "watches"), rate(f.Relists), plural(f.Relists, "relist", "relists"))
+	if f.RecoverySecondsMax < 0 {
+		return s + ", and not all recovered before the run ended"
+	}
+	return s + ", the slowest recovering in " + clock(f.RecoverySecondsMax)
+}
+
+// clock formats seconds as the scenario file writes durations: "20m",
+// "2m20s", "1h30m", "45s", "2.5s".
+func clock(s float64) string {
+	switch {
+	case !finite(s):
+		return "n/a"
+	case s < 0:
+		return "-" + clock(-s)
+	case s < 10 && s != math.Trunc(s):
+		return strconv.FormatFloat(s, 'g', 2, 64) + "s"
+	}
+	t := (time.Duration(math.Round(s)) * time.Second).String()
+	if strings.HasSuffix(t, "m0s") {
+		t = t[:len(t)-2]
+	}
+	if strings.HasSuffix(t, "h0m") {
+		t = t[:len(t)-2]
+	}
+	return t
 }

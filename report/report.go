@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"io"
+	"math"
 	"net/url"
 	"slices"
 	"strings"
@@ -49,6 +50,7 @@ func Write(w io.Writer, in Input) error {
 		Links:    in.Links,
 	}
 	page.Latency, page.Load = tables(in.Summary)
+	page.Faults = faultTables(in.Summary)
 	for _, c := range charts {
 		var b bytes.Buffer
 		if err := c.Render("svg", &b); err != nil {
@@ -96,6 +98,7 @@ type pageData struct {
 	Seed          uint64
 	Reading       Reading
 	Latency, Load table
+	Faults        []faultTable
 	Figures       []figure
 	YAML          string
 	Links         []string
@@ -107,9 +110,19 @@ type figure struct {
 	Tall        bool
 }
 
+// faultTable is the faults of one point: Label names the point when there
+// are several, Note counts its failures.
+type faultTable struct {
+	Label, Note string
+	Table       table
+}
+
 type table struct {
 	Head []string
 	Rows [][]cell
+	// Compact lets long headings wrap and narrows the padding, for wide
+	// tables.
+	Compact bool
 }
 
 type cell struct {
@@ -136,6 +149,10 @@ func tables(s *results.Summary) (lat, load table) {
 	}
 	lat.Head = append(slices.Clone(head), "pairs", "p50", "p90", "p99", "max", "mean", "never (env / subPath / immutable)")
 	load.Head = append(slices.Clone(head), "GET/s", "etcd GET/s", "LIST/s", "WATCH/s", "watches mean", "watches peak", "events/s", "bookmarks/s", "all req/s")
+	tokens := slices.ContainsFunc(s.Points, func(pt results.Point) bool { return pt.APIServer.TokenRequestsPerSec > 0 })
+	if tokens {
+		load.Head = append(load.Head, "token POST/s")
+	}
 	for i := range s.Points {
 		pt := &s.Points[i]
 		var params []cell
@@ -185,8 +202,89 @@ func tables(s *results.Summary) (lat, load table) {
 			a(func(x *results.APIServer) float64 { return x.BookmarksPerSec }),
 			pick(plots.RequestsPerSec, plots.FormatRate),
 		)
+		if tokens {
+			loadRow = append(loadRow, a(func(x *results.APIServer) float64 { return x.TokenRequestsPerSec }))
+		}
 		lat.Rows = append(lat.Rows, latRow)
 		load.Rows = append(load.Rows, loadRow)
 	}
 	return lat, load
+}
+
+// faultTables builds one table per point that had faults: a row per fault
+// with its storm and its recovery. A verb's peak column, and the mount
+// recovery column, appear only when some fault of the point has them.
+func faultTables(s *results.Summary) []faultTable {
+	labels := plots.PointLabels(s)
+	var out []faultTable
+	for i := range s.Points {
+		pt := &s.Points[i]
+		evs := pt.FaultEvents
+		if len(evs) == 0 {
+			continue
+		}
+		mounts := slices.ContainsFunc(evs, func(e results.FaultEvent) bool { return e.MountFailures > 0 })
+		t := table{Compact: true, Head: []string{"kind", "at", "lasted", "target", "watches dropped", "relists", "mount failures"}}
+		// A verb's peak column only when some fault saw it.
+		var peaks []func(*results.VerbRates) float64
+		for _, v := range []struct {
+			head string
+			f    func(*results.VerbRates) float64
+		}{
+			{"peak LIST/s", func(v *results.VerbRates) float64 { return v.List }},
+			{"peak WATCH/s", func(v *results.VerbRates) float64 { return v.Watch }},
+			{"peak GET/s", func(v *results.VerbRates) float64 { return v.Get }},
+			{"peak POST/s", func(v *results.VerbRates) float64 { return v.Post }},
+		} {
+			if slices.ContainsFunc(evs, func(e results.FaultEvent) bool { return v.f(&e.PeakPerSec) > 0 }) {
+				t.Head = append(t.Head, v.head)
+				peaks = append(peaks, v.f)
+			}
+		}
+		t.Head = append(t.Head, "rewatch")
+		if mounts {
+			t.Head = append(t.Head, "mounts ok")
+		}
+		t.Head = append(t.Head, "converge", "recovery")
+		for j := range evs {
+			e := &evs[j]
+			unrecovered := e.RecoverySeconds < 0
+			since := func(v float64, applies bool) cell {
+				if !applies || unrecovered {
+					return cell{Text: "–"}
+				}
+				return cell{Text: clock(v)}
+			}
+			row := []cell{
+				{Text: plots.FaultName(e.Kind), Param: true},
+				{Text: clock(e.AtSeconds)},
+				{Text: clock(math.Max(e.EndSeconds-e.AtSeconds, 0))},
+				{Text: strings.ReplaceAll(e.Target, " ", "\u00a0"), Param: true}, // "replica 0" on one line
+				{Text: rate(e.WatchesDropped)},
+				{Text: rate(e.Relists)},
+				{Text: rate(e.MountFailures)},
+			}
+			for _, f := range peaks {
+				row = append(row, cell{Text: rate(f(&e.PeakPerSec))})
+			}
+			row = append(row, since(e.RewatchSeconds, e.WatchesDropped > 0))
+			if mounts {
+				row = append(row, since(e.MountRecoverySeconds, e.MountFailures > 0))
+			}
+			row = append(row, since(e.ConvergeSeconds, true))
+			if unrecovered {
+				row = append(row, cell{Text: "not by the end"})
+			} else {
+				row = append(row, cell{Text: clock(e.RecoverySeconds)})
+			}
+			t.Rows = append(t.Rows, row)
+		}
+		ft := faultTable{Table: t}
+		if len(s.Points) > 1 {
+			ft.Label = fmt.Sprintf("#%d: %s", i, labels[i])
+			ft.Note = failureSentence(pt)
+		}
+		out = append(out, ft)
+	}
+	return out
 }

@@ -50,7 +50,7 @@ func render(t *testing.T, in Input) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	for name, d := range map[string]plotstest.Data{"single": plotstest.Single(), "sweep": plotstest.Sweep(), "envonly": plotstest.EnvOnly()} {
+	for name, d := range map[string]plotstest.Data{"single": plotstest.Single(), "sweep": plotstest.Sweep(), "envonly": plotstest.EnvOnly(), "faults": plotstest.Faults()} {
 		t.Run(name, func(t *testing.T) {
 			got := render(t, input(d))
 			if again := render(t, input(d)); !bytes.Equal(got, again) {
@@ -99,6 +99,19 @@ func TestReadingText(t *testing.T) {
 			"No consumer observed an update during the run",
 			"With the Get strategy",
 		}},
+		"faults": {plotstest.Faults(), []string{
+			"The apiserver restart at 4m (replica 0, disrupted for 35s) dropped 136 watches; requests peaked at 136 WATCH/s and 2 token POST/s. " +
+				"Every dropped watch was open again at once, and every pod's files held every earlier write 1m11s after the fault.",
+			"The apiserver restart at 10m (all replicas, disrupted for 35s) dropped 400 watches and caused 400 relists; requests peaked at 512 LIST/s, 473 WATCH/s and 2 token POST/s. " +
+				"Every dropped watch was open again 1m45s after the fault, and every pod's files held every earlier write 2m20s after it.",
+			"The node leave at 13m (2 nodes, over 30s) dropped 2 watches; requests peaked at 2 LIST/s, 2 WATCH/s and 2 token POST/s. " +
+				"Every dropped watch was open again 3.1s after the fault, and every pod's files held every earlier write 1m4s after it.",
+			"The kubelet restart at 17m (4 nodes, over 1m10s) dropped 4 watches and caused 4 relists and 18 failed volume mounts; requests peaked at 1 LIST/s, 1 WATCH/s and 3 token POST/s. " +
+				"It did not recover before the run ended.",
+			"Over the run, 20,636 requests found no apiserver replica to answer (connection refused), " +
+				"19,273 requests got 429 while a restarted replica's watch cache initialised (client-go's retries included) " +
+				"and 3,121 WATCHes got 410 Gone, too old to resume, so their reflectors relisted. In all, 18 volume mounts failed.",
+		}},
 	} {
 		r := Read(&tc.d.Summary, tc.d.Latencies)
 		text := strings.Join(append(r.Paragraphs, r.Points...), "\n")
@@ -109,6 +122,92 @@ func TestReadingText(t *testing.T) {
 		}
 		if name == "sweep" && len(r.Points) != 6 {
 			t.Errorf("sweep: %d point sentences, want 6", len(r.Points))
+		}
+	}
+}
+
+// TestReadingFaultsSummed: past maxNarratedFaults the reading sums the
+// faults up, names the slowest recovery and those that never recovered;
+// with several points each point's line gets a clause.
+func TestReadingFaultsSummed(t *testing.T) {
+	d := plotstest.Faults()
+	pt := &d.Summary.Points[0]
+	base := pt.FaultEvents
+	for i := range 6 {
+		e := base[2]
+		e.Kind, e.Target, e.AtSeconds = "kubeletRestart", "1 nodes", 900+float64(i)*20
+		e.RecoverySeconds = 30 + float64(i)
+		pt.FaultEvents = append(pt.FaultEvents, e)
+	}
+	r := Read(&d.Summary, nil)
+	text := strings.Join(r.Paragraphs, "\n")
+	for _, w := range []string{
+		"The run had 10 faults (2 apiserver restarts, 1 node leave and 7 kubelet restarts); together they dropped 554 watches and caused 404 relists.",
+		"The slowest recovery took 2m20s, after the apiserver restart at 10m.",
+		"The kubelet restart at 17m did not recover before the run ended.",
+	} {
+		if !strings.Contains(text, w) {
+			t.Errorf("reading lacks %q:\n%s", w, text)
+		}
+	}
+	if strings.Contains(text, "The node leave at") {
+		t.Error("faults told one by one past maxNarratedFaults")
+	}
+
+	two := plotstest.Faults()
+	calm := plotstest.Single().Summary.Points[0]
+	two.Summary.Points = append(two.Summary.Points, calm)
+	two.Summary.Points[0].Params = map[string]string{"x": "bad"}
+	two.Summary.Points[1].Params = map[string]string{"x": "calm"}
+	r = Read(&two.Summary, nil)
+	if want := "; 4 faults dropped 542 watches and caused 404 relists, and not all recovered before the run ended."; !strings.HasSuffix(r.Points[0], want) {
+		t.Errorf("point 0: %q lacks %q", r.Points[0], want)
+	}
+	if strings.Contains(r.Points[1], "fault") {
+		t.Errorf("calm point 1 mentions faults: %q", r.Points[1])
+	}
+	html := string(render(t, input(two)))
+	if n := strings.Count(html, "<h3>"); n != 1 || !strings.Contains(html, "<h3>#0: x=bad</h3>") {
+		t.Errorf("%d point headings in the faults section, want one for #0", n)
+	}
+	if !strings.Contains(html, "<p>Over the run, 20,636 requests") {
+		t.Error("a point's failures are not counted under its fault table")
+	}
+}
+
+// TestFaultsSection: the faults table has a row per fault, an unrecovered
+// fault reads "not by the end", and calm runs have no section at all.
+func TestFaultsSection(t *testing.T) {
+	html := string(render(t, input(plotstest.Faults())))
+	i := strings.Index(html, `<h2 id="faults">Faults and recovery</h2>`)
+	if i < 0 {
+		t.Fatal("no faults section")
+	}
+	sec := html[i:strings.Index(html, `<h2 id="charts">`)]
+	for _, w := range []string{
+		"<th>mount failures</th><th>peak LIST/s</th><th>peak WATCH/s</th><th>peak POST/s</th><th>rewatch</th><th>mounts ok</th><th>converge</th><th>recovery</th>",
+		`<tr><td class="param">apiserver restart</td><td>10m</td><td>35s</td><td class="param">all` + "\u00a0" + `replicas</td><td>400</td><td>400</td><td>0</td><td>512</td><td>473</td><td>2</td><td>1m45s</td><td>–</td><td>2m20s</td><td>2m20s</td></tr>`,
+		`<td>–</td><td>–</td><td>–</td><td>not by the end</td></tr>`,
+	} {
+		if !strings.Contains(sec, w) {
+			t.Errorf("faults section lacks %s", w)
+		}
+	}
+	if n := strings.Count(sec, "<tr><td"); n != 4 {
+		t.Errorf("%d fault rows, want 4", n)
+	}
+	for _, d := range []plotstest.Data{plotstest.Single(), plotstest.Sweep(), plotstest.EnvOnly()} {
+		html := string(render(t, input(d)))
+		if strings.Contains(html, "Faults and recovery") || strings.Contains(html, "token POST/s") {
+			t.Errorf("%s: calm report has a faults section or token column", d.Summary.Scenario)
+		}
+	}
+}
+
+func TestClock(t *testing.T) {
+	for v, want := range map[float64]string{0: "0s", 2.5: "2.5s", 45: "45s", 140.4: "2m20s", 1200: "20m", 3600: "1h", 5400: "1h30m", 3605: "1h0m5s", -1: "-1s"} {
+		if got := clock(v); got != want {
+			t.Errorf("clock(%v) = %q, want %q", v, got, want)
 		}
 	}
 }
@@ -217,8 +316,13 @@ func TestRendersInChromium(t *testing.T) {
 		}
 		t.Skip("chromium not found on PATH; set CI=true to make this fatal")
 	}
-	d := plotstest.Sweep()
-	html := render(t, input(d))
+	for name, d := range map[string]plotstest.Data{"sweep": plotstest.Sweep(), "faults": plotstest.Faults()} {
+		t.Run(name, func(t *testing.T) { checkInChromium(t, bin, render(t, input(d))) })
+	}
+}
+
+// checkInChromium loads html in headless Chromium through the harness.
+func checkInChromium(t *testing.T, bin string, html []byte) {
 	wantSVGs := bytes.Count(html, []byte("<svg "))
 
 	var mu sync.Mutex

@@ -20,6 +20,8 @@ table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #c8c8c8; padding: .25rem .45rem; text-align: right; white-space: nowrap; }
 th { background: #f2f2f2; font-weight: 600; }
 td.param { text-align: left; }
+table.compact th, table.compact td { padding: .25rem .3rem; white-space: normal; }
+table.compact th { vertical-align: bottom; }
 figure { margin: 1.5rem 0 2rem; break-inside: avoid; page-break-inside: avoid; }
 figure svg { display: block; width: 100%; max-width: 24cm; height: auto; }
 figure.tall svg { max-width: 18cm; }
@@ -62,6 +64,20 @@ a { color: #0b5394; }
 {{template "table" .Latency}}
 <p>Apiserver load from kubelet ConfigMap and Secret requests, averaged over the run.</p>
 {{template "table" .Load}}
+{{- if .Faults}}
+
+<h2 id="faults">Faults and recovery</h2>
+<p>One row per fault or churn arrival{{if gt (len .Faults) 1}}, per point{{end}}. Lasted: until its last target's disruption ended (downtime, watch cache initialisation, spread). Peaks: the most requests of each verb in any one second from the fault to its recovery (or the end of the run). Rewatch: until every watch it dropped was open again; mounts ok: until every mount that failed in its wake succeeded; converge: until every pod's files held every write committed before it ended; recovery: the latest of these. With replications, figures are means when every replication had the same arrivals, else the first replication's.</p>
+{{- range .Faults}}
+{{- if .Label}}
+<h3>{{.Label}}</h3>
+{{- end}}
+{{template "table" .Table}}
+{{- if .Note}}
+<p>{{.Note}}</p>
+{{- end}}
+{{- end}}
+{{- end}}
 
 <h2 id="charts">Charts</h2>
 {{- range .Figures}}
@@ -83,7 +99,7 @@ a { color: #0b5394; }
 {{if .YAML}}<pre>{{.YAML}}</pre>{{else}}<p>(not available)</p>{{end}}
 </body>
 </html>
-{{define "table"}}<div class="tablewrap"><table>
+{{define "table"}}<div class="tablewrap"><table{{if .Compact}} class="compact"{{end}}>
 <thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
