@@ -42,8 +42,8 @@ func edit(t *testing.T, old, new string) string {
 
 func TestBuiltinsLoad(t *testing.T) {
 	list := Builtins()
-	want := []string{"bench-cache-150k", "bench-get-150k", "bench-watch-150k", "bench-watch-15k", "bench-watch-2m",
-		"cluster-size", "immutable", "quickstart", "reloader", "rollout", "strategies", "sync-frequency"}
+	want := []string{"apiserver-imbalance", "apiserver-restart", "bench-cache-150k", "bench-get-150k", "bench-watch-150k", "bench-watch-15k", "bench-watch-2m",
+		"cluster-size", "immutable", "node-upgrade", "quickstart", "reloader", "rollout", "scale-up", "strategies", "sync-frequency"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)
@@ -51,7 +51,8 @@ func TestBuiltinsLoad(t *testing.T) {
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("Builtins() = %v, want %v", got, want)
 	}
-	wantPoints := map[string]int{"rollout": 3, "strategies": 3, "sync-frequency": 12, "cluster-size": 27, "immutable": 5}
+	wantPoints := map[string]int{"rollout": 3, "strategies": 3, "sync-frequency": 12, "cluster-size": 27, "immutable": 5,
+		"apiserver-imbalance": 3, "apiserver-restart": 3, "node-upgrade": 3, "scale-up": 2}
 	for _, b := range list {
 		t.Run(b.Name, func(t *testing.T) {
 			data, ok := Builtin(b.Name)
@@ -799,7 +800,7 @@ func TestLoadFile(t *testing.T) {
 	if err != nil || s.Source != "builtin:quickstart" || s.Cluster.Nodes != 4 {
 		t.Errorf("LoadFile(quickstart) = %+v, %v", s, err)
 	}
-	if _, err := LoadFile("nope", nil); err == nil || !strings.Contains(err.Error(), "built-ins are: bench-cache-150k") {
+	if _, err := LoadFile("nope", nil); err == nil || !strings.Contains(err.Error(), "built-ins are: apiserver-imbalance, apiserver-restart, bench-cache-150k") {
 		t.Errorf("LoadFile(nope) error = %v", err)
 	}
 	if _, err := LoadFile("quickstart.yaml", nil); err == nil {
@@ -1151,9 +1152,11 @@ func TestSetNewKeys(t *testing.T) {
 }
 
 // TestBuiltinImplicitReferences: the scenarios whose findings are
-// documented keep implicit references off; the rest use the defaults.
+// documented keep implicit references off; the rest, the bad-days studies
+// among them, use the defaults.
 func TestBuiltinImplicitReferences(t *testing.T) {
-	on := map[string]bool{"quickstart": true, "reloader": true, "rollout": true}
+	on := map[string]bool{"quickstart": true, "reloader": true, "rollout": true,
+		"apiserver-imbalance": true, "apiserver-restart": true, "node-upgrade": true, "scale-up": true}
 	for _, b := range Builtins() {
 		s, err := LoadFile(b.Name, nil)
 		if err != nil {
