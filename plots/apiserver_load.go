@@ -3,6 +3,7 @@ package plots
 import (
 	"image/color"
 	"math"
+	"slices"
 	"strconv"
 
 	"gonum.org/v1/plot"
@@ -70,7 +71,7 @@ var (
 )
 
 // faultLabelRows is the number of rows of fault names above the top panel.
-const faultLabelRows = 2
+const faultLabelRows = 3
 
 // maxReplicaLines is the most replicas drawn one line each; with more, the
 // panel draws the least and the most watched replica.
@@ -78,8 +79,8 @@ const maxReplicaLines = 4
 
 // loadPanels returns the panels of a page: GET, LIST and WATCH requests,
 // open watches and watch events always; token requests, failed requests,
-// failed mounts, open watches per replica and node and pod counts only
-// when the rows have them.
+// failed mounts, open watches per replica (two or more, not all zero) and
+// node and pod counts only when the rows have them.
 func loadPanels(rs []results.LoadRow) []loadPanel {
 	out := []loadPanel{getPanel, listPanel, watchPanel}
 	if anyNonZero(rs, tokenPanel.series[0].value) {
@@ -98,7 +99,7 @@ func loadPanels(rs []results.LoadRow) []loadPanel {
 		out = append(out, mountPanel)
 	}
 	out = append(out, openPanel)
-	if n := replicaCount(rs); n >= 2 {
+	if n := replicaCount(rs); n >= 2 && anyNonZero(rs, func(r *results.LoadRow) float64 { return slices.Max(append(r.OpenWatchesByReplica, 0)) }) {
 		out = append(out, replicaPanel(n))
 	}
 	out = append(out, eventsPanel)

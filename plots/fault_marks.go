@@ -3,6 +3,7 @@ package plots
 import (
 	"image/color"
 	"math"
+	"slices"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/vg"
@@ -101,11 +102,13 @@ func (m faultMarks) Plot(c draw.Canvas, p *plot.Plot) {
 
 // faultLabels names the faults in a strip of rows above a panel's data
 // area (make room with the title's padding, see faultStripHeight). Each
-// label, in its kind's colour, sits beside its fault's line, which is
-// drawn up into the strip to reach it. A label goes right of its line in
-// the first row where it fits, else left of it; failing both the kind alone
-// is tried, then the fault is left unnamed. The first fault of each kind is
-// placed first, so that every kind is named when there is room.
+// label, in its kind's colour, sits right of its fault's line (left of it
+// near the right edge), which is drawn up into the strip to reach it, in
+// the lowest row where it overlaps no other label nor another label's
+// line. Each kind's first fault is named first, by the kind alone, then
+// given its target where it still fits, so that every kind is named when
+// there is any room; the other faults get the longer label, else the kind,
+// else none.
 type faultLabels struct {
 	spans []faultSpan
 	rows  int
@@ -138,9 +141,24 @@ func (l faultLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		kind         string
 	}
 	var placed []label
+	var lines []vg.Length
+	for _, s := range l.spans {
+		if s.at >= p.X.Min && s.at <= p.X.Max {
+			lines = append(lines, trX(s.at))
+		}
+	}
 	fits := func(b label) bool {
 		if b.x0 < c.Min.X || b.x1 > c.Max.X {
 			return false
+		}
+		if b.x1 <= b.line {
+			// A label left of its line must not start by another fault's
+			// line, which it would seem to name.
+			for _, x := range lines {
+				if x != b.line && math.Abs(float64(x-b.x0)) < float64(3*pad) {
+					return false
+				}
+			}
 		}
 		for _, o := range placed {
 			if o.row == b.row && b.x0 < o.x1+pad && o.x0 < b.x1+pad {
@@ -156,39 +174,49 @@ func (l faultLabels) Plot(c draw.Canvas, p *plot.Plot) {
 		}
 		return true
 	}
-	try := func(s faultSpan) bool {
+	// try places the first of msgs that fits in the lowest row: right of
+	// the line, or left of it when the right edge is too near.
+	try := func(s faultSpan, msgs ...string) bool {
 		if s.at < p.X.Min || s.at > p.X.Max {
 			return false
 		}
 		x := trX(s.at)
-		for _, left := range []bool{false, true} {
-			for _, msg := range []string{s.label, s.short} {
-				w := sty.Width(msg)
-				b := label{x0: x + pad, x1: x + pad + w, line: x, msg: msg, kind: s.kind}
-				if left {
-					b.x0, b.x1 = x-pad-w, x-pad
-				}
-				for r := range l.rows {
-					b.row = r
-					if fits(b) {
-						placed = append(placed, b)
-						return true
-					}
+		for _, msg := range msgs {
+			w := sty.Width(msg)
+			b := label{x0: x + pad, x1: x + pad + w, line: x, msg: msg, kind: s.kind}
+			if b.x1 > c.Max.X {
+				b.x0, b.x1 = x-pad-w, x-pad
+			}
+			for r := range l.rows {
+				b.row = r
+				if fits(b) {
+					placed = append(placed, b)
+					return true
 				}
 			}
 		}
 		return false
 	}
-	done := make([]bool, len(l.spans))
-	seen := map[string]bool{}
+	// Each kind's first fault is named by its kind alone, then given its
+	// target where that still fits; the other faults follow.
+	first := map[string]int{}
 	for i, s := range l.spans {
-		if !seen[s.kind] && try(s) {
-			done[i], seen[s.kind] = true, true
+		if _, ok := first[s.kind]; !ok && try(s, s.short) {
+			first[s.kind] = i
 		}
 	}
+	for j := range placed {
+		b := placed[j]
+		placed = slices.Delete(placed, j, j+1)
+		if try(l.spans[first[b.kind]], l.spans[first[b.kind]].label) {
+			b = placed[len(placed)-1]
+			placed = placed[:len(placed)-1]
+		}
+		placed = slices.Insert(placed, j, b)
+	}
 	for i, s := range l.spans {
-		if !done[i] {
-			try(s)
+		if f, ok := first[s.kind]; !ok || f != i {
+			try(s, s.label, s.short)
 		}
 	}
 	for _, b := range placed {

@@ -379,7 +379,7 @@ func TestLoadFaultsGolden(t *testing.T) {
 		t.Errorf("page height %v for 10 panels", c.Height)
 	}
 	for _, s := range []string{
-		">apiserver restart (replica 0)<", ">apiserver restart (all replicas)<", ">node leave (2 nodes)<", ">kubelet restart",
+		">apiserver restart (replica 0)<", ">apiserver restart (all replicas)<", ">node leave (2 nodes)<", ">kubelet restart (4 nodes)<",
 		">refused<", ">429<", ">410 Gone<", ">replica 0<", ">replica 2<",
 	} {
 		if !strings.Contains(svg, s) {
@@ -454,6 +454,10 @@ func TestLoadPanelsOnDemand(t *testing.T) {
 	rs[0].OpenWatchesByReplica = []float64{5}
 	if n := len(loadPanels(rs)); n != 5 {
 		t.Errorf("one replica: %d panels", n)
+	}
+	rs[0].OpenWatchesByReplica = []float64{0, 0, 0} // no watches (Get, Cache)
+	if n := len(loadPanels(rs)); n != 5 {
+		t.Errorf("replicas without watches: %d panels", n)
 	}
 	rs[0].OpenWatchesByReplica = []float64{1, 2, 3, 4, 5, 6}
 	p := loadPanels(rs)[4]
