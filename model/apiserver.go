@@ -142,12 +142,22 @@ func (c *Cluster) nextLeaseGoaway(nd *nodeState, t sim.Time) sim.Time {
 // reaches a replica is counted. It returns when the request was served (or
 // finally failed), how it ended, and the replica that answered last.
 func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t sim.Time) (sim.Time, outcome, int32) {
+	t0 := t
+	nd := &c.nodes[n]
 	if c.calm && !c.lb {
+		if c.cfg.KubeAPIQPS > 0 && v != verbWatch {
+			t += nd.bucket.reserve(t, c.cfg.KubeAPIQPS, c.cfg.KubeAPIBurst)
+		}
 		c.rec.count(v, kind, t)
+		if v == verbWatch || v == verbCreate {
+			c.rec.latency(v, t, t-t0, t-t0, 0, 0)
+		}
 		return t, served, 0
 	}
-	nd := &c.nodes[n]
 	for attempt := 0; ; attempt++ {
+		if c.cfg.KubeAPIQPS > 0 && (v != verbWatch || attempt > 0) {
+			t += nd.bucket.reserve(t, c.cfg.KubeAPIQPS, c.cfg.KubeAPIBurst)
+		}
 		r := c.connect(n, t)
 		if r < 0 {
 			c.rec.add(c.rec.Refused, t, 1)
@@ -159,6 +169,9 @@ func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t si
 			nd.replica = -1 // the response carries GOAWAY: the next request reconnects
 		}
 		if !needsCache || st == replicaReady {
+			if v == verbWatch || v == verbCreate {
+				c.rec.latency(v, t, t-t0, t-t0, 0, 0)
+			}
 			return t, served, r
 		}
 		c.rec.add(c.rec.Rejected, t, 1)
@@ -179,6 +192,8 @@ func (c *partition) serveGet(n, o int32, fromEtcd bool, t sim.Time, r *sim.Rand)
 	if out != served {
 		return 0, at, false
 	}
+	done := at.Add(c.cfg.GetLatency.Sample(r))
+	c.rec.latency(verbGet, done, done-t, at-t, 0, done-at)
 	if fromEtcd {
 		c.rec.add(c.rec.GetEtcd, at, 1)
 		c.rec.addRes(kind, at, func(r *ResourceCounts) *float64 { return &r.GetEtcd })
@@ -187,7 +202,7 @@ func (c *partition) serveGet(n, o int32, fromEtcd bool, t sim.Time, r *sim.Rand)
 		c.rec.addRes(kind, at, func(r *ResourceCounts) *float64 { return &r.GetCache })
 	}
 	c.rec.add(c.rec.Bytes, at, float64(c.cfg.Objects[o].SizeBytes))
-	return c.versionServed(o, at), at.Add(c.cfg.GetLatency.Sample(r)), true
+	return c.versionServed(o, at), done, true
 }
 
 // serveList serves a reflector's LIST of one object (a metadata.name field
@@ -201,7 +216,9 @@ func (c *partition) serveList(n, o int32, t sim.Time, rng *sim.Rand) (int32, sim
 		return 0, at, at, -1
 	}
 	c.rec.add(c.rec.Bytes, at, float64(c.cfg.Objects[o].SizeBytes))
-	return c.versionServed(o, at), at, at.Add(c.cfg.GetLatency.Sample(rng)), r
+	done := at.Add(c.cfg.GetLatency.Sample(rng))
+	c.rec.latency(verbList, done, done-t, at-t, 0, done-at)
+	return c.versionServed(o, at), at, done, r
 }
 
 // versionServed is object o's version as a request served at t sees it: the

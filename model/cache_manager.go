@@ -67,6 +67,8 @@ func (m *cachingManager) addReference(s int32, t sim.Time) {
 	sl := &m.c.slots[s]
 	sl.hasData = false
 	sl.fetchDone = 0
+	sl.fetching = false
+	sl.cacheGen++
 }
 
 // deleteReference deletes the item when its last reference goes: the next
@@ -75,6 +77,8 @@ func (m *cachingManager) deleteReference(s int32, t sim.Time) {
 	if sl := &m.c.slots[s]; sl.refs == 0 {
 		sl.hasData = false
 		sl.fetchDone = 0
+		sl.fetching = false
+		sl.cacheGen++
 	}
 }
 
@@ -85,6 +89,9 @@ func (m *cachingManager) reset(s int32, t sim.Time, fault int32) {
 	sl := &m.c.slots[s]
 	sl.hasData = false
 	sl.fetchDone = 0
+	sl.fetching = false
+	sl.cacheGen++
+	delete(m.c.cacheWaiters, s)
 }
 
 func (m *cachingManager) replicaDown(int32, sim.Time, int32) {}
@@ -104,5 +111,56 @@ func (m *cachingManager) warmStart() {
 			sl.lastUpdate = -sim.Time(c.nodes[sl.node].rng.Float64() * float64(ttl))
 		}
 		sl.fetchDone = sl.lastUpdate
+	}
+}
+
+// getAsync is get when the apiserver's capacity is finite: a fetch waits
+// for a seat, and Gets of the item meanwhile wait for it (the item's lock)
+// and then check freshness themselves.
+func (m *cachingManager) getAsync(s int32, t sim.Time, w waiter) (int32, sim.Time, bool, bool) {
+	c := m.c
+	sl := &c.slots[s]
+	if sl.fetching {
+		c.cacheWaiters[s] = append(c.cacheWaiters[s], pendingRead{w: w, at: t})
+		return 0, 0, false, true
+	}
+	if sl.hasData && t < sl.lastUpdate+c.nodes[sl.node].cacheTTL {
+		return sl.dataVersion, t, true, false
+	}
+	sl.fetching = true
+	c.issue(request{node: sl.node, obj: sl.obj, verb: verbGet, kind: c.cfg.Objects[sl.obj].Kind,
+		fromEtcd: !sl.hasData, cont: contCacheFetch, slot: s, gen: sl.cacheGen, w: w}, t)
+	return 0, 0, false, true
+}
+
+// fetched applies item s's fetch (made in cache generation gen) answered at
+// t, resumes its waiter, then the Gets that waited for it.
+func (m *cachingManager) fetched(s, gen int32, w waiter, v int32, t sim.Time, ok bool) {
+	c := m.c
+	sl := &c.slots[s]
+	if gen == sl.cacheGen {
+		sl.fetching = false
+		if ok {
+			// isObjectOlder: a response older than the cached object is ignored.
+			if !sl.hasData || v >= sl.dataVersion {
+				sl.dataVersion = v
+			}
+			sl.hasData = true
+			sl.lastUpdate = t
+		}
+	}
+	if ok && gen == sl.cacheGen {
+		v = sl.dataVersion
+	}
+	c.resumeRead(w, v, t, ok)
+	if gen != sl.cacheGen {
+		return
+	}
+	waiting := c.cacheWaiters[s]
+	delete(c.cacheWaiters, s)
+	for _, pr := range waiting {
+		if v2, d2, ok2, pending := m.getAsync(s, t, pr.w); !pending {
+			c.resumeRead(pr.w, v2, d2, ok2)
+		}
 	}
 }

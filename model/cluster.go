@@ -97,13 +97,29 @@ type partition struct {
 	// version[o] is object o's current version; next is the next write.
 	version []int32
 	next    int32
-	scratch []int32 // versions read for one volume's sources
+	// opVer[s] is the version a mount operation read for source s.
+	opVer []int32
 
 	tracing bool
 	trace   []TraceEvent
 
+	// With finite capacity: each replica's priority level, the requests
+	// in flight and their free slots, and the draws of service times and
+	// background arrivals.
+	levels   []*queueSet
+	reqs     []request
+	freeReqs []int32
+	apiRng   *sim.Rand
+	bgRng    *sim.Rand
+	// Reads waiting on a slot: a Cache item's fetch in flight, or a Watch
+	// reflector's first sync.
+	cacheWaiters map[int32][]pendingRead
+	syncWaiters  map[int32][]pendingRead
+	waiterSeq    int32
+
 	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire,
-	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL, evCycleFast sim.Kind
+	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL, evCycleFast,
+	evArrive, evRetry, evFinish, evQueueTimeout, evBackground, evSyncTimeout sim.Kind
 }
 
 type updateRecord struct {
@@ -132,6 +148,16 @@ type nodeState struct {
 	// goawayAt is when a GOAWAY on the node's lease renewals next closes its
 	// connection.
 	goawayAt sim.Time
+	// bucket is the kubelet client's token bucket (kubeAPIQPS).
+	bucket tokenBucket
+}
+
+// pendingRead is a read waiting on a slot: its waiter, when it was made,
+// and an id for its timeout.
+type pendingRead struct {
+	w  waiter
+	at sim.Time
+	id int32
 }
 
 type podState struct {
@@ -174,6 +200,15 @@ type consumerState struct {
 	retryAt   sim.Time
 	backoff   sim.Time
 	failFault int32 // the fault (+1) that its first pending failure belongs to; 0: none
+	// The operation in flight (a MountVolume, or a container's env reads):
+	// the next source to read (srcEnd: the token step), its start and
+	// current time.
+	opNext    int32
+	opStart   sim.Time
+	opAt      sim.Time
+	opActive  bool
+	opFresh   bool
+	opChanged bool
 }
 
 type slotRef struct{ node, obj int32 }
@@ -188,6 +223,8 @@ type slot struct {
 
 	// Cache.
 	hasData     bool
+	fetching    bool  // a fetch is in flight (finite capacity): Gets wait for it
+	cacheGen    int32 // AddReference's count: a fetch it overtook fills nothing
 	dataVersion int32
 	lastUpdate  sim.Time
 	fetchDone   sim.Time
@@ -292,6 +329,9 @@ func New(cfg *Config) (*Cluster, error) {
 	n := (len(c.pods) + podsPerPartition - 1) / podsPerPartition
 	nodes := len(c.nodes)
 	n = min(max(n, 1), nodes)
+	if cfg.Capacity != nil {
+		n = 1 // the apiserver's queues couple every node: one engine
+	}
 	for i := 0; i <= n; i++ {
 		c.partNodes = append(c.partNodes, int32(i*nodes/n))
 	}
@@ -369,6 +409,24 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	p.evKubelet = e.Register(p.onKubelet)
 	p.evTTL = e.Register(p.onTTL)
 	p.evCycleFast = e.Register(p.onCycleFast)
+	p.evArrive = e.Register(p.onArrive)
+	p.evRetry = e.Register(p.onRetry)
+	p.evFinish = e.Register(p.onFinish)
+	p.evQueueTimeout = e.Register(p.onQueueTimeout)
+	p.evBackground = e.Register(p.onBackground)
+	p.evSyncTimeout = e.Register(p.onSyncTimeout)
+	p.opVer = make([]int32, len(c.srcObj))
+	if k := cfg.Capacity; k != nil {
+		p.levels = make([]*queueSet, len(c.plan.outages))
+		for r := range p.levels {
+			p.levels[r] = newQueueSet(k)
+		}
+		p.apiRng = c.streams.Stream("apiserver")
+		p.bgRng = c.streams.Stream("background")
+		p.cacheWaiters = map[int32][]pendingRead{}
+		p.syncWaiters = map[int32][]pendingRead{}
+		p.scheduleBackground(0)
+	}
 
 	// Initial state: warm pods are running and registered; cold pods and
 	// later incarnations are created by events.
@@ -552,7 +610,7 @@ func (c *Cluster) buildPods() {
 			c.addConsumers(&p, int32(pos), int16(mi), &w.Mounts[mi], sel[mi])
 		}
 		p.consEnd = int32(len(c.consumers))
-		if p.consEnd == p.consStart+1 && !slowPathOnly && pp.deleteAt == never && !disturbed[pp.node] && !w.TokenRequests {
+		if p.consEnd == p.consStart+1 && !slowPathOnly && cfg.Capacity == nil && pp.deleteAt == never && !disturbed[pp.node] && !w.TokenRequests {
 			cs := &c.consumers[p.consStart]
 			p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
 		}
@@ -561,7 +619,7 @@ func (c *Cluster) buildPods() {
 	}
 	for pi := range c.pods {
 		p := &c.pods[pi]
-		if !p.simple && p.deleteAt == never && !disturbed[p.node] && c.fastEligible(p) {
+		if !p.simple && cfg.Capacity == nil && p.deleteAt == never && !disturbed[p.node] && c.fastEligible(p) {
 			p.fast = int32(len(c.fast))
 			c.fast = append(c.fast, fastPod{})
 		}
@@ -725,6 +783,7 @@ func (c *Cluster) Run() (*Result, error) {
 	run := func(i int) {
 		p := c.newPartition(c.partNodes[i], c.partNodes[i+1], i == 0)
 		errs[i] = p.eng.RunUntil(c.end, c.eventBudget(p))
+		p.rec.closeGauges()
 		p.finishFaults()
 		c.addPerSecond(p.rec)
 		c.partRecs[i] = p.rec

@@ -305,6 +305,27 @@ type RestartRule struct {
 	Spread   time.Duration
 }
 
+// Capacity is an apiserver replica's API Priority and Fairness priority
+// level for the kubelets (upstream's "system" level): seats, queues with
+// shuffle sharding, and the time each request holds a seat.
+type Capacity struct {
+	Seats            int           // the level's concurrency limit
+	Queues           int           // queues of the level
+	HandSize         int           // queues dealt to each flow by shuffle sharding
+	QueueLengthLimit int           // requests a queue holds before new ones are rejected with 429
+	QueueWaitLimit   time.Duration // a request queued longer is rejected with 429
+	// Service times: how long a request holds its seat, by verb and
+	// serving path. A WATCH holds it only while it sends its initial events.
+	ServiceGetEtcd, ServiceGetCache, ServiceList, ServiceWatch, ServiceCreate Dist
+	// Background requests from other clients of the level: Poisson
+	// arrivals spread uniformly over BackgroundFlows flows, each taking
+	// BackgroundSeats seats for a BackgroundService draw.
+	BackgroundPerSecond float64
+	BackgroundFlows     int
+	BackgroundSeats     int
+	BackgroundService   Dist
+}
+
 // Config is everything a run needs. Durations are virtual time.
 type Config struct {
 	Seed      uint64
@@ -336,6 +357,15 @@ type Config struct {
 	WatchCacheHistory time.Duration
 	// Faults are apiserver restarts, kubelet restarts and node churn.
 	Faults []FaultRule
+	// Capacity is each apiserver replica's priority-and-fairness capacity
+	// for the kubelets' priority level; nil: unlimited (every request is
+	// served at once).
+	Capacity *Capacity
+	// KubeAPIQPS and KubeAPIBurst are each kubelet's client-side token
+	// bucket (kubeAPIQPS, kubeAPIBurst) for every request but a WATCH's
+	// first attempt; 0 QPS: no limit.
+	KubeAPIQPS   float64
+	KubeAPIBurst int
 
 	Objects   []Object
 	Workloads []Workload
@@ -412,6 +442,29 @@ func (c *Config) Validate() error {
 	for i, u := range c.Updates {
 		if len(u.Targets) == 0 {
 			return fmt.Errorf("update %d: no targets", i)
+		}
+	}
+	if c.KubeAPIQPS < 0 || c.KubeAPIBurst < 0 || (c.KubeAPIQPS > 0 && c.KubeAPIBurst < 1) {
+		return fmt.Errorf("kubeAPIQPS must be >= 0 and kubeAPIBurst >= 1 when it is set")
+	}
+	if k := c.Capacity; k != nil {
+		switch {
+		case k.Seats < 1:
+			return fmt.Errorf("capacity: seats must be >= 1")
+		case k.Queues < 1 || k.HandSize < 1 || k.HandSize > k.Queues || k.HandSize > 15:
+			return fmt.Errorf("capacity: need 1 <= handSize <= queues and handSize <= 15")
+		case k.QueueLengthLimit < 1 || k.QueueWaitLimit <= 0:
+			return fmt.Errorf("capacity: queueLengthLimit and queueWaitLimit must be > 0")
+		case k.BackgroundPerSecond < 0 || (k.BackgroundPerSecond > 0 && (k.BackgroundFlows < 1 || k.BackgroundSeats < 1 || k.BackgroundSeats > k.Seats)):
+			return fmt.Errorf("capacity: background needs flows >= 1 and 1 <= seats <= the level's seats")
+		}
+		for _, d := range []Dist{k.ServiceGetEtcd, k.ServiceGetCache, k.ServiceList, k.ServiceWatch, k.ServiceCreate} {
+			if d.Mean() <= 0 {
+				return fmt.Errorf("capacity: service times must have a positive mean")
+			}
+		}
+		if k.BackgroundPerSecond > 0 && k.BackgroundService.Mean() <= 0 {
+			return fmt.Errorf("capacity: the background service time must have a positive mean")
 		}
 	}
 	for i, f := range c.Faults {

@@ -141,7 +141,7 @@ func (c *partition) onCycleFast(ev sim.Event) {
 		}
 		renewed := false
 		if ok && int8(k) == fp.token && done > fp.tokenAt-tokenMaxJitter*sim.Time(1e9) {
-			ok, renewed = c.tokenForMount(fp.pod, done)
+			ok, renewed, _ = c.tokenForMount(fp.pod, done, waiter{})
 			fp.tokenAt = c.pods[fp.pod].tokenAt
 		}
 		fp.busy[k] = done

@@ -222,7 +222,7 @@ func (c *partition) readPullSecrets(pi int32, t sim.Time) {
 			if c.watchReady != nil && c.watchReady[c.srcSlot[s]] >= 0 {
 				continue // a read of the local store
 			}
-			c.mgr.get(c.srcSlot[s], t)
+			c.read(c.srcSlot[s], t, waiter{})
 		}
 	}
 }
@@ -235,7 +235,7 @@ func (c *partition) podUpToDate(p *podState) bool {
 		if !cs.kind.isVolume() {
 			continue
 		}
-		if cs.retryAt != 0 {
+		if cs.retryAt != 0 || cs.opActive {
 			return false
 		}
 		for s := cs.srcStart; s < cs.srcEnd; s++ {
@@ -261,57 +261,119 @@ func (c *partition) remount(pi int32, t sim.Time, fresh bool) (sim.Time, bool) {
 		if !cs.kind.isVolume() {
 			continue
 		}
-		if cs.retryAt != 0 {
-			ok = false // nestedpendingoperations refuses it until the backoff expires
+		if cs.retryAt != 0 || cs.opActive {
+			ok = false // nestedpendingoperations refuses it: backoff, or an operation in flight
 			continue
 		}
-		done, mounted := c.mountVolume(ci, t, fresh)
-		ok = ok && mounted
-		last = max(last, done)
+		done, mounted, finished := c.mountVolume(ci, t, fresh)
+		ok = ok && mounted && finished
+		if finished {
+			last = max(last, done)
+		}
 	}
 	return last, ok
 }
 
-// mountVolume runs one MountVolume of consumer ci at t: it reads every
+// mountVolume starts one MountVolume of consumer ci at t: it reads every
 // source through the manager, one after another, and if any changed swaps
 // the whole payload atomically (AtomicWriter: one rename exposes every key;
 // unchanged content is not rewritten). If a read fails, the operation fails:
-// the files keep their content and the retry waits out the backoff.
-func (c *partition) mountVolume(ci int32, t sim.Time, fresh bool) (sim.Time, bool) {
+// the files keep their content and the retry waits out the backoff. It
+// returns when the operation completed and whether it mounted, or finished
+// false when it waits for the apiserver (finite capacity): it then goes on
+// when the response comes (mountRead).
+func (c *partition) mountVolume(ci int32, t sim.Time, fresh bool) (done sim.Time, ok, finished bool) {
+	cs := &c.consumers[ci]
+	c.rec.add(c.rec.Remounts, t, 1)
+	cs.opActive, cs.opFresh, cs.opChanged = true, fresh, fresh
+	cs.opStart = t
+	// nestedpendingoperations runs one operation per volume at a time.
+	cs.opAt = max(t, cs.busyUntil)
+	cs.opNext = cs.srcStart
+	return c.stepMount(ci)
+}
+
+// stepMount runs consumer ci's MountVolume from where it stands until it
+// completes or waits for the apiserver.
+func (c *partition) stepMount(ci int32) (sim.Time, bool, bool) {
+	cs := &c.consumers[ci]
+	w := waiter{waitMount, ci, c.pods[cs.pod].epoch}
+	for cs.opNext < cs.srcEnd {
+		s := cs.opNext
+		v, done, ok, pending := c.read(c.srcSlot[s], cs.opAt, w)
+		if pending {
+			return 0, false, false
+		}
+		cs.opAt = done
+		if !ok {
+			return c.endMount(ci, false), false, true
+		}
+		c.opVer[s] = v
+		if v > c.srcSeen[s] {
+			cs.opChanged = true
+		}
+		cs.opNext++
+	}
+	if cs.opNext == cs.srcEnd && c.isTokenVolume(ci) {
+		cs.opNext++ // the token step
+		ok, renewed, pending := c.tokenForMount(cs.pod, cs.opAt, w)
+		if pending {
+			return 0, false, false
+		}
+		if !ok {
+			return c.endMount(ci, false), false, true
+		}
+		cs.opChanged = cs.opChanged || renewed // the token file is part of the payload
+	}
+	return c.endMount(ci, true), true, true
+}
+
+// mountRead resumes a MountVolume with a read that completed at done.
+func (c *partition) mountRead(w waiter, v int32, done sim.Time, ok bool) {
+	cs := &c.consumers[w.id]
+	if w.gen != c.pods[cs.pod].epoch || !cs.opActive {
+		return // the pod was deleted, or its kubelet restarted
+	}
+	cs.opAt = done
+	if !ok {
+		c.endMount(w.id, false)
+		c.afterMount(w.id)
+		return
+	}
+	s := cs.opNext
+	c.opVer[s] = v
+	if v > c.srcSeen[s] {
+		cs.opChanged = true
+	}
+	cs.opNext++
+	if _, _, finished := c.stepMount(w.id); finished {
+		c.afterMount(w.id)
+	}
+}
+
+// afterMount goes on with a pod waiting for an asynchronous mount: a new
+// pod starts its containers once all its volumes are mounted.
+func (c *partition) afterMount(ci int32) {
+	cs := &c.consumers[ci]
+	if p := &c.pods[cs.pod]; p.added && !p.running {
+		c.maybeStart(cs.pod, cs.busyUntil)
+	}
+}
+
+// endMount completes consumer ci's MountVolume at its operation's time.
+func (c *partition) endMount(ci int32, ok bool) sim.Time {
 	cs := &c.consumers[ci]
 	p := &c.pods[cs.pod]
-	c.rec.add(c.rec.Remounts, t, 1)
-	// nestedpendingoperations runs one operation per volume at a time.
-	done := max(t, cs.busyUntil)
-	changed := fresh
-	ok := true
-	c.scratch = c.scratch[:0]
-	for s := cs.srcStart; s < cs.srcEnd; s++ {
-		var v int32
-		var got bool
-		v, done, got = c.mgr.get(c.srcSlot[s], done)
-		if !got {
-			ok = false
-			break
-		}
-		c.scratch = append(c.scratch, v)
-		if v > c.srcSeen[s] {
-			changed = true
-		}
-	}
-	if ok && c.isTokenVolume(ci) {
-		var renewed bool
-		ok, renewed = c.tokenForMount(cs.pod, done)
-		changed = changed || renewed // the token file is part of the payload
-	}
+	cs.opActive = false
+	done := cs.opAt
 	cs.busyUntil = done
 	if c.tracing {
-		for k, s := 0, cs.srcStart; k < len(c.scratch); k, s = k+1, s+1 {
+		for s := cs.srcStart; s < min(cs.opNext, cs.srcEnd); s++ {
 			seen := c.srcSeen[s]
-			if fresh {
+			if cs.opFresh {
 				seen = -1
 			}
-			c.traceRemount(ci, c.srcSlot[s], t, c.scratch[k], seen, done)
+			c.traceRemount(ci, c.srcSlot[s], cs.opStart, c.opVer[s], seen, done)
 		}
 	}
 	if !ok {
@@ -319,16 +381,16 @@ func (c *partition) mountVolume(ci int32, t sim.Time, fresh bool) (sim.Time, boo
 			c.tracef(done, "%s %s: MountVolume %s failed: files keep their content", c.nodeName(p.node), c.podName(p), c.consumerName(cs))
 		}
 		c.mountFailed(ci, done)
-		return done, false
+		return done
 	}
-	if changed {
+	if cs.opChanged {
 		c.rec.add(c.rec.VolumeWrites, done, 1)
-		for k, s := 0, cs.srcStart; s < cs.srcEnd; k, s = k+1, s+1 {
-			c.expose(ci, s, c.scratch[k], done)
+		for s := cs.srcStart; s < cs.srcEnd; s++ {
+			c.expose(ci, s, c.opVer[s], done)
 		}
 	}
 	c.mountSucceeded(ci, done)
-	return done, true
+	return done
 }
 
 // mountFailed records a failed MountVolume of consumer ci completing at t
@@ -391,7 +453,7 @@ func (c *partition) onMountRetry(ev sim.Event) {
 	cs.retryAt = 0
 	t := c.eng.Now()
 	fresh := c.srcSeen[cs.srcStart] < 0
-	if _, ok := c.mountVolume(ci, t, fresh); ok && p.syncAt >= 0 && !p.running {
+	if _, ok, finished := c.mountVolume(ci, t, fresh); ok && finished && p.syncAt >= 0 && !p.running {
 		c.maybeStart(cs.pod, cs.busyUntil)
 	}
 }
@@ -524,7 +586,7 @@ func (c *partition) maybeStart(pi int32, t sim.Time) {
 	p := &c.pods[pi]
 	for ci := p.consStart; ci < p.consEnd; ci++ {
 		cs := &c.consumers[ci]
-		if cs.kind.isVolume() && (cs.retryAt != 0 || c.srcSeen[cs.srcStart] < 0) {
+		if cs.kind.isVolume() && (cs.retryAt != 0 || cs.opActive || c.srcSeen[cs.srcStart] < 0) {
 			return // a volume is still not mounted
 		}
 	}
@@ -566,23 +628,8 @@ func (c *partition) onStart(ev sim.Event) {
 			cs.baked = max(cs.baked, c.srcSeen[s])
 			c.observe(ci, s, c.srcSeen[s], t)
 		case cs.kind == Env || cs.kind == EnvFrom:
-			// For env consumers srcSeen is the value baked into the
-			// container. A read that fails leaves the container unstarted
-			// in reality (CreateContainerConfigError, retried at the next
-			// sync); the model starts it with the last value read.
-			done := t
-			for s := cs.srcStart; s < cs.srcEnd; s++ {
-				v, d, ok := c.mgr.get(c.srcSlot[s], done)
-				done = d
-				if !ok {
-					continue
-				}
-				c.srcSeen[s] = max(c.srcSeen[s], v)
-				c.observe(ci, s, v, done)
-				if c.tracing {
-					c.tracef(done, "%s %s: %s reads %s v%d into the container for good", c.nodeName(p.node), c.podName(p), c.consumerName(cs), c.objectName(c.srcObj[s]), v)
-				}
-			}
+			cs.opNext, cs.opAt = cs.srcStart, t
+			c.stepEnv(ci)
 		}
 	}
 	n := &c.nodes[p.node]
@@ -734,4 +781,48 @@ func (c *partition) traceRemount(ci, s int32, t sim.Time, v, seen int32, done si
 	default:
 		c.tracef(done, "%s %s: %s files swap to %s v%d (atomic rename)", c.nodeName(p.node), c.podName(p), c.consumerName(cs), obj, v)
 	}
+}
+
+// stepEnv reads consumer ci's env references into its container, one
+// after another, until done or waiting for the apiserver. For env consumers
+// srcSeen is the value baked into the container. A read that fails leaves
+// the container unstarted in reality (CreateContainerConfigError, retried at
+// the next sync); the model starts it with the last value read.
+func (c *partition) stepEnv(ci int32) {
+	cs := &c.consumers[ci]
+	w := waiter{waitEnv, ci, c.pods[cs.pod].epoch}
+	for cs.opNext < cs.srcEnd {
+		v, done, ok, pending := c.read(c.srcSlot[cs.opNext], cs.opAt, w)
+		if pending {
+			return
+		}
+		c.envDone(ci, v, done, ok)
+	}
+}
+
+// envDone records one env read of consumer ci, completed at done.
+func (c *partition) envDone(ci int32, v int32, done sim.Time, ok bool) {
+	cs := &c.consumers[ci]
+	s := cs.opNext
+	cs.opAt = done
+	cs.opNext++
+	if !ok {
+		return
+	}
+	c.srcSeen[s] = max(c.srcSeen[s], v)
+	c.observe(ci, s, v, done)
+	if c.tracing {
+		p := &c.pods[cs.pod]
+		c.tracef(done, "%s %s: %s reads %s v%d into the container for good", c.nodeName(p.node), c.podName(p), c.consumerName(cs), c.objectName(c.srcObj[s]), v)
+	}
+}
+
+// envRead resumes a container's env reads with one that completed.
+func (c *partition) envRead(w waiter, v int32, done sim.Time, ok bool) {
+	cs := &c.consumers[w.id]
+	if w.gen != c.pods[cs.pod].epoch || cs.opNext >= cs.srcEnd {
+		return
+	}
+	c.envDone(w.id, v, done, ok)
+	c.stepEnv(w.id)
 }

@@ -34,6 +34,19 @@ type Recorder struct {
 	Rejected      []float64 // 429 Too Many Requests responses
 	Gone          []float64 // WATCHes answered 410 Gone (the reflector relists)
 	MountFailures []float64 // failed MountVolume operations
+	Retries       []float64 // client-go's retries of 429s
+	RejectedAPF   []float64 // 429s from priority and fairness (queue full or waited too long)
+	// Finite capacity: integrals over each bucket (seat-seconds, request-
+	// seconds waiting) and maxima of the seats in use and the requests
+	// waiting in queues, summed over replicas; request latencies.
+	SeatsSec, SeatsMax, QueuedSec, QueuedMax []float64
+	LatencySum, LatencyMax, LatencyCount     []float64 // LatencySum in nanoseconds, LatencyMax in seconds
+	seats, queued                            int64
+	seatsAt, queuedAt                        sim.Time
+	seatsPeak, queuedPeak                    int64
+	// latencies[v] are request latencies by verb: total, throttle, queue and
+	// service.
+	latencies [verbs][4]latencyHistogram
 	// OpenWatchRepSec[r] is replica r's integral of open watches per bucket,
 	// with several replicas.
 	OpenWatchRepSec [][]float64
@@ -121,6 +134,9 @@ func newRecorder(horizon sim.Time, bucket time.Duration, faults, replicas int) *
 		Bookmarks: mk(), Bytes: mk(), Updates: mk(), Syncs: mk(), Remounts: mk(),
 		VolumeWrites: mk(), OpenWatchSec: mk(), OpenWatchMax: mk(),
 		TokenReqs: mk(), Refused: mk(), Rejected: mk(), Gone: mk(), MountFailures: mk(),
+		Retries: mk(), RejectedAPF: mk(),
+		SeatsSec: mk(), SeatsMax: mk(), QueuedSec: mk(), QueuedMax: mk(),
+		LatencySum: mk(), LatencyMax: mk(), LatencyCount: mk(),
 	}
 	if replicas > 1 {
 		r.OpenWatchRepSec = make([][]float64, replicas)
@@ -248,7 +264,8 @@ func (r *Recorder) merge(parts []*Recorder) {
 	series := func(r *Recorder) [][]float64 {
 		return [][]float64{r.GetEtcd, r.GetCache, r.List, r.WatchReqs, r.WatchEvents, r.Bookmarks,
 			r.Bytes, r.Updates, r.Syncs, r.Remounts, r.VolumeWrites,
-			r.TokenReqs, r.Refused, r.Rejected, r.Gone, r.MountFailures}
+			r.TokenReqs, r.Refused, r.Rejected, r.Gone, r.MountFailures, r.Retries, r.RejectedAPF,
+			r.SeatsSec, r.QueuedSec, r.LatencySum, r.LatencyCount}
 	}
 	dst := series(r)
 	for _, p := range parts {
@@ -281,6 +298,18 @@ func (r *Recorder) merge(parts []*Recorder) {
 		}
 		r.gauge = append(r.gauge, p.gauge...)
 		r.exposures = append(r.exposures, p.exposures...)
+		for i := range r.SeatsMax {
+			r.SeatsMax[i] = max(r.SeatsMax[i], p.SeatsMax[i])
+			r.QueuedMax[i] = max(r.QueuedMax[i], p.QueuedMax[i])
+			r.LatencyMax[i] = max(r.LatencyMax[i], p.LatencyMax[i])
+		}
+		r.seatsPeak = max(r.seatsPeak, p.seatsPeak)
+		r.queuedPeak = max(r.queuedPeak, p.queuedPeak)
+		for v := range r.latencies {
+			for k := range r.latencies[v] {
+				r.latencies[v][k].merge(&p.latencies[v][k])
+			}
+		}
 	}
 	slices.SortStableFunc(r.gauge, func(a, b gaugeChange) int { return cmp.Compare(a.at, b.at) })
 	var open int64
@@ -338,4 +367,63 @@ func (r *Recorder) merge(parts []*Recorder) {
 			r.OpenWatchRepSec[k][i] = float64(ns) / 1e9
 		}
 	}
+}
+
+// latency records a request of verb v answered at t: its total latency
+// from the client's first attempt, and the parts of it spent on the token
+// bucket, in APF queues and being served.
+func (r *Recorder) latency(v verb, t, total, throttle, queued, service sim.Time) {
+	if t < 0 || t > r.horizon {
+		return // answered after the run: not counted, as requests are not
+	}
+	h := &r.latencies[v]
+	h[0].add(total)
+	h[1].add(throttle)
+	h[2].add(queued)
+	h[3].add(service)
+	if i := r.idx(t); i >= 0 {
+		r.LatencySum[i] += float64(total) // whole nanoseconds: sums exact in any order
+		r.LatencyCount[i]++
+		r.LatencyMax[i] = max(r.LatencyMax[i], total.Seconds())
+	}
+}
+
+// seatsDelta and queueDelta change the seats in use and the requests
+// waiting at t (finite capacity: one partition, so the gauges integrate as
+// they go).
+func (r *Recorder) seatsDelta(t sim.Time, d int32) {
+	r.integrateGauge(r.SeatsSec, r.SeatsMax, &r.seats, &r.seatsAt, &r.seatsPeak, t, int64(d))
+}
+
+func (r *Recorder) queueDelta(t sim.Time, d int32) {
+	r.integrateGauge(r.QueuedSec, r.QueuedMax, &r.queued, &r.queuedAt, &r.queuedPeak, t, int64(d))
+}
+
+// integrateGauge adds the gauge's value since its last change to the
+// buckets' integrals, then changes it by d at t.
+func (r *Recorder) integrateGauge(sec, mx []float64, v *int64, since *sim.Time, peak *int64, t sim.Time, d int64) {
+	to := min(t, r.horizon)
+	for *since < to {
+		i := int(*since / r.bucket)
+		end := min(sim.Time(i+1)*r.bucket, to)
+		if i < len(sec) {
+			sec[i] += float64(*v) * (end - *since).Seconds()
+			mx[i] = max(mx[i], float64(*v))
+		}
+		*since = end
+	}
+	*since = max(*since, t)
+	*v += d
+	if t <= r.horizon {
+		*peak = max(*peak, *v)
+		if i := r.idx(t); i >= 0 {
+			mx[i] = max(mx[i], float64(*v))
+		}
+	}
+}
+
+// closeGauges integrates the gauges up to the horizon.
+func (r *Recorder) closeGauges() {
+	r.seatsDelta(r.horizon, 0)
+	r.queueDelta(r.horizon, 0)
 }

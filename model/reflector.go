@@ -93,6 +93,11 @@ func (c *partition) onReflector(ev sim.Event) {
 func (m *watchingManager) list(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
+	if c.levels != nil {
+		c.issue(request{node: sl.node, obj: sl.obj, verb: verbList, kind: c.cfg.Objects[sl.obj].Kind,
+			needsCache: true, cont: contList, slot: s, gen: sl.watchGen}, t)
+		return
+	}
 	r := &c.nodes[sl.node].rng
 	v, at, done, rep := c.serveList(sl.node, sl.obj, t, r)
 	if rep < 0 {
@@ -102,6 +107,21 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 		m.retryLater(s, at, actList)
 		return
 	}
+	m.listedAt(s, v, at, done)
+	u := r.Float64()
+	wat, out, rep := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, true, at)
+	if out != served {
+		m.retryLater(s, wat, actWatch)
+		return
+	}
+	m.openWatch(s, at, u, rep)
+	m.updateReady(s, at)
+}
+
+// listedAt stores the version a LIST served at at, answered at done.
+func (m *watchingManager) listedAt(s, v int32, at, done sim.Time) {
+	c := m.c
+	sl := &c.slots[s]
 	if sl.faultPending > 0 {
 		c.rec.faultRelisted(sl.faultPending - 1)
 	}
@@ -119,14 +139,57 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 	if sl.syncedAt == never {
 		sl.syncedAt = done
 	}
-	u := r.Float64()
-	wat, out, rep := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, true, at)
-	if out != served {
-		m.retryLater(s, wat, actWatch)
+}
+
+// listed is a LIST's answer at t (finite capacity): the store syncs, the
+// Gets waiting for it go on, and the WATCH follows.
+func (m *watchingManager) listed(s, gen, v int32, at, t sim.Time, ok bool) {
+	c := m.c
+	sl := &c.slots[s]
+	if sl.watchGen != gen || !sl.started {
 		return
 	}
-	m.openWatch(s, at, u, rep)
-	m.updateReady(s, at)
+	if !ok {
+		m.retryLater(s, t, actList)
+		return
+	}
+	m.listedAt(s, v, at, t)
+	m.wakeSynced(s, t)
+	c.issue(request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: c.cfg.Objects[sl.obj].Kind,
+		needsCache: true, cont: contOpen, slot: s, gen: sl.watchGen}, t)
+}
+
+// opened is the WATCH after a LIST answered at t (finite capacity): it
+// opens from the listed resourceVersion, so the events since then follow.
+func (m *watchingManager) opened(s, gen int32, t sim.Time, ok bool, rep int32) {
+	c := m.c
+	sl := &c.slots[s]
+	if sl.watchGen != gen || !sl.started {
+		return
+	}
+	if !ok {
+		m.retryLater(s, t, actWatch)
+		return
+	}
+	m.openWatch(s, t, c.nodes[sl.node].rng.Float64(), rep)
+	if v := c.version[sl.obj]; v > sl.storeVersion {
+		m.sendEvent(s, v, t)
+	}
+	m.updateReady(s, t)
+}
+
+// rewatched is a re-issued WATCH's answer at t (finite capacity).
+func (m *watchingManager) rewatched(s, gen int32, t sim.Time, ok bool, rep int32) {
+	c := m.c
+	sl := &c.slots[s]
+	if sl.watchGen != gen || !sl.started {
+		return
+	}
+	if !ok {
+		m.retryLater(s, t, actWatch)
+		return
+	}
+	m.resume(s, t, rep)
 }
 
 // rewatch re-issues slot s's WATCH at t from the last resourceVersion. On
@@ -137,6 +200,11 @@ func (m *watchingManager) rewatch(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
 	kind := c.cfg.Objects[sl.obj].Kind
+	if c.levels != nil {
+		c.issue(request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: kind,
+			needsCache: true, cont: contRewatch, slot: s, gen: sl.watchGen}, t)
+		return
+	}
 	at, out, r := c.send(sl.node, verbWatch, kind, true, t)
 	if out != served {
 		if c.tracing {
@@ -145,6 +213,15 @@ func (m *watchingManager) rewatch(s int32, t sim.Time) {
 		m.retryLater(s, at, actWatch)
 		return
 	}
+	m.resume(s, at, r)
+}
+
+// resume is a re-issued WATCH served at at by replica r: it resumes from
+// the last resourceVersion, or gets 410 Gone if r's watch cache no longer
+// holds the events since then.
+func (m *watchingManager) resume(s int32, at sim.Time, r int32) {
+	c := m.c
+	sl := &c.slots[s]
 	_, _, ready := c.replicaAt(r, at)
 	oldest := max(ready, at-sim.Time(c.watchCacheHistory()))
 	if sl.rvAt < oldest {

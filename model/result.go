@@ -108,6 +108,14 @@ func (c *Cluster) result() *Result {
 			RefusedTotal:     sum(rec.Refused),
 			Rejected429Total: sum(rec.Rejected),
 			Watch410Total:    sum(rec.Gone),
+			RejectedPerSec:   sum(rec.Rejected) / secs,
+			RejectedAPFTotal: sum(rec.RejectedAPF),
+			RetriesPerSec:    sum(rec.Retries) / secs,
+			SeatsInUseMean:   sum(rec.SeatsSec) / secs,
+			SeatsInUsePeak:   float64(rec.seatsPeak),
+			QueuedMean:       sum(rec.QueuedSec) / secs,
+			QueuedPeak:       float64(rec.queuedPeak),
+			RequestLatency:   rec.requestLatency(),
 		},
 		Kubelet: results.Kubelet{
 			SyncsPerSec:        sum(rec.Syncs) / secs / nodes,
@@ -396,6 +404,13 @@ func (r *Result) LoadRows(point, replication int) []results.LoadRow {
 			Rejected429PerSec: rec.Rejected[i] / w, Watch410PerSec: rec.Gone[i] / w,
 			MountFailuresPerSec: rec.MountFailures[i] / w,
 			Nodes:               nodes[i], Pods: pods[i],
+			RetriesPerSec: rec.Retries[i] / w, RejectedAPFPerSec: rec.RejectedAPF[i] / w,
+			SeatsInUseMean: rec.SeatsSec[i] / w, SeatsInUseMax: rec.SeatsMax[i],
+			QueuedMean: rec.QueuedSec[i] / w, QueuedMax: rec.QueuedMax[i],
+			RequestLatencyMax: rec.LatencyMax[i],
+		}
+		if n := rec.LatencyCount[i]; n > 0 {
+			rows[i].RequestLatencyMean = rec.LatencySum[i] / n / 1e9
 		}
 		if len(rec.OpenWatchRepSec) > 0 {
 			rows[i].OpenWatchesByReplica = make([]float64, len(rec.OpenWatchRepSec))
@@ -518,4 +533,22 @@ func (c *Cluster) consumerName(cs *consumerState) string {
 		return "subPath:" + c.cfg.Objects[m.Objects[cs.member]].Name
 	}
 	return cs.kind.String() + ":" + m.Name + "#" + strconv.Itoa(int(cs.mount))
+}
+
+// requestLatency summarises the recorded request latencies.
+func (r *Recorder) requestLatency() results.RequestLatency {
+	var all latencyHistogram
+	verb := func(v verb) results.VerbLatency {
+		h := &r.latencies[v]
+		all.merge(&h[0])
+		return results.VerbLatency{
+			Count: float64(h[0].count), Mean: h[0].mean(), P50: h[0].quantile(0.5), P99: h[0].quantile(0.99), Max: h[0].max.Seconds(),
+			ThrottleMean: h[1].mean(), ThrottleP99: h[1].quantile(0.99),
+			QueueMean: h[2].mean(), QueueP99: h[2].quantile(0.99),
+			ServiceMean: h[3].mean(), ServiceP99: h[3].quantile(0.99),
+		}
+	}
+	out := results.RequestLatency{Get: verb(verbGet), List: verb(verbList), Watch: verb(verbWatch), Post: verb(verbCreate)}
+	out.Mean, out.P50, out.P99, out.Max = all.mean(), all.quantile(0.5), all.quantile(0.99), all.max.Seconds()
+	return out
 }

@@ -34,29 +34,56 @@ func (c *partition) isTokenVolume(ci int32) bool {
 }
 
 // tokenForMount is GetServiceAccountToken for pod pi's token volume SetUp
-// at t. It returns false when the pod has no valid token and none could be
-// had (the mount fails), and whether a new token was written.
-func (c *partition) tokenForMount(pi int32, t sim.Time) (ok, renewed bool) {
+// at t, on behalf of waiter w. It returns false when the pod has no valid
+// token and none could be had (the mount fails), whether a new token was
+// written, and pending when the TokenRequest waits for the apiserver
+// (tokenAnswered goes on).
+func (c *partition) tokenForMount(pi int32, t sim.Time, w waiter) (ok, renewed, pending bool) {
 	p := &c.pods[pi]
 	if p.hasToken && t <= p.tokenAt-tokenMaxJitter*sim.Time(time.Second) {
-		return true, false // fresh for any jitter
+		return true, false, false // fresh for any jitter
 	}
 	n := &c.nodes[p.node]
 	if p.hasToken && t <= p.tokenAt {
 		jitter := sim.Time(n.rng.IntN(tokenMaxJitter)) * sim.Time(time.Second)
 		if t <= p.tokenAt-jitter {
-			return true, false
+			return true, false, false
 		}
+	}
+	if c.levels != nil {
+		c.issue(request{node: p.node, obj: -1, verb: verbCreate, cont: contToken, w: w}, t)
+		return false, false, true
 	}
 	at, out, _ := c.send(p.node, verbCreate, 0, false, t)
-	if out == served {
+	ok, renewed = c.tokenResult(pi, at, out == served)
+	return ok, renewed, false
+}
+
+// tokenResult applies a TokenRequest's answer at t: a new token, or, on
+// failure, the old one if it is still valid.
+func (c *partition) tokenResult(pi int32, t sim.Time, served bool) (ok, renewed bool) {
+	p := &c.pods[pi]
+	if served {
 		if c.tracing {
-			c.tracef(at, "%s %s: TokenRequest: a new service-account token", c.nodeName(p.node), c.podName(p))
+			c.tracef(t, "%s %s: TokenRequest: a new service-account token", c.nodeName(p.node), c.podName(p))
 		}
 		p.hasToken = true
-		p.tokenAt = at + tokenRefreshAfter
+		p.tokenAt = t + tokenRefreshAfter
 		return true, true
 	}
-	// The old token, if still valid, is used.
 	return p.hasToken && t < p.tokenAt-tokenRefreshAfter+tokenExpiration, false
+}
+
+// tokenAnswered resumes the MountVolume of waiter w with its TokenRequest's
+// answer at t.
+func (c *partition) tokenAnswered(w waiter, t sim.Time, served bool) {
+	cs := &c.consumers[w.id]
+	if w.gen != c.pods[cs.pod].epoch || !cs.opActive {
+		return
+	}
+	cs.opAt = t
+	ok, renewed := c.tokenResult(cs.pod, t, served)
+	cs.opChanged = cs.opChanged || renewed
+	c.endMount(w.id, ok)
+	c.afterMount(w.id)
 }

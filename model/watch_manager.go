@@ -52,6 +52,13 @@ func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 		}
 		t += (sl.syncedAt - t + watchSyncPoll - 1) / watchSyncPoll * watchSyncPoll
 	}
+	return m.readStore(s, t), t, true
+}
+
+// readStore is a Get's read of slot s's synced store at t.
+func (m *watchingManager) readStore(s int32, t sim.Time) int32 {
+	c := m.c
+	sl := &c.slots[s]
 	if c.cfg.Objects[sl.obj].Immutable && !sl.immutableStopped {
 		sl.immutableStopped = true
 		m.stopWatch(sl, t)
@@ -63,7 +70,60 @@ func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 		m.scheduleIdleCheck(s)
 	}
 	m.updateReady(s, t)
-	return sl.storeVersion, t, true
+	return sl.storeVersion
+}
+
+// getAsync is get when the apiserver's capacity is finite: a Get of a
+// reflector whose LIST is still in flight waits for it, at most 1 s.
+func (m *watchingManager) getAsync(s int32, t sim.Time, w waiter) (int32, sim.Time, bool, bool) {
+	c := m.c
+	sl := &c.slots[s]
+	if sl.started && sl.syncedAt == never || !sl.started && m.startsAsync(s, t) {
+		sl.lastAccess = t
+		id := c.waiterSeq
+		c.waiterSeq++
+		c.syncWaiters[s] = append(c.syncWaiters[s], pendingRead{w: w, at: t, id: id})
+		c.eng.Schedule(t+hasSyncedWait, c.evSyncTimeout, s, id, 0, 0)
+		return 0, 0, false, true
+	}
+	v, done, ok := m.get(s, t)
+	return v, done, ok, false
+}
+
+// startsAsync starts slot s's reflector at t (restartReflectorIfNeeded)
+// and reports whether its sync is in flight.
+func (m *watchingManager) startsAsync(s int32, t sim.Time) bool {
+	m.startReflector(s, t)
+	return m.c.slots[s].syncedAt == never
+}
+
+// wakeSynced resumes the Gets waiting for slot s's reflector, which synced
+// at t: each at its next 10 ms poll.
+func (m *watchingManager) wakeSynced(s int32, t sim.Time) {
+	c := m.c
+	waiting := c.syncWaiters[s]
+	delete(c.syncWaiters, s)
+	for _, pr := range waiting {
+		at := pr.at + (t-pr.at+watchSyncPoll-1)/watchSyncPoll*watchSyncPoll
+		c.resumeRead(pr.w, m.readStore(s, at), at, true)
+	}
+}
+
+// onSyncTimeout fails a Get that waited 1 s for its reflector to sync:
+// "failed to sync configmap cache".
+func (c *partition) onSyncTimeout(ev sim.Event) {
+	waiting := c.syncWaiters[ev.A]
+	for i, pr := range waiting {
+		if pr.id == ev.B {
+			c.syncWaiters[ev.A] = append(waiting[:i:i], waiting[i+1:]...)
+			if c.tracing {
+				sl := &c.slots[ev.A]
+				c.tracef(c.eng.Now(), "%s: Get %s: reflector not synced within 1 s: failed to sync cache", c.nodeName(sl.node), c.objectName(sl.obj))
+			}
+			c.resumeRead(pr.w, 0, c.eng.Now(), false)
+			return
+		}
+	}
 }
 
 // updateReady refreshes the cluster's watchReady entry for slot s at t: a
@@ -312,7 +372,7 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 	}
 	c.rec.add(c.rec.Bookmarks, t, 1)
 	m := c.mgr.(*watchingManager)
-	if c.calm && !c.lb {
+	if c.calm && !c.lb && c.levels == nil {
 		c.rec.count(verbWatch, c.cfg.Objects[sl.obj].Kind, t)
 		u := c.nodes[sl.node].rng.Float64()
 		sl.watchStart = t

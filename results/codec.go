@@ -25,7 +25,9 @@ var LoadHeader = []string{
 	"watch_events_per_sec", "bookmarks_per_sec", "open_watches_mean", "open_watches_max",
 	"bytes_per_sec", "updates_per_sec", "syncs_per_sec", "remounts_per_sec", "volume_writes_per_sec",
 	"token_requests_per_sec", "refused_per_sec", "rejected_429_per_sec", "watch_410_per_sec", "mount_failures_per_sec",
-	"nodes", "pods",
+	"nodes", "pods", "retries_per_sec", "rejected_apf_per_sec",
+	"seats_in_use_mean", "seats_in_use_max", "queued_mean", "queued_max",
+	"request_latency_mean_seconds", "request_latency_max_seconds",
 }
 
 // replicaColumn is the name of replica i's open-watch column in load.csv.
@@ -291,7 +293,9 @@ func (r *LoadRow) rates() []*float64 {
 		&r.WatchEventsPerSec, &r.BookmarksPerSec, &r.OpenWatchesMean, &r.OpenWatchesMax,
 		&r.BytesPerSec, &r.UpdatesPerSec, &r.SyncsPerSec, &r.RemountsPerSec, &r.VolumeWritesPerSec,
 		&r.TokenRequestsPerSec, &r.RefusedPerSec, &r.Rejected429PerSec, &r.Watch410PerSec, &r.MountFailuresPerSec,
-		&r.Nodes, &r.Pods,
+		&r.Nodes, &r.Pods, &r.RetriesPerSec, &r.RejectedAPFPerSec,
+		&r.SeatsInUseMean, &r.SeatsInUseMax, &r.QueuedMean, &r.QueuedMax,
+		&r.RequestLatencyMean, &r.RequestLatencyMax,
 	}
 }
 

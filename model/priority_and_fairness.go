@@ -1,0 +1,203 @@
+package model
+
+import (
+	"math"
+
+	"cmsim/sim"
+)
+
+// The apiserver's side of a request when its capacity is finite: the
+// replica the connection goes to, its watch cache's readiness, then API
+// Priority and Fairness (k8s.io/apiserver pkg/server/filters/
+// priority-and-fairness.go): the request waits in its flow's queue of the
+// kubelets' priority level (queueset.go) for a seat, holds it for its
+// service time, and is answered when it finishes. A full queue, or a wait
+// longer than the limit, is answered 429 with the level's Retry-After.
+//
+// Each kubelet is a flow (the system-nodes FlowSchema distinguishes by
+// user); background requests of the rest of the cluster are other flows of
+// the same level.
+
+// flowHash is the flow's hash for shuffle sharding: node n's user name,
+// system:node:node-n.
+func flowHash(n int32) uint64 {
+	h := uint64(14695981039346656037)
+	for _, b := range []byte("system:node:node-") {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	for _, b := range []byte(itoa32(n)) {
+		h = (h ^ uint64(b)) * 1099511628211
+	}
+	return h
+}
+
+func itoa32(n int32) string {
+	if n == 0 {
+		return "0"
+	}
+	var b [12]byte
+	i := len(b)
+	for ; n > 0; n /= 10 {
+		i--
+		b[i] = byte('0' + n%10)
+	}
+	return string(b[i:])
+}
+
+// arrive is request ri reaching the apiserver at t.
+func (c *partition) arrive(ri int32, t sim.Time) {
+	r := &c.reqs[ri]
+	var rep int32
+	if r.node >= 0 {
+		rep = c.connect(r.node, t)
+	} else {
+		rep = c.backgroundReplica(r.flow, t)
+	}
+	if rep < 0 {
+		c.rec.add(c.rec.Refused, t, 1)
+		c.respond(ri, t, refused)
+		return
+	}
+	st, up, _ := c.replicaAt(rep, t)
+	if r.node >= 0 {
+		c.rec.count(r.verb, r.kind, t)
+		if c.cfg.GoawayChance > 0 && c.nodes[r.node].lb.Float64() < c.cfg.GoawayChance {
+			c.nodes[r.node].replica = -1
+		}
+		if r.needsCache && st == replicaInitializing {
+			c.rec.add(c.rec.Rejected, t, 1)
+			c.retryOrFail(ri, t, retryAfterUnready(t-up))
+			return
+		}
+	}
+	qs := c.levels[rep]
+	qs.syncTime(t)
+	r.replica = rep
+	r.arrivedAt = t
+	if !c.enqueue(qs, qs.chooseQueue(r.flow), ri) {
+		c.rejectAPF(qs, ri, t)
+		return
+	}
+	r.state = reqQueued
+	c.rec.queueDelta(t, 1)
+	c.eng.Schedule(t+sim.Time(c.cfg.Capacity.QueueWaitLimit), c.evQueueTimeout, ri, r.seq, 0, 0)
+	c.dispatch(qs, t)
+}
+
+// rejectAPF answers request ri 429 at t: the level is out of seats and its
+// queue is full, or it waited too long.
+func (c *partition) rejectAPF(qs *queueSet, ri int32, t sim.Time) {
+	c.rec.add(c.rec.Rejected, t, 1)
+	c.rec.add(c.rec.RejectedAPF, t, 1)
+	c.retryOrFail(ri, t, qs.dropped.record(t))
+}
+
+// dispatch starts as many waiting requests as the level's free seats allow.
+func (c *partition) dispatch(qs *queueSet, t sim.Time) {
+	for ri := c.nextToDispatch(qs); ri >= 0; ri = c.nextToDispatch(qs) {
+		r := &c.reqs[ri]
+		r.state = reqExecuting
+		r.startAt = t
+		r.queued += t - r.arrivedAt
+		c.rec.queueDelta(t, -1)
+		c.rec.seatsDelta(t, r.seats)
+		c.eng.Schedule(t+c.serviceTime(r), c.evFinish, ri, r.seq, 0, 0)
+	}
+}
+
+// serviceTime draws how long request r holds its seats.
+func (c *partition) serviceTime(r *request) sim.Time {
+	k := c.cfg.Capacity
+	var d Dist
+	switch {
+	case r.node < 0:
+		d = k.BackgroundService
+	case r.verb == verbGet && r.fromEtcd:
+		d = k.ServiceGetEtcd
+	case r.verb == verbGet:
+		d = k.ServiceGetCache
+	case r.verb == verbList:
+		d = k.ServiceList
+	case r.verb == verbWatch:
+		d = k.ServiceWatch
+	default:
+		d = k.ServiceCreate
+	}
+	return sim.Time(max(d.Sample(c.apiRng), 1))
+}
+
+// onFinish is request A finishing: its seats go to the next waiting
+// requests, and it is answered.
+func (c *partition) onFinish(ev sim.Event) {
+	ri := ev.A
+	r := &c.reqs[ri]
+	if r.seq != ev.B || r.state != reqExecuting {
+		return
+	}
+	t := c.eng.Now()
+	qs := c.levels[r.replica]
+	qs.syncTime(t)
+	c.finished(qs, ri, t-r.startAt)
+	c.rec.seatsDelta(t, -r.seats)
+	c.dispatch(qs, t)
+	c.respond(ri, t, served)
+}
+
+// onQueueTimeout rejects request A if it is still waiting for a seat.
+func (c *partition) onQueueTimeout(ev sim.Event) {
+	ri := ev.A
+	r := &c.reqs[ri]
+	if r.seq != ev.B || r.state != reqQueued {
+		return
+	}
+	t := c.eng.Now()
+	qs := c.levels[r.replica]
+	qs.syncTime(t)
+	c.unlink(qs, ri)
+	r.queued += t - r.arrivedAt
+	c.rec.queueDelta(t, -1)
+	c.rejectAPF(qs, ri, t)
+}
+
+// backgroundReplica is the replica a background flow's request goes to:
+// its flows are spread over the replicas up.
+func (c *partition) backgroundReplica(flow uint64, t sim.Time) int32 {
+	n := int32(len(c.plan.outages))
+	for k := int32(0); k < n; k++ {
+		r := (int32(flow%uint64(n)) + k) % n
+		if c.isUp(r, t) {
+			return r
+		}
+	}
+	return -1
+}
+
+// scheduleBackground queues the next background request after t.
+func (c *partition) scheduleBackground(t sim.Time) {
+	k := c.cfg.Capacity
+	if k.BackgroundPerSecond <= 0 {
+		return
+	}
+	at := t + sim.Time(c.bgRng.Exp()/k.BackgroundPerSecond*1e9)
+	if at <= c.horizon {
+		c.eng.Schedule(at, c.evBackground, 0, 0, 0, 0)
+	}
+}
+
+// onBackground makes one background request, from a flow picked at
+// random.
+func (c *partition) onBackground(ev sim.Event) {
+	k := c.cfg.Capacity
+	t := c.eng.Now()
+	f := uint64(c.bgRng.IntN(k.BackgroundFlows))
+	c.issue(request{node: -1, obj: -1, flow: splitmixFlow(f), seats: int32(k.BackgroundSeats)}, t)
+	c.scheduleBackground(t)
+}
+
+// splitmixFlow spreads background flow numbers over the hash space.
+func splitmixFlow(x uint64) uint64 {
+	x += 0x9e3779b97f4a7c15
+	x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9
+	x = (x ^ (x >> 27)) * 0x94d049bb133111eb
+	return (x ^ (x >> 31)) & (math.MaxUint64 >> 4)
+}
