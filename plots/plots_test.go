@@ -376,7 +376,7 @@ func TestLoadFaultsGolden(t *testing.T) {
 		t.Errorf("panels %s, want %s", got, want)
 	}
 	if c.Height != LoadPageHeight(11) || c.Height <= DefaultPageHeight {
-		t.Errorf("page height %v for 10 panels", c.Height)
+		t.Errorf("page height %v for 11 panels", c.Height)
 	}
 	for _, s := range []string{
 		">apiserver restart (replica 0)<", ">apiserver restart (all replicas)<", ">node leave (2 nodes)<", ">kubelet restart (4 nodes)<",

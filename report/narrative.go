@@ -247,6 +247,7 @@ func faultParagraphs(pt *results.Point) []string {
 	counts := map[string]int{}
 	var kinds []string
 	var dropped, relists float64
+	var peak results.VerbRates
 	slowest := -1
 	var unrecovered []string
 	for i := range evs {
@@ -257,6 +258,8 @@ func faultParagraphs(pt *results.Point) []string {
 		counts[e.Kind]++
 		dropped += e.WatchesDropped
 		relists += e.Relists
+		peak.Get, peak.List = math.Max(peak.Get, e.PeakPerSec.Get), math.Max(peak.List, e.PeakPerSec.List)
+		peak.Watch, peak.Post = math.Max(peak.Watch, e.PeakPerSec.Watch), math.Max(peak.Post, e.PeakPerSec.Post)
 		switch {
 		case e.RecoverySeconds < 0:
 			unrecovered = append(unrecovered, "the "+plots.FaultName(e.Kind)+" at "+clock(e.AtSeconds))
@@ -268,8 +271,17 @@ func faultParagraphs(pt *results.Point) []string {
 	for _, k := range kinds {
 		what = append(what, fmt.Sprintf("%d %s", counts[k], pluralName(plots.FaultName(k), counts[k])))
 	}
-	s := fmt.Sprintf("The run had %d faults (%s); together they dropped %s %s and caused %s %s.",
-		len(evs), joinAnd(what), rate(dropped), plural(dropped, "watch", "watches"), rate(relists), plural(relists, "relist", "relists"))
+	s := fmt.Sprintf("The run had %d faults (%s)", len(evs), joinAnd(what))
+	switch {
+	case dropped > 0 && relists > 0:
+		s += fmt.Sprintf("; together they dropped %s %s and caused %s %s", rate(dropped), plural(dropped, "watch", "watches"), rate(relists), plural(relists, "relist", "relists"))
+	case dropped > 0:
+		s += fmt.Sprintf("; together they dropped %s %s", rate(dropped), plural(dropped, "watch", "watches"))
+	}
+	if peaks := peakList(&peak); len(peaks) > 0 {
+		s += "; requests peaked at " + joinAnd(peaks)
+	}
+	s += "."
 	if slowest >= 0 {
 		e := &evs[slowest]
 		s += fmt.Sprintf(" The slowest recovery took %s, after the %s at %s.", clock(e.RecoverySeconds), plots.FaultName(e.Kind), clock(e.AtSeconds))
@@ -321,19 +333,9 @@ func faultSentence(e *results.FaultEvent) string {
 	default:
 		b.WriteString(" dropped no watch")
 	}
-	p := &e.PeakPerSec
-	var peaks []string
-	for _, v := range []struct {
-		n    float64
-		unit string
-	}{{p.Get, "GET/s"}, {p.List, "LIST/s"}, {p.Watch, "WATCH/s"}, {p.Post, "token POST/s"}} {
-		if finite(v.n) && v.n > 0 {
-			peaks = append(peaks, rate(v.n)+" "+v.unit)
-		}
-	}
-	if len(peaks) > 0 {
+	if peaks := peakList(&e.PeakPerSec); len(peaks) > 0 {
 		lead := "requests peaked at"
-		if e.Relists > 0 && p.Post == 0 {
+		if e.Relists > 0 && e.PeakPerSec.Post == 0 {
 			lead = "the reflectors' relist storm peaked at"
 		}
 		b.WriteString("; " + lead + " " + joinAnd(peaks))
@@ -341,6 +343,20 @@ func faultSentence(e *results.FaultEvent) string {
 	b.WriteString(". ")
 	b.WriteString(recoverySentence(e))
 	return b.String()
+}
+
+// peakList names the non-zero peak rates: "99 LIST/s", "5 token POST/s".
+func peakList(p *results.VerbRates) []string {
+	var out []string
+	for _, v := range []struct {
+		n    float64
+		unit string
+	}{{p.Get, "GET/s"}, {p.List, "LIST/s"}, {p.Watch, "WATCH/s"}, {p.Post, "token POST/s"}} {
+		if finite(v.n) && v.n > 0 {
+			out = append(out, rate(v.n)+" "+v.unit)
+		}
+	}
+	return out
 }
 
 // recoverySentence tells how long a fault's recovery took.

@@ -142,7 +142,7 @@ func TestReadingFaultsSummed(t *testing.T) {
 	r := Read(&d.Summary, nil)
 	text := strings.Join(r.Paragraphs, "\n")
 	for _, w := range []string{
-		"The run had 10 faults (2 apiserver restarts, 1 node leave and 7 kubelet restarts); together they dropped 554 watches and caused 404 relists.",
+		"The run had 10 faults (2 apiserver restarts, 1 node leave and 7 kubelet restarts); together they dropped 554 watches and caused 404 relists; requests peaked at 512 LIST/s, 473 WATCH/s and 3 token POST/s.",
 		"The slowest recovery took 2m20s, after the apiserver restart at 10m.",
 		"The kubelet restart at 17m did not recover before the run ended.",
 	} {
