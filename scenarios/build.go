@@ -33,6 +33,30 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 		GoawayChance:      s.Cluster.APIServer.GoawayChance,
 		WatchCacheInit:    s.Cluster.APIServer.WatchCacheInit,
 		WatchCacheHistory: s.Cluster.APIServer.WatchCacheHistory,
+
+		KubeAPIQPS:   s.Cluster.Kubelet.KubeAPIQPS,
+		KubeAPIBurst: s.Cluster.Kubelet.KubeAPIBurst,
+	}
+	if k := s.Cluster.APIServer.Capacity; k != nil {
+		st := k.ServiceTime
+		cfg.Capacity = &model.Capacity{
+			Seats:            k.Seats,
+			Queues:           k.Queues,
+			HandSize:         k.HandSize,
+			QueueLengthLimit: k.QueueLengthLimit,
+			QueueWaitLimit:   k.QueueWaitLimit,
+			ServiceGetEtcd:   modelDist(st.GetEtcd),
+			ServiceGetCache:  modelDist(st.GetCache),
+			ServiceList:      modelDist(st.List),
+			ServiceWatch:     modelDist(st.Watch),
+			ServiceCreate:    modelDist(st.Create),
+		}
+		if b := k.Background; b != nil {
+			cfg.Capacity.BackgroundPerSecond = b.PerSecond
+			cfg.Capacity.BackgroundFlows = b.Flows
+			cfg.Capacity.BackgroundSeats = b.Seats
+			cfg.Capacity.BackgroundService = modelDist(b.ServiceTime)
+		}
 	}
 	switch s.Cluster.Kubelet.CacheTTL.Mode {
 	case TTLAuto:

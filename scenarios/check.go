@@ -223,6 +223,14 @@ func (d *decoder) check(s *Scenario) {
 		return
 	}
 
+	// Each background request is a few events; bound the run's work.
+	if k := s.Cluster.APIServer.Capacity; k != nil && k.Background != nil {
+		if n := k.Background.PerSecond * s.Duration.Seconds(); n > BackgroundMax {
+			d.errPath("cluster.apiserver.capacity.background.perSecond", "about %.3g background requests over the run (duration %s); at most %d allowed", n, FormatDuration(s.Duration), BackgroundMax)
+			return
+		}
+	}
+
 	if s.Duration/s.Output.Bucket > BucketsMax {
 		d.errPath("output.bucket", "%s gives %d buckets over duration %s; at most %d allowed, use a larger bucket", FormatDuration(s.Output.Bucket), s.Duration/s.Output.Bucket, FormatDuration(s.Duration), BucketsMax)
 	}

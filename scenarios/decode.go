@@ -472,6 +472,8 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 			SyncFrequency:           time.Minute,
 			ChangeDetectionStrategy: StrategyWatch,
 			CacheTTL:                CacheTTL{Mode: TTLAuto},
+			KubeAPIQPS:              50, // the KubeletConfiguration's defaults since v1.27
+			KubeAPIBurst:            100,
 		},
 		APIServer: APIServer{
 			Replicas:          1,
@@ -497,38 +499,9 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 		case "imagePullSecret":
 			c.ImagePullSecret = d.boolean(e.v, p)
 		case "kubelet":
-			for _, f := range d.mapping(e.v, p, keysKubelet, "") {
-				q := join(p, f.key)
-				switch f.key {
-				case "syncFrequency":
-					c.Kubelet.SyncFrequency = d.duration(f.v, q, true)
-				case "changeDetectionStrategy":
-					c.Kubelet.ChangeDetectionStrategy = d.enum(f.v, q, strategies)
-				case "cacheTTL":
-					c.Kubelet.CacheTTL = d.cacheTTL(f.v, q)
-				}
-			}
+			d.kubelet(e.v, p, &c.Kubelet)
 		case "apiserver":
-			for _, f := range d.mapping(e.v, p, keysAPIServer, "") {
-				q := join(p, f.key)
-				switch f.key {
-				case "replicas":
-					c.APIServer.Replicas = d.intRange(f.v, q, 1, ReplicasMax)
-				case "goawayChance":
-					c.APIServer.GoawayChance = d.float(f.v, q)
-					if !d.failed() && (c.APIServer.GoawayChance < 0 || c.APIServer.GoawayChance > GoawayChanceMax) {
-						d.errPath(q, "must be between 0 and %g (0: off)", GoawayChanceMax)
-					}
-				case "watchCacheInit":
-					c.APIServer.WatchCacheInit = d.duration(f.v, q, false)
-				case "watchCacheHistory":
-					c.APIServer.WatchCacheHistory = d.duration(f.v, q, true)
-				case "getLatency":
-					c.APIServer.GetLatency = d.dist(f.v, q)
-				case "watchDelay":
-					c.APIServer.WatchDelay = d.dist(f.v, q)
-				}
-			}
+			d.apiserver(e.v, p, &c.APIServer)
 		}
 		if d.failed() {
 			return c
@@ -536,6 +509,177 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 	}
 	d.requireKeys(d.nodes[path], path, present(kvs), "nodes")
 	return c
+}
+
+func (d *decoder) kubelet(n *yaml.Node, path string, k *Kubelet) {
+	for _, f := range d.mapping(n, path, keysKubelet, "") {
+		q := join(path, f.key)
+		switch f.key {
+		case "syncFrequency":
+			k.SyncFrequency = d.duration(f.v, q, true)
+		case "changeDetectionStrategy":
+			k.ChangeDetectionStrategy = d.enum(f.v, q, strategies)
+		case "cacheTTL":
+			k.CacheTTL = d.cacheTTL(f.v, q)
+		case "kubeAPIQPS":
+			k.KubeAPIQPS = d.float(f.v, q)
+			if !d.failed() && k.KubeAPIQPS < 0 {
+				d.errPath(q, "must be >= 0 (0: no limit)")
+			}
+		case "kubeAPIBurst":
+			k.KubeAPIBurst = d.intRange(f.v, q, 0, math.MaxInt32) // int32 in the KubeletConfiguration
+		}
+		if d.failed() {
+			return
+		}
+	}
+	// A token bucket of size 0 never grants a token.
+	if k.KubeAPIQPS > 0 && k.KubeAPIBurst < 1 {
+		d.errPath(join(path, "kubeAPIBurst"), "kubeAPIBurst must be >= 1 when kubeAPIQPS is set (kubeAPIQPS: %g)", k.KubeAPIQPS)
+	}
+}
+
+func (d *decoder) apiserver(n *yaml.Node, path string, a *APIServer) {
+	for _, f := range d.mapping(n, path, keysAPIServer, "") {
+		q := join(path, f.key)
+		switch f.key {
+		case "replicas":
+			a.Replicas = d.intRange(f.v, q, 1, ReplicasMax)
+		case "goawayChance":
+			a.GoawayChance = d.float(f.v, q)
+			if !d.failed() && (a.GoawayChance < 0 || a.GoawayChance > GoawayChanceMax) {
+				d.errPath(q, "must be between 0 and %g (0: off)", GoawayChanceMax)
+			}
+		case "watchCacheInit":
+			a.WatchCacheInit = d.duration(f.v, q, false)
+		case "watchCacheHistory":
+			a.WatchCacheHistory = d.duration(f.v, q, true)
+		case "getLatency":
+			a.GetLatency = d.dist(f.v, q, a.GetLatency, false)
+		case "watchDelay":
+			a.WatchDelay = d.dist(f.v, q, a.WatchDelay, false)
+		case "capacity":
+			a.Capacity = d.capacity(f.v, q)
+		}
+		if d.failed() {
+			return
+		}
+	}
+}
+
+func lognormal(median time.Duration, sigma float64) Dist {
+	return Dist{Kind: DistLognormal, Median: median, Sigma: sigma}
+}
+
+// defaultCapacity is upstream's bootstrap priority level "system" on one
+// replica with the default flags (docs/upstream-notes.md section 12).
+func defaultCapacity() *Capacity {
+	return &Capacity{
+		// The level's nominal concurrency: ceil(serverCL × NCS / ΣNCS) with
+		// serverCL = 400 + 200 (max-requests-inflight and
+		// max-mutating-requests-inflight), NCS 30 and ΣNCS 245.
+		Seats:            74,
+		Queues:           64,
+		HandSize:         6,
+		QueueLengthLimit: 50,
+		QueueWaitLimit:   15 * time.Second, // min(requestTimeout/4, 1m), requestTimeout 60s
+		ServiceTime: ServiceTime{
+			GetEtcd:  lognormal(2*time.Millisecond, 1.5),
+			GetCache: lognormal(300*time.Microsecond, 0.5),
+			List:     lognormal(500*time.Microsecond, 0.5),
+			Watch:    lognormal(500*time.Microsecond, 0.5),
+			Create:   lognormal(3*time.Millisecond, 0.5),
+		},
+	}
+}
+
+// dists returns the service times in keysServiceTime order.
+func (s *ServiceTime) dists() []*Dist {
+	return []*Dist{&s.GetEtcd, &s.GetCache, &s.List, &s.Watch, &s.Create}
+}
+
+// capacity decodes cluster.apiserver.capacity. null is the same as no key
+// (unlimited); {} is upstream's system level with every default.
+func (d *decoder) capacity(n *yaml.Node, path string) *Capacity {
+	kvs := d.mapping(n, path, keysCapacity, "")
+	if d.failed() || isNull(d.nodes[path]) {
+		return nil
+	}
+	k := defaultCapacity()
+	for _, e := range kvs {
+		p := join(path, e.key)
+		switch e.key {
+		case "seats":
+			k.Seats = d.intRange(e.v, p, 1, SeatsMax)
+		case "queues":
+			k.Queues = d.intRange(e.v, p, 1, QueuesMax)
+		case "handSize":
+			k.HandSize = d.intRange(e.v, p, 1, HandSizeMax)
+		case "queueLengthLimit":
+			k.QueueLengthLimit = d.intRange(e.v, p, 1, QueueLengthMax)
+		case "queueWaitLimit":
+			k.QueueWaitLimit = d.duration(e.v, p, true)
+		case "serviceTime":
+			dists := k.ServiceTime.dists()
+			for _, f := range d.mapping(e.v, p, keysServiceTime, "") {
+				dst := dists[slices.Index(keysServiceTime, f.key)]
+				*dst = d.dist(f.v, join(p, f.key), *dst, true)
+				if d.failed() {
+					break
+				}
+			}
+		case "background":
+			k.Background = d.background(e.v, p)
+		}
+		if d.failed() {
+			return k
+		}
+	}
+	// Report at the key the file gave: a default cannot be wrong alone.
+	have := present(kvs)
+	if k.HandSize > k.Queues {
+		at := "handSize"
+		if !have[at] {
+			at = "queues"
+		}
+		d.errPath(join(path, at), "handSize (%d) must be <= queues (%d)", k.HandSize, k.Queues)
+		return k
+	}
+	// background.seats defaults to 1, so only a given one can exceed seats.
+	if b := k.Background; b != nil && b.Seats > k.Seats {
+		d.errPath(join(path, "background.seats"), "background seats (%d) must be <= seats (%d)", b.Seats, k.Seats)
+	}
+	return k
+}
+
+// background decodes capacity.background. null is the same as no key.
+func (d *decoder) background(n *yaml.Node, path string) *Background {
+	kvs := d.mapping(n, path, keysBackground, "")
+	if d.failed() || isNull(d.nodes[path]) {
+		return nil
+	}
+	b := &Background{Flows: 100, Seats: 1, ServiceTime: lognormal(5*time.Millisecond, 1)}
+	for _, e := range kvs {
+		p := join(path, e.key)
+		switch e.key {
+		case "perSecond":
+			b.PerSecond = d.float(e.v, p)
+			if !d.failed() && b.PerSecond <= 0 {
+				d.errPath(p, "must be > 0")
+			}
+		case "flows":
+			b.Flows = d.intRange(e.v, p, 1, FlowsMax)
+		case "seats":
+			b.Seats = d.intRange(e.v, p, 1, SeatsMax)
+		case "serviceTime":
+			b.ServiceTime = d.dist(e.v, p, b.ServiceTime, true)
+		}
+		if d.failed() {
+			return b
+		}
+	}
+	d.requireKeys(d.nodes[path], path, present(kvs), "perSecond")
+	return b
 }
 
 func (d *decoder) cacheTTL(n *yaml.Node, path string) CacheTTL {
@@ -559,11 +703,14 @@ func (d *decoder) cacheTTL(n *yaml.Node, path string) CacheTTL {
 	return CacheTTL{Mode: TTLFixed, TTL: v}
 }
 
-func (d *decoder) dist(n *yaml.Node, path string) Dist {
-	var out Dist
+// dist decodes a distribution. Without a distribution key it is def with
+// the given parameters replaced, so that --set and sweeps can change one
+// parameter of a default. positiveMean asks for a mean > 0 (service times:
+// a request holds its seat for some time).
+func (d *decoder) dist(n *yaml.Node, path string, def Dist, positiveMean bool) Dist {
 	kvs := d.mapping(n, path, keysDist, "")
 	if d.failed() {
-		return out
+		return def
 	}
 	var kindNode *yaml.Node
 	for _, e := range kvs {
@@ -571,19 +718,24 @@ func (d *decoder) dist(n *yaml.Node, path string) Dist {
 			kindNode = e.v
 		}
 	}
-	if kindNode == nil {
+	out, inherited := def, ""
+	switch {
+	case kindNode != nil:
+		out = Dist{Kind: d.enum(kindNode, join(path, "distribution"), distKinds)}
+		if d.failed() {
+			return out
+		}
+	case def.Kind == "":
 		d.errAt(d.nodes[path], join(path, "distribution"), "required key is missing; use one of %s", strings.Join(distKinds, ", "))
 		return out
-	}
-	out.Kind = d.enum(kindNode, join(path, "distribution"), distKinds)
-	if d.failed() {
-		return out
+	default:
+		inherited = " (the default; set distribution for another kind)"
 	}
 	params := distParams[out.Kind]
 	for _, e := range kvs {
 		p := join(path, e.key)
 		if e.key != "distribution" && !slices.Contains(params, e.key) {
-			d.errAt(e.k, p, "unknown key for distribution %s; allowed keys: distribution, %s", out.Kind, strings.Join(params, ", "))
+			d.errAt(e.k, p, "unknown key for distribution %s%s; allowed keys: distribution, %s", out.Kind, inherited, strings.Join(params, ", "))
 			return out
 		}
 		switch e.key {
@@ -609,15 +761,33 @@ func (d *decoder) dist(n *yaml.Node, path string) Dist {
 	}
 	have := present(kvs)
 	for _, k := range params {
-		if !have[k] {
+		if kindNode != nil && !have[k] {
 			d.errAt(d.nodes[path], join(path, k), "required key is missing for distribution %s", out.Kind)
 			return out
 		}
 	}
 	if out.Kind == DistUniform && out.Max < out.Min {
 		d.errPath(join(path, "max"), "must be >= min (%s)", out.Min)
+		return out
+	}
+	if k, v := out.meanParam(); positiveMean && v <= 0 {
+		d.errPath(join(path, k), "service time must have a positive mean; %s must be > 0, got %s", k, FormatDuration(v))
 	}
 	return out
+}
+
+// meanParam returns the parameter that decides whether the distribution's
+// mean is positive (every parameter is >= 0 and a uniform's max >= min).
+func (d Dist) meanParam() (string, time.Duration) {
+	switch d.Kind {
+	case DistConstant:
+		return "value", d.Value
+	case DistUniform:
+		return "max", d.Max
+	case DistExponential:
+		return "mean", d.Mean
+	}
+	return "median", d.Median
 }
 
 func (d *decoder) object(n *yaml.Node, path string) Object {

@@ -138,7 +138,7 @@ func TestQuickstartExact(t *testing.T) {
 		Description: "A small Deployment mounting one ConfigMap, updated twice, default kubelet",
 		Seed:        1, Duration: time.Hour,
 		Cluster: Cluster{Nodes: 3, Start: "warm", KubeAPIAccess: true, ImagePullSecret: true,
-			Kubelet:   Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}},
+			Kubelet:   defaultKubelet,
 			APIServer: defaultAPIServer},
 		Objects: []Object{{Kind: "ConfigMap", Namespace: "default", Name: "app-config", Count: 1, SizeBytes: 2048}},
 		Workloads: []Workload{{Name: "web", Namespace: "default", Replicas: 6, AutomountServiceAccountToken: true, TerminationGracePeriod: 30 * time.Second,
@@ -149,6 +149,9 @@ func TestQuickstartExact(t *testing.T) {
 	}
 	assertEqual(t, s, want)
 }
+
+// defaultKubelet is cluster.kubelet with every default.
+var defaultKubelet = Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}, KubeAPIQPS: 50, KubeAPIBurst: 100}
 
 // defaultAPIServer is cluster.apiserver with every default.
 var defaultAPIServer = APIServer{
@@ -183,7 +186,7 @@ workloads: [{name: w, podsPerNode: 2, mounts: [{object: s}]}]
 	want := &Scenario{
 		Source: "d.yaml", APIVersion: "cmsim/v1", Kind: "Scenario", Name: "d", Seed: 1, Duration: 2 * time.Hour,
 		Cluster: Cluster{Nodes: 7, Start: "warm", KubeAPIAccess: true, ImagePullSecret: true,
-			Kubelet:   Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}},
+			Kubelet:   defaultKubelet,
 			APIServer: defaultAPIServer},
 		Objects: []Object{{Kind: "Secret", Namespace: "default", Name: "s", Count: 1, SizeBytes: 1024}},
 		Workloads: []Workload{{Name: "w", Namespace: "default", PodsPerNode: 2, AutomountServiceAccountToken: true, TerminationGracePeriod: 30 * time.Second,
@@ -267,6 +270,8 @@ func TestErrors(t *testing.T) {
 			"cluster.apiserver.getLatency.mean: must be >= 0, got -5ms (t.yaml:7:61)"},
 		{"dist key of another kind", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {watchDelay: {distribution: constant, mean: 5ms}}\n"), nil,
 			"cluster.apiserver.watchDelay.mean: unknown key for distribution constant; allowed keys: distribution, value (t.yaml:7:52)"},
+		{"dist without distribution: the default's kind", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {getLatency: {median: 4ms}}\n"), nil,
+			"cluster.apiserver.getLatency.median: unknown key for distribution exponential (the default; set distribution for another kind); allowed keys: distribution, mean (t.yaml:7:28)"},
 		{"dist param missing", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {watchDelay: {distribution: uniform, min: 5ms}}\n"), nil,
 			"cluster.apiserver.watchDelay.max: required key is missing for distribution uniform (t.yaml:7:27)"},
 		{"uniform max < min", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {watchDelay: {distribution: uniform, min: 5ms, max: 1ms}}\n"), nil,
@@ -492,6 +497,68 @@ func TestErrors(t *testing.T) {
 		{"set bracket without name", base, []string{"[0].every=5m"},
 			`--set [0].every=5m: path "[0].every" has an empty segment`},
 
+		// client rate limits and the apiserver's capacity
+		{"negative kubeAPIQPS", edit(t, "  nodes: 3\n", "  nodes: 3\n  kubelet: {kubeAPIQPS: -1}\n"), nil,
+			"cluster.kubelet.kubeAPIQPS: must be >= 0 (0: no limit) (t.yaml:7:25)"},
+		{"kubeAPIBurst 0 with kubeAPIQPS", edit(t, "  nodes: 3\n", "  nodes: 3\n  kubelet: {kubeAPIQPS: 5, kubeAPIBurst: 0}\n"), nil,
+			"cluster.kubelet.kubeAPIBurst: kubeAPIBurst must be >= 1 when kubeAPIQPS is set (kubeAPIQPS: 5) (t.yaml:7:42)"},
+		{"negative kubeAPIBurst", edit(t, "  nodes: 3\n", "  nodes: 3\n  kubelet: {kubeAPIQPS: 0, kubeAPIBurst: -1}\n"), nil,
+			"cluster.kubelet.kubeAPIBurst: -1 is out of range; allowed: 0..2147483647 (t.yaml:7:42)"},
+		{"kubeAPIQPS a string", edit(t, "  nodes: 3\n", "  nodes: 3\n  kubelet: {kubeAPIQPS: fast}\n"), nil,
+			"cluster.kubelet.kubeAPIQPS: expected a number, got string \"fast\" (t.yaml:7:25)"},
+		{"capacity seats 0", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      seats: 0\n"), nil,
+			"cluster.apiserver.capacity.seats: must be > 0 (allowed: 1..100000) (t.yaml:9:14)"},
+		{"capacity seats too many", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {seats: 100001}\n"), nil,
+			"cluster.apiserver.capacity.seats: 100001 is out of range; allowed: 1..100000 (t.yaml:8:23)"},
+		{"capacity queues 0", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {queues: 0}\n"), nil,
+			"cluster.apiserver.capacity.queues: must be > 0 (allowed: 1..1024) (t.yaml:8:24)"},
+		{"handSize > queues", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {queues: 4, handSize: 5}\n"), nil,
+			"cluster.apiserver.capacity.handSize: handSize (5) must be <= queues (4) (t.yaml:8:37)"},
+		{"default handSize > queues", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {queues: 4}\n"), nil,
+			"cluster.apiserver.capacity.queues: handSize (6) must be <= queues (4) (t.yaml:8:24)"},
+		{"handSize above upstream's limit", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {handSize: 16}\n"), nil,
+			"cluster.apiserver.capacity.handSize: 16 is out of range; allowed: 1..15 (t.yaml:8:26)"},
+		{"queueLengthLimit 0", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {queueLengthLimit: 0}\n"), nil,
+			"cluster.apiserver.capacity.queueLengthLimit: must be > 0 (allowed: 1..10000) (t.yaml:8:34)"},
+		{"queueWaitLimit 0", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {queueWaitLimit: 0s}\n"), nil,
+			"cluster.apiserver.capacity.queueWaitLimit: must be > 0, got 0s (t.yaml:8:32)"},
+		{"capacity unknown key", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {concurrency: 10}\n"), nil,
+			"cluster.apiserver.capacity.concurrency: unknown key; allowed keys: seats, queues, handSize, queueLengthLimit, queueWaitLimit, serviceTime, background (t.yaml:8:16)"},
+		{"capacity not a mapping", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: 74\n"), nil,
+			"cluster.apiserver.capacity: expected a mapping, got integer 74 (t.yaml:8:15)"},
+		{"service time constant 0s", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      serviceTime:\n        getEtcd: {distribution: constant, value: 0s}\n"), nil,
+			"cluster.apiserver.capacity.serviceTime.getEtcd.value: service time must have a positive mean; value must be > 0, got 0s (t.yaml:10:50)"},
+		{"service time lognormal median 0s", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      serviceTime:\n        list: {distribution: lognormal, median: 0s, sigma: 1}\n"), nil,
+			"cluster.apiserver.capacity.serviceTime.list.median: service time must have a positive mean; median must be > 0, got 0s (t.yaml:10:49)"},
+		{"service time uniform max 0s", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      serviceTime:\n        watch: {distribution: uniform, min: 0s, max: 0s}\n"), nil,
+			"cluster.apiserver.capacity.serviceTime.watch.max: service time must have a positive mean; max must be > 0, got 0s (t.yaml:10:54)"},
+		{"service time exponential mean 0s", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      serviceTime:\n        create: {distribution: exponential, mean: 0s}\n"), nil,
+			"cluster.apiserver.capacity.serviceTime.create.mean: service time must have a positive mean; mean must be > 0, got 0s (t.yaml:10:51)"},
+		{"service time default kind, median 0s", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      serviceTime:\n        getCache: {median: 0s}\n"), nil,
+			"cluster.apiserver.capacity.serviceTime.getCache.median: service time must have a positive mean; median must be > 0, got 0s (t.yaml:10:28)"},
+		{"service time unknown verb", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      serviceTime:\n        delete: {distribution: constant, value: 1ms}\n"), nil,
+			"cluster.apiserver.capacity.serviceTime.delete: unknown key; allowed keys: getEtcd, getCache, list, watch, create (t.yaml:10:9)"},
+		{"background without perSecond", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      background: {flows: 10}\n"), nil,
+			"cluster.apiserver.capacity.background.perSecond: required key is missing (t.yaml:9:19)"},
+		{"background perSecond 0", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      background: {perSecond: 0}\n"), nil,
+			"cluster.apiserver.capacity.background.perSecond: must be > 0 (t.yaml:9:31)"},
+		{"background seats > seats", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      seats: 10\n      background: {perSecond: 5, seats: 11}\n"), nil,
+			"cluster.apiserver.capacity.background.seats: background seats (11) must be <= seats (10) (t.yaml:10:41)"},
+		{"background flows 0", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      background: {perSecond: 5, flows: 0}\n"), nil,
+			"cluster.apiserver.capacity.background.flows: must be > 0 (allowed: 1..1000000) (t.yaml:9:41)"},
+		{"background service time 0", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      background: {perSecond: 5, serviceTime: {distribution: constant, value: 0s}}\n"), nil,
+			"cluster.apiserver.capacity.background.serviceTime.value: service time must have a positive mean; value must be > 0, got 0s (t.yaml:9:79)"},
+		{"background too many requests", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity:\n      background: {perSecond: 1e5}\n"), nil,
+			"cluster.apiserver.capacity.background.perSecond: about 3.6e+08 background requests over the run (duration 1h); at most 100000000 allowed (t.yaml:9:31)"},
+		{"set capacity seats 0", base, []string{"cluster.apiserver.capacity.seats=0"},
+			"--set cluster.apiserver.capacity.seats=0: cluster.apiserver.capacity.seats: must be > 0 (allowed: 1..100000)"},
+		{"set capacity unknown key", base, []string{"cluster.apiserver.capacity.seat=10"},
+			"--set cluster.apiserver.capacity.seat=10: unknown key \"seat\" under cluster.apiserver.capacity; allowed keys: seats, queues, handSize, queueLengthLimit, queueWaitLimit, serviceTime, background"},
+		{"set burst 0", base, []string{"cluster.kubelet.kubeAPIBurst=0"},
+			"--set cluster.kubelet.kubeAPIBurst=0: cluster.kubelet.kubeAPIBurst: kubeAPIBurst must be >= 1 when kubeAPIQPS is set (kubeAPIQPS: 50)"},
+		{"sweep handSize past queues", edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {queues: 8}\n") + "sweep:\n  cluster.apiserver.capacity.handSize: [4, 9]\n", nil,
+			"sweep.cluster.apiserver.capacity.handSize[1]: value 9 is invalid: cluster.apiserver.capacity.handSize: handSize (9) must be <= queues (8) (t.yaml:19:44)"},
+
 		// sweep
 		{"sweep bad path", base + "sweep:\n  cluster.nodez: [1, 2]\n", nil,
 			`sweep.cluster.nodez: unknown key "nodez" under cluster; allowed keys: nodes, start, kubeAPIAccess, imagePullSecret, kubelet, apiserver (t.yaml:17:3)`},
@@ -668,7 +735,7 @@ cluster:
   nodes: 2
   start: cold
   kubeAPIAccess: false
-  kubelet: {syncFrequency: 1.5s, changeDetectionStrategy: Cache, cacheTTL: 0}
+  kubelet: {syncFrequency: 1.5s, changeDetectionStrategy: Cache, cacheTTL: 0, kubeAPIQPS: 0, kubeAPIBurst: 0}
   apiserver: {replicas: 100, goawayChance: 2e-2, watchCacheInit: 0s, watchCacheHistory: 1ms, getLatency: {distribution: lognormal, median: 3ms, sigma: 1e-3}, watchDelay: {distribution: uniform, min: 0s, max: 1ms}}
 objects:
   - {kind: ConfigMap, name: a, count: 1000000, sizeBytes: 1048576, immutableFraction: 0.3}
@@ -693,6 +760,19 @@ sweep:
   description: ["1", "true", x]
   cluster.apiserver.getLatency.sigma: [0, 0.5, 1]
 `)
+	docs["capacity"] = []byte(edit(t, "  nodes: 3\n", `  nodes: 3
+  kubelet: {kubeAPIQPS: 1e-3, kubeAPIBurst: 2147483647}
+  apiserver:
+    capacity:
+      seats: 100000
+      queues: 1024
+      handSize: 15
+      queueLengthLimit: 10000
+      queueWaitLimit: 1ns
+      serviceTime: {getCache: {distribution: uniform, min: 0s, max: 1ns}, watch: {median: 1ns, sigma: 3}}
+      background: {perSecond: 0.001, flows: 1000000, seats: 3, serviceTime: {distribution: constant, value: 1h}}
+`) + "sweep:\n  cluster.apiserver.capacity.seats: [3, 100000]\n  cluster.apiserver.capacity.background.seats: [1, 3]\nzip: true\n")
+	docs["capacity-empty"] = []byte(edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver: {capacity: {}}\n"))
 	for name, data := range docs {
 		t.Run(name, func(t *testing.T) {
 			s, err := Load(name, data, nil)
@@ -739,6 +819,8 @@ cluster:
     syncFrequency: 1m
     changeDetectionStrategy: Watch
     cacheTTL: auto
+    kubeAPIQPS: 50.0
+    kubeAPIBurst: 100
   apiserver:
     replicas: 1
     goawayChance: 0.0
@@ -956,7 +1038,7 @@ func TestImplicitReferences(t *testing.T) {
 	want := &model.Config{
 		Seed: 7, Duration: time.Hour, Nodes: 3, SyncFrequency: time.Minute, Strategy: model.Watch, CacheTTLMode: model.TTLAuto,
 		GetLatency: model.Dist{Kind: model.Exponential, A: 0.005}, WatchDelay: model.Dist{Kind: model.Exponential, A: 0.05},
-		Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second,
+		Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second, KubeAPIQPS: 50, KubeAPIBurst: 100,
 		Objects: []model.Object{{Kind: model.ConfigMap, Namespace: "default", Name: "app-config", SizeBytes: 1024}},
 		Workloads: []model.Workload{{Name: "web", Namespace: "default", Replicas: 2, GracePeriod: 30 * time.Second,
 			Mounts: []model.Mount{{Objects: []int{0}, Select: model.SelectAll, As: model.Volume, Name: "app-config"}}}},
@@ -1174,5 +1256,223 @@ func TestFaultWalkLargeEvery(t *testing.T) {
 	doc := base + "faults:\n  - {kind: nodeLeave, every: 2562047h, start: 30m, nodes: 100%}\n"
 	if _, err := Load("t.yaml", []byte(doc), nil); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// defaultCapacity is cluster.apiserver.capacity: {} with every default.
+var wantDefaultCapacity = Capacity{
+	Seats: 74, Queues: 64, HandSize: 6, QueueLengthLimit: 50, QueueWaitLimit: 15 * time.Second,
+	ServiceTime: ServiceTime{
+		GetEtcd:  Dist{Kind: DistLognormal, Median: 2 * time.Millisecond, Sigma: 1.5},
+		GetCache: Dist{Kind: DistLognormal, Median: 300 * time.Microsecond, Sigma: 0.5},
+		List:     Dist{Kind: DistLognormal, Median: 500 * time.Microsecond, Sigma: 0.5},
+		Watch:    Dist{Kind: DistLognormal, Median: 500 * time.Microsecond, Sigma: 0.5},
+		Create:   Dist{Kind: DistLognormal, Median: 3 * time.Millisecond, Sigma: 0.5},
+	},
+}
+
+// TestCapacityDefaults: capacity: {} is upstream's system level; absent
+// and null are unlimited; a background block gets its defaults.
+func TestCapacityDefaults(t *testing.T) {
+	for _, tt := range []struct {
+		name, block string
+		want        *Capacity
+	}{
+		{"absent", "", nil},
+		{"null", "    capacity: null\n", nil},
+		{"empty", "    capacity: {}\n", &wantDefaultCapacity},
+		{"no value", "    capacity:\n", nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n"+tt.block)
+			s, err := Load("t.yaml", []byte(doc), nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := s.Cluster.APIServer.Capacity; !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("capacity = %+v, want %+v", got, tt.want)
+			}
+			if k := s.Cluster.Kubelet; k.KubeAPIQPS != 50 || k.KubeAPIBurst != 100 {
+				t.Errorf("kubelet = %+v, want kubeAPIQPS 50, kubeAPIBurst 100", k)
+			}
+		})
+	}
+	doc := edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {background: {perSecond: 20}}\n")
+	s, err := Load("t.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wantDefaultCapacity
+	want.Background = &Background{PerSecond: 20, Flows: 100, Seats: 1, ServiceTime: Dist{Kind: DistLognormal, Median: 5 * time.Millisecond, Sigma: 1}}
+	if got := s.Cluster.APIServer.Capacity; got == nil || !reflect.DeepEqual(*got, want) {
+		t.Errorf("capacity = %+v, want %+v", got, want)
+	}
+}
+
+// TestCapacityResolved: without a capacity block ResolvedYAML has none
+// (only the two kubelet keys are new); with one it writes every key and
+// loads back equal; the model config gets every field.
+func TestCapacityResolved(t *testing.T) {
+	s, err := Load("t.yaml", []byte(base), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if y := s.ResolvedYAML(); bytes.Contains(y, []byte("capacity")) || !bytes.Contains(y, []byte("    cacheTTL: auto\n    kubeAPIQPS: 50.0\n    kubeAPIBurst: 100\n  apiserver:\n")) {
+		t.Errorf("ResolvedYAML without capacity:\n%s", y)
+	}
+	cfg, err := s.ModelConfig(1)
+	if err != nil || cfg.Capacity != nil || cfg.KubeAPIQPS != 50 || cfg.KubeAPIBurst != 100 {
+		t.Errorf("model config: capacity %+v, qps %v, burst %d, %v", cfg.Capacity, cfg.KubeAPIQPS, cfg.KubeAPIBurst, err)
+	}
+
+	doc := edit(t, "  nodes: 3\n", `  nodes: 3
+  kubelet: {kubeAPIQPS: 2.5, kubeAPIBurst: 4}
+  apiserver:
+    replicas: 2
+    capacity:
+      seats: 10
+      queues: 8
+      handSize: 8
+      queueLengthLimit: 3
+      queueWaitLimit: 1.5s
+      serviceTime:
+        getEtcd: {distribution: constant, value: 4ms}
+        list: {distribution: uniform, min: 0s, max: 1ms}
+        watch: {sigma: 0}
+        create: {distribution: exponential, mean: 2ms}
+      background: {perSecond: 100, flows: 7, seats: 10, serviceTime: {median: 20ms}}
+`)
+	s, err = Load("t.yaml", []byte(doc), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	y := s.ResolvedYAML()
+	want := `  kubelet:
+    syncFrequency: 1m
+    changeDetectionStrategy: Watch
+    cacheTTL: auto
+    kubeAPIQPS: 2.5
+    kubeAPIBurst: 4
+  apiserver:
+    replicas: 2
+    goawayChance: 0.0
+    watchCacheInit: 5s
+    watchCacheHistory: 1m15s
+    getLatency: {distribution: exponential, mean: 5ms}
+    watchDelay: {distribution: exponential, mean: 50ms}
+    capacity:
+      seats: 10
+      queues: 8
+      handSize: 8
+      queueLengthLimit: 3
+      queueWaitLimit: 1.5s
+      serviceTime:
+        getEtcd: {distribution: constant, value: 4ms}
+        getCache: {distribution: lognormal, median: 300µs, sigma: 0.5}
+        list: {distribution: uniform, min: 0s, max: 1ms}
+        watch: {distribution: lognormal, median: 500µs, sigma: 0.0}
+        create: {distribution: exponential, mean: 2ms}
+      background:
+        perSecond: 100.0
+        flows: 7
+        seats: 10
+        serviceTime: {distribution: lognormal, median: 20ms, sigma: 1.0}
+objects:
+`
+	if !bytes.Contains(y, []byte(want)) {
+		t.Errorf("ResolvedYAML\n%s\nwant it to contain\n%s", y, want)
+	}
+	s2, err := Load("t.yaml", y, nil)
+	if err != nil {
+		t.Fatalf("resolved YAML does not load: %v\n%s", err, y)
+	}
+	assertEqual(t, s2, s)
+
+	cfg, err = s.ModelConfig(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantCfg := model.Capacity{
+		Seats: 10, Queues: 8, HandSize: 8, QueueLengthLimit: 3, QueueWaitLimit: 1500 * time.Millisecond,
+		ServiceGetEtcd:      model.Dist{Kind: model.Constant, A: 0.004},
+		ServiceGetCache:     model.Dist{Kind: model.Lognormal, A: 0.0003, B: 0.5},
+		ServiceList:         model.Dist{Kind: model.Uniform, A: 0, B: 0.001},
+		ServiceWatch:        model.Dist{Kind: model.Lognormal, A: 0.0005, B: 0},
+		ServiceCreate:       model.Dist{Kind: model.Exponential, A: 0.002},
+		BackgroundPerSecond: 100, BackgroundFlows: 7, BackgroundSeats: 10,
+		BackgroundService: model.Dist{Kind: model.Lognormal, A: 0.02, B: 1},
+	}
+	if cfg.Capacity == nil || !reflect.DeepEqual(*cfg.Capacity, wantCfg) || cfg.KubeAPIQPS != 2.5 || cfg.KubeAPIBurst != 4 {
+		t.Errorf("model config: capacity %+v, qps %v, burst %d\nwant capacity %+v", cfg.Capacity, cfg.KubeAPIQPS, cfg.KubeAPIBurst, wantCfg)
+	}
+}
+
+// TestSetCapacity: --set and sweeps reach the new keys; a path into a
+// missing capacity block creates it with the other defaults, and a
+// parameter of a default distribution keeps the default's kind.
+func TestSetCapacity(t *testing.T) {
+	s, err := Load("t.yaml", []byte(base), []string{"cluster.apiserver.capacity.seats=50", "cluster.kubelet.kubeAPIQPS=5"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := wantDefaultCapacity
+	want.Seats = 50
+	if got := s.Cluster.APIServer.Capacity; got == nil || !reflect.DeepEqual(*got, want) || s.Cluster.Kubelet.KubeAPIQPS != 5 {
+		t.Errorf("capacity = %+v, kubelet %+v", got, s.Cluster.Kubelet)
+	}
+
+	s, err = Load("t.yaml", []byte(base), []string{
+		"cluster.apiserver.capacity.serviceTime.getEtcd.median=5ms",
+		"cluster.apiserver.capacity.background.perSecond=10",
+		"cluster.apiserver.capacity.background.serviceTime.sigma=0.25",
+		"cluster.apiserver.getLatency.mean=1ms",
+		"cluster.kubelet.kubeAPIQPS=0",
+		"cluster.kubelet.kubeAPIBurst=0",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	k := s.Cluster.APIServer.Capacity
+	if k == nil || k.ServiceTime.GetEtcd != (Dist{Kind: DistLognormal, Median: 5 * time.Millisecond, Sigma: 1.5}) ||
+		k.Background == nil || k.Background.ServiceTime != (Dist{Kind: DistLognormal, Median: 5 * time.Millisecond, Sigma: 0.25}) ||
+		s.Cluster.APIServer.GetLatency != (Dist{Kind: DistExponential, Mean: time.Millisecond}) ||
+		s.Cluster.Kubelet.KubeAPIQPS != 0 || s.Cluster.Kubelet.KubeAPIBurst != 0 {
+		t.Errorf("capacity %+v, background %+v, apiserver %+v, kubelet %+v", k, k.Background, s.Cluster.APIServer, s.Cluster.Kubelet)
+	}
+	// A default's kind does not take another kind's parameters.
+	if _, err := Load("t.yaml", []byte(base), []string{"cluster.apiserver.capacity.serviceTime.getEtcd.mean=5ms"}); err == nil ||
+		err.Error() != "--set cluster.apiserver.capacity.serviceTime.getEtcd.mean=5ms: cluster.apiserver.capacity.serviceTime.getEtcd.mean: unknown key for distribution lognormal (the default; set distribution for another kind); allowed keys: distribution, median, sigma" {
+		t.Errorf("mean of a lognormal: %v", err)
+	}
+	// null removes a block the file has.
+	withBlock := edit(t, "  nodes: 3\n", "  nodes: 3\n  apiserver:\n    capacity: {seats: 10}\n")
+	s, err = Load("t.yaml", []byte(withBlock), []string{"cluster.apiserver.capacity=null"})
+	if err != nil || s.Cluster.APIServer.Capacity != nil {
+		t.Errorf("capacity=null: %+v, %v", s, err)
+	}
+
+	sweep := base + "sweep:\n  cluster.apiserver.capacity.seats: [10, 100]\n  cluster.kubelet.kubeAPIQPS: [5, 50]\n  cluster.apiserver.capacity.serviceTime.getEtcd.median: [1ms, 4ms]\nzip: true\n"
+	s, err = Load("t.yaml", []byte(sweep), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Cluster.APIServer.Capacity != nil {
+		t.Errorf("the base scenario has a capacity block: %+v", s.Cluster.APIServer.Capacity)
+	}
+	pts, err := s.Points()
+	if err != nil || len(pts) != 2 {
+		t.Fatalf("Points() = %d, %v", len(pts), err)
+	}
+	for i, seats := range []int{10, 100} {
+		p := pts[i].Scenario
+		k := p.Cluster.APIServer.Capacity
+		if k == nil || k.Seats != seats || k.Queues != 64 || p.Cluster.Kubelet.KubeAPIQPS != []float64{5, 50}[i] ||
+			k.ServiceTime.GetEtcd.Median != []time.Duration{time.Millisecond, 4 * time.Millisecond}[i] {
+			t.Errorf("point %d: capacity %+v, kubelet %+v", i, k, p.Cluster.Kubelet)
+		}
+		cfg, err := p.ModelConfig(1)
+		if err != nil || cfg.Capacity == nil || cfg.Capacity.Seats != seats {
+			t.Errorf("point %d: model capacity %+v, %v", i, cfg.Capacity, err)
+		}
 	}
 }

@@ -85,6 +85,30 @@ func distNode(d Dist) *yaml.Node {
 	return m
 }
 
+// capacityNode writes every key of a capacity block; background only when
+// the scenario has one, since its absence means none.
+func capacityNode(k *Capacity) *yaml.Node {
+	st := mapNode(false)
+	for i, d := range k.ServiceTime.dists() {
+		st.Content = append(st.Content, str(keysServiceTime[i]), distNode(*d))
+	}
+	m := mapNode(false,
+		"seats", integer(int64(k.Seats)),
+		"queues", integer(int64(k.Queues)),
+		"handSize", integer(int64(k.HandSize)),
+		"queueLengthLimit", integer(int64(k.QueueLengthLimit)),
+		"queueWaitLimit", dur(k.QueueWaitLimit),
+		"serviceTime", st)
+	if b := k.Background; b != nil {
+		m.Content = append(m.Content, str("background"), mapNode(false,
+			"perSecond", float(b.PerSecond),
+			"flows", integer(int64(b.Flows)),
+			"seats", integer(int64(b.Seats)),
+			"serviceTime", distNode(b.ServiceTime)))
+	}
+	return m
+}
+
 func ttlNode(c CacheTTL) *yaml.Node {
 	if c.Mode == TTLFixed {
 		return dur(c.TTL)
@@ -143,14 +167,20 @@ func (s *Scenario) ResolvedYAML() []byte {
 	add(cluster, "kubelet", mapNode(false,
 		"syncFrequency", dur(c.Kubelet.SyncFrequency),
 		"changeDetectionStrategy", str(c.Kubelet.ChangeDetectionStrategy),
-		"cacheTTL", ttlNode(c.Kubelet.CacheTTL)))
-	add(cluster, "apiserver", mapNode(false,
+		"cacheTTL", ttlNode(c.Kubelet.CacheTTL),
+		"kubeAPIQPS", float(c.Kubelet.KubeAPIQPS),
+		"kubeAPIBurst", integer(int64(c.Kubelet.KubeAPIBurst))))
+	apiserver := mapNode(false,
 		"replicas", integer(int64(c.APIServer.Replicas)),
 		"goawayChance", float(c.APIServer.GoawayChance),
 		"watchCacheInit", dur(c.APIServer.WatchCacheInit),
 		"watchCacheHistory", dur(c.APIServer.WatchCacheHistory),
 		"getLatency", distNode(c.APIServer.GetLatency),
-		"watchDelay", distNode(c.APIServer.WatchDelay)))
+		"watchDelay", distNode(c.APIServer.WatchDelay))
+	if k := c.APIServer.Capacity; k != nil { // absent means unlimited
+		add(apiserver, "capacity", capacityNode(k))
+	}
+	add(cluster, "apiserver", apiserver)
 	objs := seqNode(false)
 	for _, o := range s.Objects {
 		m := mapNode(true,

@@ -26,6 +26,12 @@ const (
 	ReplicasMax     = 100                 // cluster.apiserver.replicas
 	GoawayChanceMax = 0.02                // cluster.apiserver.goawayChance, as upstream --goaway-chance
 	FaultsMax       = 100000              // expected fault arrivals, summed over every fault rule
+	SeatsMax        = 100000              // cluster.apiserver.capacity.seats
+	QueuesMax       = 1024                // cluster.apiserver.capacity.queues
+	HandSizeMax     = 15                  // cluster.apiserver.capacity.handSize (and <= queues)
+	QueueLengthMax  = 10000               // cluster.apiserver.capacity.queueLengthLimit
+	FlowsMax        = 1000000             // cluster.apiserver.capacity.background.flows
+	BackgroundMax   = 100000000           // expected background requests over the run
 	ReplicationsMax = 1000                // replications
 	BucketMin       = time.Second         // output.bucket
 	BucketsMax      = 100000              // duration / output.bucket
@@ -101,6 +107,8 @@ type Kubelet struct {
 	SyncFrequency           time.Duration // periodic pod resync; default 1m, > 0
 	ChangeDetectionStrategy string        // Get | Cache | Watch (exact case); default Watch
 	CacheTTL                CacheTTL      // TTL used by the Cache strategy; default auto
+	KubeAPIQPS              float64       // client-side rate limit; default 50, >= 0 (0: no limit)
+	KubeAPIBurst            int           // client-side burst; default 100, >= 0; >= 1 when KubeAPIQPS > 0
 }
 
 // Change detection strategies (kubelet configMapAndSecretChangeDetectionStrategy).
@@ -136,6 +144,39 @@ type APIServer struct {
 	WatchCacheHistory time.Duration // how far back the watch cache keeps events; default 75s, > 0
 	GetLatency        Dist          // GET round trip seen by the kubelet; default exponential, mean 5ms
 	WatchDelay        Dist          // write commit to watch event delivery; default exponential, mean 50ms
+	Capacity          *Capacity     // each replica's priority level for the kubelets; nil: unlimited
+}
+
+// Capacity is one apiserver replica's API Priority and Fairness priority
+// level "system", which the kubelets' requests go to. The defaults are
+// upstream's bootstrap configuration of that level.
+type Capacity struct {
+	Seats            int           // concurrency limit; default 74, 1..100000
+	Queues           int           // default 64, 1..1024
+	HandSize         int           // queues dealt to each flow; default 6, 1..min(queues, 15)
+	QueueLengthLimit int           // requests per queue; default 50, 1..10000
+	QueueWaitLimit   time.Duration // a request queued longer gets 429; default 15s, > 0
+	ServiceTime      ServiceTime   // how long each kind of request holds its seat
+	Background       *Background   // other clients sharing the seats; nil: none
+}
+
+// ServiceTime holds the time a request holds its seat, by verb and serving
+// path. Every one has a positive mean.
+type ServiceTime struct {
+	GetEtcd  Dist // GET served from etcd; default lognormal, median 2ms, sigma 1.5
+	GetCache Dist // GET served from the watch cache; default lognormal, median 0.3ms, sigma 0.5
+	List     Dist // default lognormal, median 0.5ms, sigma 0.5
+	Watch    Dist // only while it sends its initial events; default lognormal, median 0.5ms, sigma 0.5
+	Create   Dist // a TokenRequest; default lognormal, median 3ms, sigma 0.5
+}
+
+// Background is the load from the rest of the cluster on the same priority
+// level: Poisson arrivals spread uniformly over Flows clients.
+type Background struct {
+	PerSecond   float64 // arrival rate; required, > 0
+	Flows       int     // default 100, 1..1000000
+	Seats       int     // seats each request takes; default 1, 1..Capacity.Seats
+	ServiceTime Dist    // default lognormal, median 5ms, sigma 1; positive mean
 }
 
 // Dist is a delay distribution. Only the fields of its Kind are meaningful:

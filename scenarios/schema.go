@@ -3,19 +3,22 @@ package scenarios
 // Allowed keys of every mapping, in documented order. The decoder, the --set
 // path resolver and ResolvedYAML all use these lists.
 var (
-	keysScenario  = []string{"apiVersion", "kind", "name", "description", "seed", "duration", "cluster", "objects", "workloads", "updates", "restarts", "faults", "output", "replications", "sweep", "zip"}
-	keysCluster   = []string{"nodes", "start", "kubeAPIAccess", "imagePullSecret", "kubelet", "apiserver"}
-	keysKubelet   = []string{"syncFrequency", "changeDetectionStrategy", "cacheTTL"}
-	keysAPIServer = []string{"replicas", "goawayChance", "watchCacheInit", "watchCacheHistory", "getLatency", "watchDelay"}
-	keysDist      = []string{"distribution", "value", "min", "max", "mean", "median", "sigma"}
-	keysObject    = []string{"kind", "namespace", "name", "count", "sizeBytes", "immutable", "immutableFraction"}
-	keysWorkload  = []string{"name", "namespace", "replicas", "podsPerNode", "job", "automountServiceAccountToken", "imagePullSecrets", "terminationGracePeriod", "mounts"}
-	keysJob       = []string{"at", "every", "start", "poissonPerMinute", "parallelism", "runFor"}
-	keysMount     = []string{"object", "select", "as", "items"}
-	keysUpdate    = []string{"object", "at", "every", "start", "poissonPerMinute"}
-	keysRestart   = []string{"workload", "at", "every", "start", "spread"}
-	keysFault     = []string{"kind", "at", "every", "start", "poissonPerHour", "replica", "nodes", "spread", "downtime"}
-	keysOutput    = []string{"bucket"}
+	keysScenario    = []string{"apiVersion", "kind", "name", "description", "seed", "duration", "cluster", "objects", "workloads", "updates", "restarts", "faults", "output", "replications", "sweep", "zip"}
+	keysCluster     = []string{"nodes", "start", "kubeAPIAccess", "imagePullSecret", "kubelet", "apiserver"}
+	keysKubelet     = []string{"syncFrequency", "changeDetectionStrategy", "cacheTTL", "kubeAPIQPS", "kubeAPIBurst"}
+	keysAPIServer   = []string{"replicas", "goawayChance", "watchCacheInit", "watchCacheHistory", "getLatency", "watchDelay", "capacity"}
+	keysCapacity    = []string{"seats", "queues", "handSize", "queueLengthLimit", "queueWaitLimit", "serviceTime", "background"}
+	keysServiceTime = []string{"getEtcd", "getCache", "list", "watch", "create"}
+	keysBackground  = []string{"perSecond", "flows", "seats", "serviceTime"}
+	keysDist        = []string{"distribution", "value", "min", "max", "mean", "median", "sigma"}
+	keysObject      = []string{"kind", "namespace", "name", "count", "sizeBytes", "immutable", "immutableFraction"}
+	keysWorkload    = []string{"name", "namespace", "replicas", "podsPerNode", "job", "automountServiceAccountToken", "imagePullSecrets", "terminationGracePeriod", "mounts"}
+	keysJob         = []string{"at", "every", "start", "poissonPerMinute", "parallelism", "runFor"}
+	keysMount       = []string{"object", "select", "as", "items"}
+	keysUpdate      = []string{"object", "at", "every", "start", "poissonPerMinute"}
+	keysRestart     = []string{"workload", "at", "every", "start", "spread"}
+	keysFault       = []string{"kind", "at", "every", "start", "poissonPerHour", "replica", "nodes", "spread", "downtime"}
+	keysOutput      = []string{"bucket"}
 
 	// faultKeys are the keys each fault kind allows, in keysFault order.
 	faultKeys = map[string][]string{
@@ -77,10 +80,18 @@ func listOf(e *shape) *shape { return &shape{kind: shapeList, elem: e} }
 var schemaRoot = func() *shape {
 	dist := mapShape(keysDist, nil)
 	at := map[string]*shape{"at": listOf(leaf())}
+	services := map[string]*shape{}
+	for _, k := range keysServiceTime {
+		services[k] = dist
+	}
+	capacity := mapShape(keysCapacity, map[string]*shape{
+		"serviceTime": mapShape(keysServiceTime, services),
+		"background":  mapShape(keysBackground, map[string]*shape{"serviceTime": dist}),
+	})
 	return mapShape(keysScenario, map[string]*shape{
 		"cluster": mapShape(keysCluster, map[string]*shape{
 			"kubelet":   mapShape(keysKubelet, nil),
-			"apiserver": mapShape(keysAPIServer, map[string]*shape{"getLatency": dist, "watchDelay": dist}),
+			"apiserver": mapShape(keysAPIServer, map[string]*shape{"getLatency": dist, "watchDelay": dist, "capacity": capacity}),
 		}),
 		"objects": listOf(mapShape(keysObject, nil)),
 		"workloads": listOf(mapShape(keysWorkload, map[string]*shape{
