@@ -1259,7 +1259,7 @@ func TestFaultWalkLargeEvery(t *testing.T) {
 	}
 }
 
-// defaultCapacity is cluster.apiserver.capacity: {} with every default.
+// wantDefaultCapacity is cluster.apiserver.capacity: {} with every default.
 var wantDefaultCapacity = Capacity{
 	Seats: 74, Queues: 64, HandSize: 6, QueueLengthLimit: 50, QueueWaitLimit: 15 * time.Second,
 	ServiceTime: ServiceTime{
