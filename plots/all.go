@@ -123,7 +123,7 @@ func loadCaption(label string, rows []results.LoadRow, faults []results.FaultEve
 		case tokenPanel.ylabel:
 			extra = append(extra, "the kubelets' TokenRequests (POST serviceaccounts/token)")
 		case "failures/s":
-			extra = append(extra, "failed requests (refused: no apiserver replica answered; 429: a restarted replica's watch cache initialising; 410 Gone: a watch too old to resume, so its reflector relists)")
+			extra = append(extra, "failed requests (refused: no apiserver replica answered; 429: a restarted replica's watch cache initialising, or priority and fairness; 410 Gone: a watch too old to resume, so its reflector relists)")
 		case mountPanel.ylabel:
 			extra = append(extra, "failed volume mounts")
 		case "watches per replica":

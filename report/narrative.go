@@ -402,9 +402,15 @@ func failureSentence(pt *results.Point) string {
 		parts = append(parts, fmt.Sprintf("%s %s no apiserver replica to answer (connection refused)",
 			rate(a.RefusedTotal), plural(a.RefusedTotal, "request found", "requests found")))
 	}
-	if a.Rejected429Total > 0 {
+	// 429s are priority and fairness's or a restarted replica's, whose
+	// watch cache was initialising.
+	if n := a.Rejected429Total - a.RejectedAPFTotal; n > 0 {
 		parts = append(parts, fmt.Sprintf("%s %s 429 while a restarted replica's watch cache initialised (client-go's retries included)",
-			rate(a.Rejected429Total), plural(a.Rejected429Total, "request got", "requests got")))
+			rate(n), plural(n, "request got", "requests got")))
+	}
+	if n := a.RejectedAPFTotal; n > 0 {
+		parts = append(parts, fmt.Sprintf("%s %s 429 from priority and fairness (its queues full, or the wait too long)",
+			rate(n), plural(n, "request got", "requests got")))
 	}
 	if a.Watch410Total > 0 {
 		parts = append(parts, fmt.Sprintf("%s %s 410 Gone, too old to resume, so %s relisted",

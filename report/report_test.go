@@ -204,6 +204,26 @@ func TestFaultsSection(t *testing.T) {
 	}
 }
 
+// TestFailureSentence: the 429s of priority and fairness are told apart
+// from those of an initialising watch cache.
+func TestFailureSentence(t *testing.T) {
+	pt := plotstest.Faults().Summary.Points[0]
+	pt.APIServer.Rejected429Total, pt.APIServer.RejectedAPFTotal = 1000, 273
+	got := failureSentence(&pt)
+	for _, w := range []string{
+		"727 requests got 429 while a restarted replica's watch cache initialised",
+		"273 requests got 429 from priority and fairness",
+	} {
+		if !strings.Contains(got, w) {
+			t.Errorf("%q lacks %q", got, w)
+		}
+	}
+	pt.APIServer.RejectedAPFTotal = 1000
+	if got := failureSentence(&pt); strings.Contains(got, "watch cache") {
+		t.Errorf("APF's 429s told as the watch cache's: %q", got)
+	}
+}
+
 func TestClock(t *testing.T) {
 	for v, want := range map[float64]string{0: "0s", 2.5: "2.5s", 45: "45s", 140.4: "2m20s", 1200: "20m", 3600: "1h", 5400: "1h30m", 3605: "1h0m5s", -1: "-1s"} {
 		if got := clock(v); got != want {
