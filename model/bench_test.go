@@ -33,3 +33,18 @@ func BenchmarkCache15k(b *testing.B)  { benchWorkload(b, 500, 1000, 10, Cache) }
 // BenchmarkWatch2mShape is bench-watch-2m's workload (1 ConfigMap per 5
 // nodes, 2 updates a minute per 1000 nodes) at 1/100 of its size.
 func BenchmarkWatch2mShape(b *testing.B) { benchWorkload(b, 650, 130, 1.3, Watch) }
+
+// BenchmarkGet150kCapacity is BenchGet150k with a finite apiserver: every
+// GET queues for one of 74 seats, on one engine.
+func BenchmarkGet150kCapacity(b *testing.B) {
+	var events uint64
+	for i := 0; i < b.N; i++ {
+		cfg := benchConfig(5000, 30, 1000, 10, Get)
+		cfg.Capacity = defaultCapacity()
+		cfg.KubeAPIQPS, cfg.KubeAPIBurst = 50, 100
+		r := run(b, cfg)
+		events = r.Events
+	}
+	b.ReportMetric(float64(events), "events/op")
+	b.ReportMetric(float64(events)*float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}

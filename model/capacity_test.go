@@ -143,7 +143,7 @@ func TestQueueSetRejectsOnlyWhenFull(t *testing.T) {
 		t.Fatal("a request was queued into a full queue with every seat busy")
 	}
 	// A seat frees, a waiting request takes it: room for one more.
-	c.finished(qs, 0, 0)
+	c.finished(qs, 0, 1, 0)
 	if ri := c.nextToDispatch(qs); ri != 2 {
 		t.Fatalf("dispatched %d, want the oldest waiting, 2", ri)
 	}

@@ -119,7 +119,7 @@ type partition struct {
 
 	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire,
 	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL, evCycleFast,
-	evArrive, evRetry, evFinish, evQueueTimeout, evBackground, evSyncTimeout sim.Kind
+	evArrive, evRetry, evRelease, evQueueTimeout, evBackground, evSyncTimeout sim.Kind
 }
 
 type updateRecord struct {
@@ -411,7 +411,7 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	p.evCycleFast = e.Register(p.onCycleFast)
 	p.evArrive = e.Register(p.onArrive)
 	p.evRetry = e.Register(p.onRetry)
-	p.evFinish = e.Register(p.onFinish)
+	p.evRelease = e.Register(p.onRelease)
 	p.evQueueTimeout = e.Register(p.onQueueTimeout)
 	p.evBackground = e.Register(p.onBackground)
 	p.evSyncTimeout = e.Register(p.onSyncTimeout)
@@ -420,6 +420,7 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 		p.levels = make([]*queueSet, len(c.plan.outages))
 		for r := range p.levels {
 			p.levels[r] = newQueueSet(k)
+			p.levels[r].replica = int32(r)
 		}
 		p.apiRng = c.streams.Stream("apiserver")
 		p.bgRng = c.streams.Stream("background")

@@ -71,6 +71,7 @@ func (c *partition) arrive(ri int32, t sim.Time) {
 		}
 	}
 	qs := c.levels[rep]
+	c.releaseUntil(qs, t)
 	qs.syncTime(t)
 	r.replica = rep
 	r.arrivedAt = t
@@ -80,8 +81,11 @@ func (c *partition) arrive(ri int32, t sim.Time) {
 	}
 	r.state = reqQueued
 	c.rec.queueDelta(t, 1)
-	c.eng.Schedule(t+sim.Time(c.cfg.Capacity.QueueWaitLimit), c.evQueueTimeout, ri, r.seq, 0, 0)
 	c.dispatch(qs, t)
+	if r := &c.reqs[ri]; r.state == reqQueued {
+		// Still waiting for a seat: it is rejected if it waits too long.
+		c.eng.Schedule(t+sim.Time(c.cfg.Capacity.QueueWaitLimit), c.evQueueTimeout, ri, r.seq, 0, 0)
+	}
 }
 
 // rejectAPF answers request ri 429 at t: the level is out of seats and its
@@ -92,17 +96,61 @@ func (c *partition) rejectAPF(qs *queueSet, ri int32, t sim.Time) {
 	c.retryOrFail(ri, t, qs.dropped.record(t))
 }
 
-// dispatch starts as many waiting requests as the level's free seats allow.
+// dispatch starts as many waiting requests as the level's free seats
+// allow, at t. A request's effects are computed when it gets its seat: it
+// reads the object then, and is answered when its service time is over;
+// its seats are released then (release, below).
 func (c *partition) dispatch(qs *queueSet, t sim.Time) {
 	for ri := c.nextToDispatch(qs); ri >= 0; ri = c.nextToDispatch(qs) {
 		r := &c.reqs[ri]
-		r.state = reqExecuting
 		r.startAt = t
 		r.queued += t - r.arrivedAt
 		c.rec.queueDelta(t, -1)
 		c.rec.seatsDelta(t, r.seats)
-		c.eng.Schedule(t+c.serviceTime(r), c.evFinish, ri, r.seq, 0, 0)
+		service := c.serviceTime(r)
+		qs.releases.push(seatRelease{at: t + service, queue: r.queue, seats: r.seats, service: service})
+		c.respond(ri, t+service, served)
 	}
+	c.watchReleases(qs)
+}
+
+// releaseUntil releases the seats of the requests that finished by t, in
+// order, and dispatches the waiting requests into them.
+func (c *partition) releaseUntil(qs *queueSet, t sim.Time) {
+	for len(qs.releases) > 0 && qs.releases[0].at <= t {
+		rel := qs.releases.pop()
+		qs.syncTime(rel.at)
+		c.finished(qs, rel.queue, rel.seats, rel.service)
+		c.rec.seatsDelta(rel.at, -rel.seats)
+		if qs.waiting > 0 {
+			c.dispatch(qs, rel.at)
+		}
+	}
+}
+
+// watchReleases makes sure that while requests wait, an event releases the
+// next seat when its request finishes; without waiters, releases are
+// applied lazily at the level's next arrival.
+func (c *partition) watchReleases(qs *queueSet) {
+	if qs.waiting == 0 || len(qs.releases) == 0 {
+		return
+	}
+	if at := qs.releases[0].at; at != qs.releaseEvent {
+		qs.releaseEvent = at
+		c.eng.Schedule(at, c.evRelease, qs.replica, 0, 0, 0)
+	}
+}
+
+// onRelease releases the seats of the requests of replica A's level that
+// finished by now.
+func (c *partition) onRelease(ev sim.Event) {
+	qs := c.levels[ev.A]
+	t := c.eng.Now()
+	if qs.releaseEvent == t {
+		qs.releaseEvent = -1
+	}
+	c.releaseUntil(qs, t)
+	c.watchReleases(qs)
 }
 
 // serviceTime draws how long request r holds its seats.
@@ -126,23 +174,6 @@ func (c *partition) serviceTime(r *request) sim.Time {
 	return sim.Time(max(d.Sample(c.apiRng), 1))
 }
 
-// onFinish is request A finishing: its seats go to the next waiting
-// requests, and it is answered.
-func (c *partition) onFinish(ev sim.Event) {
-	ri := ev.A
-	r := &c.reqs[ri]
-	if r.seq != ev.B || r.state != reqExecuting {
-		return
-	}
-	t := c.eng.Now()
-	qs := c.levels[r.replica]
-	qs.syncTime(t)
-	c.finished(qs, ri, t-r.startAt)
-	c.rec.seatsDelta(t, -r.seats)
-	c.dispatch(qs, t)
-	c.respond(ri, t, served)
-}
-
 // onQueueTimeout rejects request A if it is still waiting for a seat.
 func (c *partition) onQueueTimeout(ev sim.Event) {
 	ri := ev.A
@@ -152,6 +183,7 @@ func (c *partition) onQueueTimeout(ev sim.Event) {
 	}
 	t := c.eng.Now()
 	qs := c.levels[r.replica]
+	c.releaseUntil(qs, t)
 	qs.syncTime(t)
 	c.unlink(qs, ri)
 	r.queued += t - r.arrivedAt

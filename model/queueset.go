@@ -1,6 +1,7 @@
 package model
 
 import (
+	"math/bits"
 	"time"
 
 	"cmsim/sim"
@@ -24,6 +25,11 @@ import (
 //     actual) when it finishes.
 //   - A request waiting longer than the wait limit is rejected (429).
 //
+// A request is answered when its service time is over; its seats are
+// released then. Releases are events only while requests wait for seats:
+// otherwise nothing can happen at them, and the level applies them in
+// order when it next receives a request.
+//
 // The queueSet only keeps the queues; requests live in the partition's
 // request pool and are linked into queues through their prev/next fields.
 type queueSet struct {
@@ -42,6 +48,29 @@ type queueSet struct {
 	enqueues     int
 
 	dropped droppedRequests
+	// waitMask has bit q set when queue q has requests waiting.
+	waitMask []uint64
+	// releases are the seats in use, by when they free; releaseEvent is
+	// the instant of the pending release event, -1: none.
+	releases     releaseHeap
+	releaseEvent sim.Time
+	replica      int32
+}
+
+// firstWaiting returns the first queue in [lo, hi) with requests waiting,
+// or -1.
+func (qs *queueSet) firstWaiting(lo, hi int) int {
+	for lo < hi {
+		w := qs.waitMask[lo/64] >> (lo % 64)
+		if w != 0 {
+			if q := lo + bits.TrailingZeros64(w); q < hi {
+				return q
+			}
+			return -1
+		}
+		lo = (lo/64 + 1) * 64
+	}
+	return -1
 }
 
 // fqQueue is one queue of a queueSet.
@@ -60,7 +89,7 @@ const estimatedServiceDuration = 3 * time.Millisecond
 
 func newQueueSet(k *Capacity) *queueSet {
 	qs := &queueSet{limit: k.Seats, queueLimit: k.QueueLengthLimit, handSize: k.HandSize,
-		queues: make([]fqQueue, k.Queues), robin: -1}
+		queues: make([]fqQueue, k.Queues), robin: -1, waitMask: make([]uint64, (k.Queues+63)/64), releaseEvent: -1}
 	for i := range qs.queues {
 		qs.queues[i].head, qs.queues[i].tail = -1, -1
 	}
@@ -144,6 +173,9 @@ func (c *partition) enqueue(qs *queueSet, qi int, ri int32) bool {
 		q.head = ri
 	}
 	q.tail = ri
+	if q.length == 0 {
+		qs.waitMask[qi/64] |= 1 << (qi % 64)
+	}
 	q.length++
 	q.seatsWaiting += int(r.seats)
 	q.workWaiting += work(r.seats)
@@ -173,6 +205,7 @@ func (c *partition) unlink(qs *queueSet, ri int32) {
 	q.workWaiting -= work(r.seats)
 	if q.length == 0 {
 		q.workWaiting = 0 // no float drift across idle periods
+		qs.waitMask[r.queue/64] &^= 1 << (r.queue % 64)
 	}
 	qs.waiting--
 	qs.seatsWaiting -= int(r.seats)
@@ -197,18 +230,20 @@ func (c *partition) nextToDispatch(qs *queueSet) int32 {
 		return -1
 	}
 	n := len(qs.queues)
-	minQ, minIdx := -1, 0
+	minQ := -1
 	minFinish := 0.0
-	for range qs.queues {
-		qs.robin = (qs.robin + 1) % n
-		q := &qs.queues[qs.robin]
-		if q.head < 0 {
-			continue
-		}
-		if f := q.nextDispatchR + work(c.reqs[q.head].seats); minQ < 0 || f < minFinish {
-			minQ, minIdx, minFinish = qs.robin, qs.robin, f
+	// The queues with requests waiting, in round-robin order from the
+	// one after the last dispatch: the first with the smallest virtual
+	// finish. (Upstream visits every queue; the empty ones change nothing.)
+	start := (qs.robin + 1) % n
+	for _, span := range [2][2]int{{start, n}, {0, start}} {
+		for q := qs.firstWaiting(span[0], span[1]); q >= 0; q = qs.firstWaiting(q+1, span[1]) {
+			if f := qs.queues[q].nextDispatchR + work(c.reqs[qs.queues[q].head].seats); minQ < 0 || f < minFinish {
+				minQ, minFinish = q, f
+			}
 		}
 	}
+	minIdx := minQ
 	q := &qs.queues[minQ]
 	ri := q.head
 	seats := int(c.reqs[ri].seats)
@@ -232,18 +267,74 @@ func (c *partition) nextToDispatch(qs *queueSet) int32 {
 	return ri
 }
 
-// finished releases request ri's seats after it executed for actual.
-func (c *partition) finished(qs *queueSet, ri int32, actual sim.Time) {
-	r := &c.reqs[ri]
-	q := &qs.queues[r.queue]
-	qs.seatsInUse -= int(r.seats)
-	q.seatsInUse -= int(r.seats)
+// finished releases the seats of a request of queue qi that executed for
+// actual.
+func (c *partition) finished(qs *queueSet, qi int32, seats int32, actual sim.Time) {
+	q := &qs.queues[qi]
+	qs.seatsInUse -= int(seats)
+	q.seatsInUse -= int(seats)
 	q.executing--
-	q.nextDispatchR -= float64(r.seats) * (estimatedServiceDuration - time.Duration(actual)).Seconds()
-	c.boundNextDispatch(qs, int(r.queue))
+	q.nextDispatchR -= float64(seats) * (estimatedServiceDuration - time.Duration(actual)).Seconds()
+	c.boundNextDispatch(qs, int(qi))
 	if q.idle() {
 		qs.active--
 	}
+}
+
+// seatRelease is a dispatched request's seats, held until at.
+type seatRelease struct {
+	at      sim.Time
+	service sim.Time
+	queue   int32
+	seats   int32
+}
+
+// releaseHeap is a min-heap of seat releases by time, then queue (a total
+// order, so that releases at one instant apply in a fixed order).
+type releaseHeap []seatRelease
+
+func (h releaseHeap) less(i, j int) bool {
+	if h[i].at != h[j].at {
+		return h[i].at < h[j].at
+	}
+	return h[i].queue < h[j].queue
+}
+
+func (h *releaseHeap) push(r seatRelease) {
+	*h = append(*h, r)
+	a := *h
+	for i := len(a) - 1; i > 0; {
+		p := (i - 1) / 2
+		if !a.less(i, p) {
+			break
+		}
+		a[i], a[p] = a[p], a[i]
+		i = p
+	}
+}
+
+func (h *releaseHeap) pop() seatRelease {
+	a := *h
+	top := a[0]
+	n := len(a) - 1
+	a[0] = a[n]
+	a = a[:n]
+	for i := 0; ; {
+		l, r, m := 2*i+1, 2*i+2, i
+		if l < n && a.less(l, m) {
+			m = l
+		}
+		if r < n && a.less(r, m) {
+			m = r
+		}
+		if m == i {
+			break
+		}
+		a[i], a[m] = a[m], a[i]
+		i = m
+	}
+	*h = a
+	return top
 }
 
 // droppedRequests is the priority level's droppedRequestsStats

@@ -80,7 +80,6 @@ const (
 	reqFree reqState = iota
 	reqClient
 	reqQueued
-	reqExecuting
 )
 
 // newRequest takes a request from the pool.
