@@ -128,30 +128,36 @@ func (m *cachingManager) getAsync(s int32, t sim.Time, w waiter) (int32, sim.Tim
 		return sl.dataVersion, t, true, false
 	}
 	sl.fetching = true
-	c.issue(request{node: sl.node, obj: sl.obj, verb: verbGet, kind: c.cfg.Objects[sl.obj].Kind,
+	return c.issueInline(request{node: sl.node, obj: sl.obj, verb: verbGet, kind: c.cfg.Objects[sl.obj].Kind,
 		fromEtcd: !sl.hasData, cont: contCacheFetch, slot: s, gen: sl.cacheGen, w: w}, t)
-	return 0, 0, false, true
 }
 
-// fetched applies item s's fetch (made in cache generation gen) answered at
-// t, resumes its waiter, then the Gets that waited for it.
+// applyFetch applies item s's fetch (made in cache generation gen) answered
+// at t and returns the version the Get returns.
+func (m *cachingManager) applyFetch(s, gen int32, v int32, t sim.Time, ok bool) int32 {
+	sl := &m.c.slots[s]
+	if gen != sl.cacheGen {
+		return v // an AddReference dropped the item meanwhile
+	}
+	sl.fetching = false
+	if ok {
+		// isObjectOlder: a response older than the cached object is ignored.
+		if !sl.hasData || v >= sl.dataVersion {
+			sl.dataVersion = v
+		}
+		sl.hasData = true
+		sl.lastUpdate = t
+		v = sl.dataVersion
+	}
+	return v
+}
+
+// fetched applies item s's fetch answered at t, resumes its waiter, then
+// the Gets that waited for it.
 func (m *cachingManager) fetched(s, gen int32, w waiter, v int32, t sim.Time, ok bool) {
 	c := m.c
 	sl := &c.slots[s]
-	if gen == sl.cacheGen {
-		sl.fetching = false
-		if ok {
-			// isObjectOlder: a response older than the cached object is ignored.
-			if !sl.hasData || v >= sl.dataVersion {
-				sl.dataVersion = v
-			}
-			sl.hasData = true
-			sl.lastUpdate = t
-		}
-	}
-	if ok && gen == sl.cacheGen {
-		v = sl.dataVersion
-	}
+	v = m.applyFetch(s, gen, v, t, ok)
 	c.resumeRead(w, v, t, ok)
 	if gen != sl.cacheGen {
 		return

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"math"
 	"testing"
 	"time"
@@ -191,4 +192,54 @@ func TestRejectedRequestsRetryAndConverge(t *testing.T) {
 		}
 		checkConverged(t, r)
 	}
+}
+
+// TestFastPathsWithCapacity: with a level small enough that reads queue,
+// throttle and get 429s, the fast paths (one-volume pods and the implicit
+// references' three-consumer pods) hand their waiting reads to the general
+// path and change no result.
+func TestFastPathsWithCapacity(t *testing.T) {
+	for _, s := range strategies {
+		for _, implicit := range []bool{false, true} {
+			cfg := smallConfig(s, 10, 60, Volume)
+			if implicit {
+				cfg = implicitConfig(s, 10, 60)
+			}
+			cfg.CacheTTLMode, cfg.CacheTTL = TTLFixed, 20*time.Second
+			cfg.Duration = 88 * time.Minute // the last update 3 min before the end
+			cfg.Faults = []FaultRule{{Kind: APIServerRestart, Replica: -1, Downtime: 90 * time.Second, Arrivals: at(20 * time.Minute)}}
+			k := defaultCapacity()
+			k.Seats, k.Queues, k.HandSize, k.QueueLengthLimit = 1, 2, 1, 2
+			k.ServiceGetEtcd = Dist{Kind: Exponential, A: 0.05}
+			k.ServiceGetCache = Dist{Kind: Exponential, A: 0.05}
+			cfg.Capacity = k
+			cfg.SyncFrequency = 10 * time.Second
+			cfg.KubeAPIQPS, cfg.KubeAPIBurst = 2, 1
+			fast := run(t, cfg)
+			if len(fast.c.fast)+countSimple(fast) == 0 {
+				t.Fatalf("%v implicit=%v: no pod on a fast path", s, implicit)
+			}
+			slowPathOnly = true
+			slow := run(t, cfg)
+			slowPathOnly = false
+			if fmt.Sprint(fast.Metrics, fast.Recorder.Samples, fast.LoadRows(0, 0)) != fmt.Sprint(slow.Metrics, slow.Recorder.Samples, slow.LoadRows(0, 0)) {
+				t.Errorf("%v implicit=%v: the fast paths changed the results:\n%+v\n%+v", s, implicit, fast.Metrics.APIServer, slow.Metrics.APIServer)
+			}
+			a := fast.Metrics.APIServer
+			if s == Get && (a.RequestLatency.Get.QueueP99 == 0 || a.RequestLatency.Get.ThrottleP99 == 0) {
+				t.Errorf("%v implicit=%v: no GET queued or throttled", s, implicit)
+			}
+			checkConverged(t, fast)
+		}
+	}
+}
+
+func countSimple(r *Result) int {
+	n := 0
+	for _, p := range r.c.pods {
+		if p.simple {
+			n++
+		}
+	}
+	return n
 }

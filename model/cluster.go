@@ -116,6 +116,7 @@ type partition struct {
 	cacheWaiters map[int32][]pendingRead
 	syncWaiters  map[int32][]pendingRead
 	waiterSeq    int32
+	inline       inlineCall
 
 	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire,
 	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL, evCycleFast,
@@ -303,6 +304,9 @@ func New(cfg *Config) (*Cluster, error) {
 	c.end = c.horizon.Add(DrainTime(cfg.SyncFrequency, time.Duration(c.plan.ttlMax)))
 	for _, f := range c.plan.faults {
 		c.end = max(c.end, f.end.Add(DrainTime(cfg.SyncFrequency, time.Duration(c.plan.ttlMax))+faultDrain))
+	}
+	if cfg.Capacity != nil {
+		c.end += sim.Time(faultDrain) // queueing and 429 retries delay the last reads
 	}
 	c.calm = true
 	for _, os := range c.plan.outages {
@@ -611,7 +615,7 @@ func (c *Cluster) buildPods() {
 			c.addConsumers(&p, int32(pos), int16(mi), &w.Mounts[mi], sel[mi])
 		}
 		p.consEnd = int32(len(c.consumers))
-		if p.consEnd == p.consStart+1 && !slowPathOnly && cfg.Capacity == nil && pp.deleteAt == never && !disturbed[pp.node] && !w.TokenRequests {
+		if p.consEnd == p.consStart+1 && !slowPathOnly && pp.deleteAt == never && !disturbed[pp.node] && !w.TokenRequests {
 			cs := &c.consumers[p.consStart]
 			p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
 		}
@@ -620,7 +624,7 @@ func (c *Cluster) buildPods() {
 	}
 	for pi := range c.pods {
 		p := &c.pods[pi]
-		if !p.simple && cfg.Capacity == nil && p.deleteAt == never && !disturbed[p.node] && c.fastEligible(p) {
+		if !p.simple && p.deleteAt == never && !disturbed[p.node] && c.fastEligible(p) {
 			p.fast = int32(len(c.fast))
 			c.fast = append(c.fast, fastPod{})
 		}

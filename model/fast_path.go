@@ -118,7 +118,7 @@ func (c *partition) onCycleFast(ev sim.Event) {
 			continue
 		}
 		if s := fp.slot[k]; c.watchReady == nil || c.watchReady[s] < 0 {
-			c.mgr.get(s, now)
+			c.read(s, now, waiter{})
 		}
 	}
 	upToDate := true
@@ -132,20 +132,33 @@ func (c *partition) onCycleFast(ev sim.Event) {
 		}
 		c.rec.add(c.rec.Remounts, now, 1)
 		s := fp.slot[k]
+		ci := fp.cons + k
 		var v int32
 		done, ok := now, true
 		if c.watchReady != nil && c.watchReady[s] >= 0 {
 			v = c.watchReady[s]
 		} else {
-			v, done, ok = c.mgr.get(s, max(now, fp.busy[k]))
+			var pending bool
+			w := waiter{waitMount, ci, c.pods[fp.pod].epoch}
+			if v, done, ok, pending = c.read(s, max(now, fp.busy[k]), w); pending {
+				c.handOver(ci, now, max(now, fp.busy[k]), fp.src+k, false)
+				upToDate = false
+				continue
+			}
 		}
 		renewed := false
 		if ok && int8(k) == fp.token && done > fp.tokenAt-tokenMaxJitter*sim.Time(1e9) {
-			ok, renewed, _ = c.tokenForMount(fp.pod, done, waiter{})
+			var pending bool
+			w := waiter{waitMount, ci, c.pods[fp.pod].epoch}
+			if ok, renewed, pending = c.tokenForMount(fp.pod, done, w); pending {
+				c.opVer[fp.src+k] = v
+				c.handOver(ci, now, done, fp.src+k+2, v > fp.seen[k])
+				upToDate = false
+				continue
+			}
 			fp.tokenAt = c.pods[fp.pod].tokenAt
 		}
 		fp.busy[k] = done
-		ci := fp.cons + k
 		if c.tracing {
 			c.traceRemount(ci, s, now, v, fp.seen[k], done)
 		}

@@ -115,9 +115,17 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 		}
 	} else {
 		cs := &c.consumers[ev.A]
-		if cs.retryAt == 0 {
+		seen = max(seen, c.srcSeen[cs.srcStart]) // a retry or a waiting read may have written since
+		if cs.retryAt == 0 && !cs.opActive {
 			c.rec.add(c.rec.Remounts, now, 1)
-			v, done, ok := c.mgr.get(ev.B, max(now, cs.busyUntil))
+			w := waiter{waitMount, ev.A, c.pods[cs.pod].epoch}
+			v, done, ok, pending := c.read(ev.B, max(now, cs.busyUntil), w)
+			if pending {
+				c.handOver(ev.A, now, max(now, cs.busyUntil), cs.srcStart, false)
+				due := start + c.resyncDelay(&n.rng)
+				c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, nextTick(n.syncPhase, syncTick, due))
+				return
+			}
 			cs.busyUntil = done
 			if c.tracing {
 				c.traceRemount(ev.A, ev.B, now, v, seen, done)
@@ -135,10 +143,10 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 				seen = v
 			}
 		}
-		// else: a failed mount is waiting out its backoff; its retry remounts.
-		seen = max(seen, c.srcSeen[cs.srcStart])
+		// else: a failed mount waits out its backoff, or a read waits for
+		// the apiserver; either remounts on the general path.
 	}
-	if now > c.horizon && !keepDraining && seen == c.version[c.slots[ev.B].obj] && c.consumers[ev.A].retryAt == 0 {
+	if cs := &c.consumers[ev.A]; now > c.horizon && !keepDraining && seen == c.version[c.slots[ev.B].obj] && cs.retryAt == 0 && !cs.opActive {
 		return // draining, and this pod has seen the last write
 	}
 	due := start + c.resyncDelay(&n.rng)
@@ -426,12 +434,14 @@ func (c *partition) mountFailed(ci int32, t sim.Time) {
 // is deleted), and records when the fault that made it fail was recovered.
 func (c *partition) mountSucceeded(ci int32, t sim.Time) {
 	cs := &c.consumers[ci]
-	if cs.retryAt != 0 || cs.backoff != 0 {
-		if p := &c.pods[cs.pod]; p.fast >= 0 {
-			fp, k := &c.fast[p.fast], ci-p.consStart
-			fp.failing &^= 1 << k
-			fp.seen[k] = max(fp.seen[k], c.srcSeen[fp.src+k])
-			fp.busy[k] = cs.busyUntil
+	if p := &c.pods[cs.pod]; p.fast >= 0 {
+		// Back on the fast path: its copies of the volume's state.
+		fp, k := &c.fast[p.fast], ci-p.consStart
+		fp.failing &^= 1 << k
+		fp.seen[k] = max(fp.seen[k], c.srcSeen[fp.src+k])
+		fp.busy[k] = cs.busyUntil
+		if fp.token >= 0 {
+			fp.tokenAt = p.tokenAt
 		}
 	}
 	cs.backoff, cs.retryAt = 0, 0
@@ -825,4 +835,16 @@ func (c *partition) envRead(w waiter, v int32, done sim.Time, ok bool) {
 	}
 	c.envDone(w.id, v, done, ok)
 	c.stepEnv(w.id)
+}
+
+// handOver continues on the general path a fast-path remount of consumer ci
+// (started at start) that waits for the apiserver at at: next is the source
+// whose read it waits for, or srcEnd+1 for its TokenRequest.
+func (c *partition) handOver(ci int32, start, at sim.Time, next int32, changed bool) {
+	cs := &c.consumers[ci]
+	cs.opActive, cs.opFresh, cs.opChanged = true, false, changed
+	cs.opStart, cs.opAt, cs.opNext = start, at, next
+	if p := &c.pods[cs.pod]; p.fast >= 0 {
+		c.fast[p.fast].failing |= 1 << (ci - p.consStart)
+	}
 }

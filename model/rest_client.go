@@ -100,12 +100,46 @@ func (c *partition) newRequest(r request) int32 {
 }
 
 // issue makes node n's request r at t.
-func (c *partition) issue(r request, t sim.Time) {
+func (c *partition) issue(r request, t sim.Time) int32 {
 	r.issuedAt = t
 	if r.seats == 0 {
 		r.seats = 1
 	}
-	c.attempt(c.newRequest(r), t)
+	ri := c.newRequest(r)
+	c.attempt(ri, t)
+	return ri
+}
+
+// inlineCall is a read whose caller waits for it within the call: when the
+// request gets a seat at once, its answer comes back to the caller instead
+// of resuming a waiter.
+type inlineCall struct {
+	ri, seq int32
+	active  bool
+	done    bool
+	ok      bool
+	v       int32
+	at      sim.Time
+}
+
+// issueInline makes request r at t and returns its answer if it was
+// dispatched at once (no throttling, no queueing, no retry); otherwise it
+// is pending and its waiter resumes later.
+func (c *partition) issueInline(r request, t sim.Time) (v int32, done sim.Time, ok, pending bool) {
+	outer := c.inline
+	r.issuedAt = t
+	if r.seats == 0 {
+		r.seats = 1
+	}
+	ri := c.newRequest(r)
+	c.inline = inlineCall{ri: ri, seq: c.reqs[ri].seq, active: true}
+	c.attempt(ri, t)
+	got := c.inline
+	c.inline = outer
+	if got.done {
+		return got.v, got.at, got.ok, false
+	}
+	return 0, 0, false, true
 }
 
 // attempt is one client attempt of request ri at t: the token bucket, then
@@ -181,6 +215,14 @@ func (c *partition) respond(ri int32, t sim.Time, out outcome) {
 	}
 	if ok && r.obj >= 0 && r.verb != verbWatch {
 		c.rec.add(c.rec.Bytes, t, float64(c.cfg.Objects[r.obj].SizeBytes))
+	}
+	if c.inline.active && ri == c.inline.ri && r.seq == c.inline.seq {
+		// Answered within the call that made it.
+		if r.cont == contCacheFetch {
+			v = c.mgr.(*cachingManager).applyFetch(r.slot, r.gen, v, t, ok)
+		}
+		c.inline.done, c.inline.ok, c.inline.v, c.inline.at = true, ok, v, t
+		return
 	}
 	switch r.cont {
 	case contGet:

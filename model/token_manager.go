@@ -51,8 +51,12 @@ func (c *partition) tokenForMount(pi int32, t sim.Time, w waiter) (ok, renewed, 
 		}
 	}
 	if c.levels != nil {
-		c.issue(request{node: p.node, obj: -1, verb: verbCreate, cont: contToken, w: w}, t)
-		return false, false, true
+		_, done, served, pending := c.issueInline(request{node: p.node, obj: -1, verb: verbCreate, cont: contToken, w: w}, t)
+		if pending {
+			return false, false, true
+		}
+		ok, renewed = c.tokenResult(pi, done, served)
+		return ok, renewed, false
 	}
 	at, out, _ := c.send(p.node, verbCreate, 0, false, t)
 	ok, renewed = c.tokenResult(pi, at, out == served)
