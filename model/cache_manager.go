@@ -128,7 +128,7 @@ func (m *cachingManager) getAsync(s int32, t sim.Time, w waiter) (int32, sim.Tim
 		return sl.dataVersion, t, true, false
 	}
 	sl.fetching = true
-	return c.issueInline(request{node: sl.node, obj: sl.obj, verb: verbGet, kind: c.cfg.Objects[sl.obj].Kind,
+	return c.issueInline(&request{node: sl.node, obj: sl.obj, verb: verbGet, kind: c.cfg.Objects[sl.obj].Kind,
 		fromEtcd: !sl.hasData, cont: contCacheFetch, slot: s, gen: sl.cacheGen, w: w}, t)
 }
 

@@ -157,7 +157,7 @@ func TestQueueSetRejectsOnlyWhenFull(t *testing.T) {
 func TestDealHands(t *testing.T) {
 	qs := newQueueSet(defaultCapacity())
 	for n := int32(0); n < 1000; n++ {
-		hand := qs.deal(flowHash(n), nil)
+		hand := qs.deal(flowHash(n), nil) // as dealt into partition.hands
 		seen := map[int]bool{}
 		for _, q := range hand {
 			if q < 0 || q >= 64 || seen[q] {

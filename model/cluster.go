@@ -117,6 +117,7 @@ type partition struct {
 	syncWaiters  map[int32][]pendingRead
 	waiterSeq    int32
 	inline       inlineCall
+	hands        []uint16 // each node's shuffle-sharding hand: handSize queues from n×handSize
 
 	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire,
 	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL, evCycleFast,
@@ -187,29 +188,31 @@ type podState struct {
 }
 
 type consumerState struct {
-	pod       int32
-	kind      ConsumerKind
-	mount     int16 // index of the workload mount it comes from
-	member    int32 // for per-member consumers (volume, subPath): the member's position in the mount; -1 for multi-source ones
-	srcStart  int32
-	srcEnd    int32
-	baked     int32    // subPath: the version the container bind-mounted at start (env: srcSeen)
+	// The fields every remount reads come first, in one cache line.
 	busyUntil sim.Time // the volume's last mount operation completes (one operation per volume at a time)
 	// Mount failures: nestedpendingoperations' exponential backoff. retryAt
 	// is when the next attempt may run (0: no failure pending); backoff is
 	// the current durationBeforeRetry.
-	retryAt   sim.Time
-	backoff   sim.Time
-	failFault int32 // the fault (+1) that its first pending failure belongs to; 0: none
-	// The operation in flight (a MountVolume, or a container's env reads):
-	// the next source to read (srcEnd: the token step), its start and
-	// current time.
-	opNext    int32
-	opStart   sim.Time
-	opAt      sim.Time
+	retryAt  sim.Time
+	pod      int32
+	srcStart int32
+	srcEnd   int32
+	kind     ConsumerKind
+	// The operation in flight (a MountVolume, or a container's env reads).
 	opActive  bool
 	opFresh   bool
 	opChanged bool
+	opWrote   bool  // the general path wrote the files (the simple path's copy of srcSeen is stale)
+	mount     int16 // index of the workload mount it comes from
+	member    int32 // for per-member consumers (volume, subPath): the member's position in the mount; -1 for multi-source ones
+	baked     int32 // subPath: the version the container bind-mounted at start (env: srcSeen)
+	backoff   sim.Time
+	failFault int32 // the fault (+1) that its first pending failure belongs to; 0: none
+	// The next source to read (srcEnd: the token step), the operation's
+	// start and current time.
+	opNext  int32
+	opStart sim.Time
+	opAt    sim.Time
 }
 
 type slotRef struct{ node, obj int32 }
@@ -425,6 +428,13 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 		for r := range p.levels {
 			p.levels[r] = newQueueSet(k)
 			p.levels[r].replica = int32(r)
+		}
+		// Each kubelet's hand of queues, dealt once from its flow's hash.
+		p.hands = make([]uint16, 0, len(c.nodes)*k.HandSize)
+		for n := range c.nodes {
+			for _, q := range p.levels[0].deal(flowHash(int32(n)), nil) {
+				p.hands = append(p.hands, uint16(q))
+			}
 		}
 		p.apiRng = c.streams.Stream("apiserver")
 		p.bgRng = c.streams.Stream("background")

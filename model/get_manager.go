@@ -41,6 +41,6 @@ func (m *simpleManager) replicaDown(int32, sim.Time, int32) {}
 func (m *simpleManager) getAsync(s int32, t sim.Time, w waiter) (int32, sim.Time, bool, bool) {
 	c := m.c
 	sl := c.slotRef[s]
-	return c.issueInline(request{node: sl.node, obj: sl.obj, verb: verbGet, kind: c.cfg.Objects[sl.obj].Kind,
+	return c.issueInline(&request{node: sl.node, obj: sl.obj, verb: verbGet, kind: c.cfg.Objects[sl.obj].Kind,
 		fromEtcd: true, cont: contGet, slot: s, w: w}, t)
 }

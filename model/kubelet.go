@@ -115,10 +115,14 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 		}
 	} else {
 		cs := &c.consumers[ev.A]
-		seen = max(seen, c.srcSeen[cs.srcStart]) // a retry or a waiting read may have written since
+		if cs.opWrote {
+			// A retry or a read that waited wrote the files meanwhile.
+			seen = max(seen, c.srcSeen[cs.srcStart])
+			cs.opWrote = false
+		}
 		if cs.retryAt == 0 && !cs.opActive {
 			c.rec.add(c.rec.Remounts, now, 1)
-			w := waiter{waitMount, ev.A, c.pods[cs.pod].epoch}
+			w := waiter{waitMount, ev.A, 0} // simple pods are never deleted nor restarted
 			v, done, ok, pending := c.read(ev.B, max(now, cs.busyUntil), w)
 			if pending {
 				c.handOver(ev.A, now, max(now, cs.busyUntil), cs.srcStart, false)
@@ -396,6 +400,7 @@ func (c *partition) endMount(ci int32, ok bool) sim.Time {
 		for s := cs.srcStart; s < cs.srcEnd; s++ {
 			c.expose(ci, s, c.opVer[s], done)
 		}
+		cs.opWrote = true
 	}
 	c.mountSucceeded(ci, done)
 	return done

@@ -75,7 +75,18 @@ func (c *partition) arrive(ri int32, t sim.Time) {
 	qs.syncTime(t)
 	r.replica = rep
 	r.arrivedAt = t
-	if !c.enqueue(qs, qs.chooseQueue(r.flow), ri) {
+	var buf [15]int
+	var hand []int
+	if r.node >= 0 {
+		h := int(r.node) * qs.handSize
+		for i, q := range c.hands[h : h+qs.handSize] {
+			buf[i] = int(q)
+		}
+		hand = buf[:qs.handSize]
+	} else {
+		hand = qs.deal(r.flow, buf[:])
+	}
+	if !c.enqueue(qs, qs.chooseQueue(hand), ri) {
 		c.rejectAPF(qs, ri, t)
 		return
 	}
@@ -222,7 +233,7 @@ func (c *partition) onBackground(ev sim.Event) {
 	k := c.cfg.Capacity
 	t := c.eng.Now()
 	f := uint64(c.bgRng.IntN(k.BackgroundFlows))
-	c.issue(request{node: -1, obj: -1, flow: splitmixFlow(f), seats: int32(k.BackgroundSeats)}, t)
+	c.issue(&request{node: -1, obj: -1, flow: splitmixFlow(f), seats: int32(k.BackgroundSeats)}, t)
 	c.scheduleBackground(t)
 }
 

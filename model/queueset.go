@@ -135,9 +135,7 @@ func (qs *queueSet) deal(hash uint64, hand []int) []int {
 
 // chooseQueue is shuffleShardLocked: of the flow's hand, visited from a
 // rotating offset, the queue with the least waiting work.
-func (qs *queueSet) chooseQueue(hash uint64) int {
-	var buf [15]int
-	hand := qs.deal(hash, buf[:])
+func (qs *queueSet) chooseQueue(hand []int) int {
 	offset := qs.enqueues % len(hand)
 	qs.enqueues++
 	best, bestWork := -1, 0.0

@@ -94,7 +94,7 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
 	if c.levels != nil {
-		c.issue(request{node: sl.node, obj: sl.obj, verb: verbList, kind: c.cfg.Objects[sl.obj].Kind,
+		c.issue(&request{node: sl.node, obj: sl.obj, verb: verbList, kind: c.cfg.Objects[sl.obj].Kind,
 			needsCache: true, cont: contList, slot: s, gen: sl.watchGen}, t)
 		return
 	}
@@ -155,7 +155,7 @@ func (m *watchingManager) listed(s, gen, v int32, at, t sim.Time, ok bool) {
 	}
 	m.listedAt(s, v, at, t)
 	m.wakeSynced(s, t)
-	c.issue(request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: c.cfg.Objects[sl.obj].Kind,
+	c.issue(&request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: c.cfg.Objects[sl.obj].Kind,
 		needsCache: true, cont: contOpen, slot: s, gen: sl.watchGen}, t)
 }
 
@@ -201,7 +201,7 @@ func (m *watchingManager) rewatch(s int32, t sim.Time) {
 	sl := &c.slots[s]
 	kind := c.cfg.Objects[sl.obj].Kind
 	if c.levels != nil {
-		c.issue(request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: kind,
+		c.issue(&request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: kind,
 			needsCache: true, cont: contRewatch, slot: s, gen: sl.watchGen}, t)
 		return
 	}

@@ -82,8 +82,8 @@ const (
 	reqQueued
 )
 
-// newRequest takes a request from the pool.
-func (c *partition) newRequest(r request) int32 {
+// newRequest takes a request from the pool, a copy of r.
+func (c *partition) newRequest(r *request) int32 {
 	var ri int32
 	if n := len(c.freeReqs); n > 0 {
 		ri = c.freeReqs[n-1]
@@ -93,14 +93,15 @@ func (c *partition) newRequest(r request) int32 {
 		c.reqs = append(c.reqs, request{})
 	}
 	seq := c.reqs[ri].seq + 1
-	r.seq, r.prev, r.next, r.replica, r.queue = seq, -1, -1, -1, -1
-	r.state = reqClient
-	c.reqs[ri] = r
+	q := &c.reqs[ri]
+	*q = *r
+	q.seq, q.prev, q.next, q.replica, q.queue = seq, -1, -1, -1, -1
+	q.state = reqClient
 	return ri
 }
 
 // issue makes node n's request r at t.
-func (c *partition) issue(r request, t sim.Time) int32 {
+func (c *partition) issue(r *request, t sim.Time) int32 {
 	r.issuedAt = t
 	if r.seats == 0 {
 		r.seats = 1
@@ -125,7 +126,7 @@ type inlineCall struct {
 // issueInline makes request r at t and returns its answer if it was
 // dispatched at once (no throttling, no queueing, no retry); otherwise it
 // is pending and its waiter resumes later.
-func (c *partition) issueInline(r request, t sim.Time) (v int32, done sim.Time, ok, pending bool) {
+func (c *partition) issueInline(r *request, t sim.Time) (v int32, done sim.Time, ok, pending bool) {
 	outer := c.inline
 	r.issuedAt = t
 	if r.seats == 0 {
@@ -201,7 +202,7 @@ func (c *partition) respond(ri int32, t sim.Time, out outcome) {
 	ok := out == served
 	var v int32
 	if ok && r.obj >= 0 {
-		v = c.versionAt(r.obj, r.startAt)
+		v = c.versionServed(r.obj, r.startAt)
 	}
 	if ok && r.verb == verbGet {
 		kind := r.kind

@@ -51,7 +51,7 @@ func (c *partition) tokenForMount(pi int32, t sim.Time, w waiter) (ok, renewed, 
 		}
 	}
 	if c.levels != nil {
-		_, done, served, pending := c.issueInline(request{node: p.node, obj: -1, verb: verbCreate, cont: contToken, w: w}, t)
+		_, done, served, pending := c.issueInline(&request{node: p.node, obj: -1, verb: verbCreate, cont: contToken, w: w}, t)
 		if pending {
 			return false, false, true
 		}
