@@ -31,22 +31,33 @@ var metricGroups = map[string]string{
 	"kubelet":   "kubelet",
 }
 
-// MetricNames lists every metric an objective may name.
+// MetricNames lists every metric an objective may name: a group's number,
+// or a number nested in it ("apiserver.request_latency.p99").
 func MetricNames() []string {
 	var out []string
 	t := reflect.TypeOf(results.Metrics{})
 	for prefix, group := range metricGroups {
 		for i := 0; i < t.NumField(); i++ {
-			g := t.Field(i)
-			if jsonName(g) != group {
-				continue
-			}
-			for k := 0; k < g.Type.NumField(); k++ {
-				out = append(out, prefix+"."+jsonName(g.Type.Field(k)))
+			if g := t.Field(i); jsonName(g) == group {
+				out = appendNames(out, prefix, g.Type)
 			}
 		}
 	}
 	sort.Strings(out)
+	return out
+}
+
+// appendNames adds the dotted names of every float field of struct type t.
+func appendNames(out []string, prefix string, t reflect.Type) []string {
+	for k := 0; k < t.NumField(); k++ {
+		f := t.Field(k)
+		switch f.Type.Kind() {
+		case reflect.Float64:
+			out = append(out, prefix+"."+jsonName(f))
+		case reflect.Struct:
+			out = appendNames(out, prefix+"."+jsonName(f), f.Type)
+		}
+	}
 	return out
 }
 
@@ -56,30 +67,41 @@ func jsonName(f reflect.StructField) string {
 }
 
 // MetricValue returns the metric called name ("latency.p99",
-// "apiserver.get_per_sec", "kubelet.syncs_per_sec", ...) of m.
+// "apiserver.get_per_sec", "apiserver.request_latency.GET.p99", ...) of m.
 func MetricValue(m *results.Metrics, name string) (float64, bool) {
-	prefix, key, ok := strings.Cut(name, ".")
+	prefix, rest, ok := strings.Cut(name, ".")
 	group, known := metricGroups[prefix]
 	if !ok || !known {
 		return 0, false
 	}
 	v := reflect.ValueOf(m).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		if jsonName(v.Type().Field(i)) != group {
-			continue
+	path := append([]string{group}, strings.Split(rest, ".")...)
+	for _, key := range path {
+		if v.Kind() != reflect.Struct {
+			return 0, false
 		}
-		g := v.Field(i)
-		for k := 0; k < g.NumField(); k++ {
-			if jsonName(g.Type().Field(k)) == key {
-				return g.Field(k).Float(), true
+		found := false
+		for k := 0; k < v.NumField(); k++ {
+			if jsonName(v.Type().Field(k)) == key {
+				v, found = v.Field(k), true
+				break
 			}
 		}
+		if !found {
+			return 0, false
+		}
 	}
-	return 0, false
+	if v.Kind() != reflect.Float64 {
+		return 0, false
+	}
+	return v.Float(), true
 }
 
 // IsLatency reports whether the metric is a latency in seconds.
 func IsLatency(name string) bool {
+	if strings.HasPrefix(name, "apiserver.request_latency.") {
+		return !strings.HasSuffix(name, ".count")
+	}
 	return strings.HasPrefix(name, "latency.") && name != "latency.count"
 }
 
@@ -251,7 +273,7 @@ func Seek(ctx context.Context, s Search, eval func(ctx context.Context, value st
 		if m.CI95 != nil {
 			e.CI95, _ = MetricValue(m.CI95, s.Objective.Metric)
 		}
-		if IsLatency(s.Objective.Metric) && m.Metrics.LatencySeconds.Count == 0 {
+		if strings.HasPrefix(s.Objective.Metric, "latency.") && m.Metrics.LatencySeconds.Count == 0 {
 			e.Verdict, e.Bound = "undefined", math.NaN()
 		} else {
 			e.Bound, e.Meets = s.Objective.Judge(e.Mean, e.CI95)

@@ -43,7 +43,7 @@ func edit(t *testing.T, old, new string) string {
 func TestBuiltinsLoad(t *testing.T) {
 	list := Builtins()
 	want := []string{"apiserver-imbalance", "apiserver-restart", "bench-cache-150k", "bench-get-150k", "bench-watch-150k", "bench-watch-15k", "bench-watch-2m",
-		"cluster-size", "immutable", "node-upgrade", "quickstart", "reloader", "rollout", "scale-up", "strategies", "sync-frequency"}
+		"cluster-size", "immutable", "node-upgrade", "quickstart", "reloader", "rollout", "saturation", "scale-up", "strategies", "sync-frequency"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)
@@ -52,7 +52,7 @@ func TestBuiltinsLoad(t *testing.T) {
 		t.Fatalf("Builtins() = %v, want %v", got, want)
 	}
 	wantPoints := map[string]int{"rollout": 3, "strategies": 3, "sync-frequency": 12, "cluster-size": 27, "immutable": 5,
-		"apiserver-imbalance": 3, "apiserver-restart": 3, "node-upgrade": 3, "scale-up": 2}
+		"apiserver-imbalance": 3, "apiserver-restart": 3, "node-upgrade": 3, "scale-up": 2, "saturation": 15}
 	for _, b := range list {
 		t.Run(b.Name, func(t *testing.T) {
 			data, ok := Builtin(b.Name)
@@ -1238,7 +1238,7 @@ func TestSetNewKeys(t *testing.T) {
 // among them, use the defaults.
 func TestBuiltinImplicitReferences(t *testing.T) {
 	on := map[string]bool{"quickstart": true, "reloader": true, "rollout": true,
-		"apiserver-imbalance": true, "apiserver-restart": true, "node-upgrade": true, "scale-up": true}
+		"apiserver-imbalance": true, "apiserver-restart": true, "node-upgrade": true, "scale-up": true, "saturation": true}
 	for _, b := range Builtins() {
 		s, err := LoadFile(b.Name, nil)
 		if err != nil {

@@ -61,8 +61,17 @@ ci95). A sweep in the scenario is dropped: fix other parameters with --set.
 
 Metrics: latency.p50, .p90, .p99, .mean, .max (seconds; thresholds may be
 durations such as 30s), apiserver.KEY and kubelet.KEY with the keys of
-summary.json (e.g. apiserver.get_per_sec, apiserver.open_watches_mean,
+summary.json, nested keys joined by dots (e.g. apiserver.get_per_sec,
+apiserver.open_watches_mean, apiserver.rejected_per_sec,
+apiserver.request_latency.p99, apiserver.request_latency.GET.p99,
 kubelet.syncs_per_sec), never.env/subPath/immutable.
+
+With a finite apiserver (cluster.apiserver.capacity) this finds the largest
+cluster a strategy can serve, e.g.
+
+  cmsim plan saturation --set cluster.kubelet.changeDetectionStrategy=Get \
+    --param cluster.nodes --min 100 --max 5000 --resolution 100 \
+    --objective 'apiserver.request_latency.p99<=1s'
 
 It writes plan.json (the answer and every value run, with mean, ci95 and
 verdict), scenario.yaml and charts/plan.svg|png (the metric against the
