@@ -5,6 +5,8 @@
 #
 # usage: tools/bench.sh [REPEATS] [--no-simpy-150k]
 # needs: go, /usr/bin/time, and for SimPy Debian's python3-simpy3.
+# CMSIM_BASE=/path/to/an/older/cmsim also runs that binary on the same
+# workloads, interleaved, to compare a change side by side.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 reps=${1:-3}
@@ -25,9 +27,16 @@ run() {
 }
 
 cm() { run "cmsim $1 -j $2" "$tmp/cmsim" run "$1" -j "$2" --plots none --samples none -q --out "$tmp/o"; }
+base() { [ -n "${CMSIM_BASE:-}" ] && run "base $1 -j $2" "$CMSIM_BASE" run "$1" -j "$2" --plots none --samples none -q --out "$tmp/o" || true; }
 for i in $(seq "$reps"); do
 	for s in bench-watch-15k bench-watch-150k bench-get-150k bench-cache-150k; do
-		cm "$s" 2; cm "$s" 1
+		cm "$s" 2; base "$s" 2; cm "$s" 1
+	done
+	# A finite apiserver couples the nodes: one engine on one core.
+	run "cmsim get-150k capacity -j 2" "$tmp/cmsim" run bench-get-150k --set 'cluster.apiserver.capacity={}' -j 2 --plots none --samples none -q --out "$tmp/o"
+	# The apiserver-restart study, one strategy at a time (5000 nodes).
+	for st in Get Cache Watch; do
+		run "cmsim apiserver-restart $st" "$tmp/cmsim" run apiserver-restart --set "sweep.cluster.kubelet.changeDetectionStrategy=[$st]" -j 2 --plots none --samples none -q --out "$tmp/o"
 	done
 	run "gofloor watch-15k" "$tmp/gofloor" 500 30 1000 3600
 	run "gofloor watch-150k" "$tmp/gofloor" 5000 30 1000 3600
