@@ -162,15 +162,11 @@ func (m *watchingManager) listed(s, gen, v int32, at, t sim.Time, ok bool) {
 // opened is the WATCH after a LIST answered at t (finite capacity): it
 // opens from the listed resourceVersion, so the events since then follow.
 func (m *watchingManager) opened(s, gen int32, t sim.Time, ok bool, rep int32) {
+	if !m.watchAnswered(s, gen, t, ok) {
+		return
+	}
 	c := m.c
 	sl := &c.slots[s]
-	if sl.watchGen != gen || !sl.started {
-		return
-	}
-	if !ok {
-		m.retryLater(s, t, actWatch)
-		return
-	}
 	m.openWatch(s, t, c.nodes[sl.node].rng.Float64(), rep)
 	if v := c.version[sl.obj]; v > sl.storeVersion {
 		m.sendEvent(s, v, t)
@@ -180,16 +176,24 @@ func (m *watchingManager) opened(s, gen int32, t sim.Time, ok bool, rep int32) {
 
 // rewatched is a re-issued WATCH's answer at t (finite capacity).
 func (m *watchingManager) rewatched(s, gen int32, t sim.Time, ok bool, rep int32) {
-	c := m.c
-	sl := &c.slots[s]
+	if m.watchAnswered(s, gen, t, ok) {
+		m.resume(s, t, rep)
+	}
+}
+
+// watchAnswered reports whether a WATCH of slot s's reflector (generation
+// gen) answered at t goes on: not if the reflector stopped or restarted
+// meanwhile, and not if it failed, when it waits a backoff step and tries
+// again.
+func (m *watchingManager) watchAnswered(s, gen int32, t sim.Time, ok bool) bool {
+	sl := &m.c.slots[s]
 	if sl.watchGen != gen || !sl.started {
-		return
+		return false
 	}
 	if !ok {
 		m.retryLater(s, t, actWatch)
-		return
 	}
-	m.resume(s, t, rep)
+	return ok
 }
 
 // rewatch re-issues slot s's WATCH at t from the last resourceVersion. On
