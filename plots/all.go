@@ -38,7 +38,9 @@ const MaxLoadPages = 6
 // latency over time, one apiserver-load page per point (replication 0; only
 // point 0 past MaxLoadPages points) and, when the summary holds several
 // points that differ by a parameter, one sweep chart per [SweepMetrics] entry
-// and the trade-off chart. Latency rows and load rows may be nil.
+// and the trade-off chart, and with finite apiserver capacity one per
+// [CapacityMetrics] entry that differs between points. Latency rows and
+// load rows may be nil.
 func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) ([]Chart, error) {
 	if s == nil {
 		return nil, fmt.Errorf("plots: nil summary")
@@ -84,13 +86,14 @@ func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) (
 			title = s.Scenario + ": apiserver load, " + labels[i] + " (replication 0)"
 		}
 		rows := LoadOf(load, i, 0)
-		page, err := APIServerLoad(title, Strategy(&s.Points[i]), rows, s.Points[i].FaultEvents)
+		limit := SeatLimit(&s.Points[i], rows)
+		page, err := APIServerLoad(title, Strategy(&s.Points[i]), rows, s.Points[i].FaultEvents, limit)
 		if err != nil {
 			return nil, fmt.Errorf("plots: %s: %v", name, err)
 		}
 		out = append(out, Chart{
 			Name:    name,
-			Caption: loadCaption(labels[i], rows, s.Points[i].FaultEvents),
+			Caption: loadCaption(labels[i], rows, s.Points[i].FaultEvents, limit),
 			Page:    page, Width: DefaultWidth, Height: LoadPageHeight(len(page)),
 		})
 	}
@@ -105,6 +108,21 @@ func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) (
 				return nil, err
 			}
 		}
+		if capacityRun(s.Points) {
+			for _, m := range CapacityMetrics {
+				if !varies(m, s.Points) {
+					continue
+				}
+				p, err := MetricSweep(s.Scenario+": "+m.Name, m, s.Points)
+				cap := m.Name + " of each point against the swept parameter (mean over replications"
+				if hasCI(s) {
+					cap += ", bars: 95% confidence interval"
+				}
+				if err := add("sweep_"+m.Key, cap+")."+m.Note, p, err); err != nil {
+					return nil, err
+				}
+			}
+		}
 		p, err := Tradeoff(s.Scenario+": latency p99 against apiserver requests", s.Points, labels)
 		if err := add("tradeoff", "Each point's latency p99 against the total apiserver requests per second its kubelets made (GET + LIST + WATCH): lower left is better.", p, err); err != nil {
 			return nil, err
@@ -115,14 +133,41 @@ func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) (
 
 // loadCaption describes an apiserver-load page, naming the panels and
 // marks that only some runs have.
-func loadCaption(label string, rows []results.LoadRow, faults []results.FaultEvent) string {
+func loadCaption(label string, rows []results.LoadRow, faults []results.FaultEvent, seatLimit float64) string {
 	c := "Kubelet requests for ConfigMaps and Secrets seen by the apiserver over time, for " + label + ", replication 0: GETs (served by etcd or the watch cache), LISTs, WATCH requests, open watches and watch events sent (bookmarks apart)."
 	var extra []string
-	for _, p := range loadPanels(rows) {
+	panels := loadPanels(rows, seatLimit)
+	for _, p := range panels {
 		switch p.ylabel {
 		case tokenPanel.ylabel:
 			extra = append(extra, "the kubelets' TokenRequests (POST serviceaccounts/token)")
+		case seatsPanel.ylabel:
+			s := "the seats in use in the kubelets' priority level (API Priority and Fairness, summed over replicas; mean and most per bucket"
+			if p.limit > 0 {
+				s += "; the wide grey line: its seats on every replica"
+			}
+			extra = append(extra, s+")")
+		case waitingPanel.ylabel:
+			extra = append(extra, "the requests waiting in its queues")
+		case latencyPanel.ylabel:
+			extra = append(extra, "request latency, from the kubelet's request to its response (client throttling, queueing and service; mean and slowest of the requests answered in each bucket)")
+		case rejectPanel.ylabel:
+			extra = append(extra, "429s (all, and those of priority and fairness: its queues full or the wait too long) and client-go's retries")
 		case "failures/s":
+			if hasCapacity(rows) {
+				// Its 429s are in their own panel.
+				var parts []string
+				for _, s := range p.series {
+					switch s.name {
+					case "refused":
+						parts = append(parts, "refused: no apiserver replica answered")
+					case "410 Gone":
+						parts = append(parts, "410 Gone: a watch too old to resume, so its reflector relists")
+					}
+				}
+				extra = append(extra, "failed requests ("+strings.Join(parts, "; ")+")")
+				continue
+			}
 			extra = append(extra, "failed requests (refused: no apiserver replica answered; 429: a restarted replica's watch cache initialising, or priority and fairness; 410 Gone: a watch too old to resume, so its reflector relists)")
 		case mountPanel.ylabel:
 			extra = append(extra, "failed volume mounts")

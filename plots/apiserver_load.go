@@ -22,6 +22,12 @@ type loadPanel struct {
 	rowLegend bool
 	// zoom fits the y axis to the data instead of starting it at 0.
 	zoom bool
+	// seconds marks the y axis in seconds, on a log scale when the
+	// positive values span two decades or more.
+	seconds bool
+	// limit, when > 0, is drawn as a wide light line named limitName.
+	limit     float64
+	limitName string
 }
 
 type loadSeries struct {
@@ -78,16 +84,32 @@ const faultLabelRows = 3
 const maxReplicaLines = 4
 
 // loadPanels returns the panels of a page: GET, LIST and WATCH requests,
-// open watches and watch events always; token requests, failed requests,
-// failed mounts, open watches per replica (two or more, not all zero) and
-// node and pod counts only when the rows have them.
-func loadPanels(rs []results.LoadRow) []loadPanel {
+// open watches and watch events always; token requests, the saturation
+// panels (finite capacity: seats in use, with seatLimit when > 0, requests
+// waiting, request latency, 429s and retries), failed requests (their 429s
+// in the saturation panels when there are), failed mounts, open watches
+// per replica (two or more, not all zero) and node and pod counts only
+// when the rows have them.
+func loadPanels(rs []results.LoadRow, seatLimit float64) []loadPanel {
 	out := []loadPanel{getPanel, listPanel, watchPanel}
 	if anyNonZero(rs, tokenPanel.series[0].value) {
 		out = append(out, tokenPanel)
 	}
+	capacity := hasCapacity(rs)
+	if capacity {
+		seats := seatsPanel
+		if seatLimit > 0 && finite(seatLimit) {
+			seats.limit, seats.limitName = seatLimit, limitName(seatLimit)
+		}
+		reject := rejectPanel
+		reject.series = rejectSeries(rs)
+		out = append(out, seats, waitingPanel, latencyPanel, reject)
+	}
 	var fail []loadSeries
 	for _, s := range failureSeries {
+		if capacity && s.name == "429" {
+			continue
+		}
 		if anyNonZero(rs, s.value) {
 			fail = append(fail, s)
 		}
@@ -188,12 +210,20 @@ func changes(rs []results.LoadRow, f func(*results.LoadRow) float64) bool {
 // node and pod counts when they change. Each rate is drawn as a step over its time
 // bucket; the first series of each panel takes the strategy's colour.
 //
+// A run with finite apiserver capacity (some seat in use) adds the
+// saturation panels after the requests: seats in use (mean and max per
+// bucket; seatLimit, when > 0, as a wide light line, see [SeatLimit]),
+// requests waiting in the queues (mean and max), request latency (mean and
+// max of the requests answered in the bucket, on a log axis when it spans
+// two decades) and 429s and retries/s (all 429s, priority and fairness's,
+// client retries); its failures/s panel then leaves the 429s to them.
+//
 // Every panel marks each fault: a thin line at its start and a light band
 // to its end, in its kind's colour; a strip above the top panel names them. Render the
 // page with [RenderPage] at [LoadPageHeight]. Rows with a non-finite start
 // are skipped; without rows the page is a single panel with a "no samples"
 // note.
-func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []results.FaultEvent) ([][]*plot.Plot, error) {
+func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []results.FaultEvent, seatLimit float64) ([][]*plot.Plot, error) {
 	var rs []results.LoadRow
 	for _, r := range rows {
 		if finite(r.StartSeconds) {
@@ -220,7 +250,7 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []resu
 	}
 	colors := []color.Color{first, color.Gray{Y: 0x80}}
 	spans := faultSpans(faults)
-	panels := loadPanels(rs)
+	panels := loadPanels(rs, seatLimit)
 	page := make([][]*plot.Plot, len(panels))
 	for i, panel := range panels {
 		p := newPlot("", "", panel.ylabel)
@@ -236,31 +266,58 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []resu
 		if len(spans) > 0 {
 			p.Add(faultMarks{spans: spans})
 		}
-		ymin, ymax := math.Inf(1), 0.0
-		var legend rowLegend
+		ymin, ymax, ypos := math.Inf(1), 0.0, math.Inf(1)
+		values := make([][]float64, len(panel.series))
 		for j, s := range panel.series {
-			xys := make(plotter.XYs, 0, len(rs)+1)
+			values[j] = make([]float64, len(rs))
 			for k := range rs {
 				v := s.value(&rs[k])
 				if !finite(v) {
 					v = 0
 				}
 				ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
-				xys = append(xys, plotter.XY{X: rs[k].StartSeconds, Y: v})
+				if v > 0 {
+					ypos = math.Min(ypos, v)
+				}
+				values[j][k] = v
 			}
-			xys = append(xys, plotter.XY{X: x1, Y: xys[len(xys)-1].Y})
-			line, err := plotter.NewLine(xys)
-			if err != nil {
-				return nil, err
-			}
-			line.StepStyle = plotter.PostStep
+		}
+		// A log axis cannot show zeros: each run of positive values is
+		// then a line of its own.
+		logY := panel.seconds && spansDecades(ypos, ymax)
+		var legend rowLegend
+		if panel.limit > 0 {
+			// Under the data, so that a max at the limit still shows.
+			p.Add(hline{y: panel.limit, style: limitStyle})
+			ymax = math.Max(ymax, panel.limit)
+		}
+		for j, s := range panel.series {
+			style := draw.LineStyle{Color: colors[min(j, 1)], Dashes: Dashes[j%len(Dashes)]}
 			if s.style != nil {
-				line.LineStyle = *s.style
-			} else {
-				line.LineStyle = draw.LineStyle{Color: colors[min(j, 1)], Dashes: Dashes[j%len(Dashes)]}
+				style = *s.style
 			}
-			line.LineStyle.Width = vg.Points(1.2)
-			p.Add(line)
+			if style.Width == 0 {
+				style.Width = vg.Points(1.2)
+			}
+			var line *plotter.Line
+			for _, run := range stepRuns(rs, values[j], logY, x1) {
+				if logY {
+					for k := range run {
+						run[k].Y = math.Log10(run[k].Y)
+					}
+				}
+				l, err := plotter.NewLine(run)
+				if err != nil {
+					return nil, err
+				}
+				l.StepStyle = plotter.PostStep
+				l.LineStyle = style
+				p.Add(l)
+				line = l
+			}
+			if line == nil {
+				continue
+			}
 			switch {
 			case panel.rowLegend:
 				legend.names = append(legend.names, s.name)
@@ -268,6 +325,10 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []resu
 			case len(panel.series) > 1:
 				p.Legend.Add(s.name, line)
 			}
+		}
+		if panel.limit > 0 {
+			legend.names = append(legend.names, panel.limitName)
+			legend.styles = append(legend.styles, limitStyle)
 		}
 		head := 1.08
 		switch {
@@ -283,10 +344,19 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []resu
 			p.Add(faultLabels{spans: spans, rows: faultLabelRows})
 			p.Title.Padding += faultStripHeight(p, faultLabelRows)
 		}
+		if panel.seconds {
+			p.Y.Tick.Marker = SecondsTicks{}
+		}
 		switch {
 		case ymax == 0:
 			p.Add(note{msg: "none during the run"})
 			p.Y.Min, p.Y.Max = 0, head
+		case logY:
+			// The lines carry log10 of the values; the legend's room is a
+			// share of the decades drawn.
+			lo, hi := math.Log10(ypos), math.Log10(ymax)
+			p.Y.Tick.Marker = logTicks{seconds: true}
+			p.Y.Min, p.Y.Max = lo-0.04*(hi-lo), hi+(head-1)*(hi-lo)
 		case panel.zoom:
 			pad := math.Max(0.15*(ymax-ymin), 2)
 			p.Y.Min, p.Y.Max = math.Max(0, ymin-pad), ymax+pad
@@ -297,6 +367,40 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []resu
 		page[i] = []*plot.Plot{p}
 	}
 	return page, nil
+}
+
+// stepRuns returns the points of a step line over the rows' buckets, the
+// last bucket held to x1. With positive set, buckets whose value is not
+// positive are left out, and each run of the others is a line of its own.
+func stepRuns(rs []results.LoadRow, v []float64, positive bool, x1 float64) []plotter.XYs {
+	var out []plotter.XYs
+	var cur plotter.XYs
+	for k := range rs {
+		if positive && v[k] <= 0 {
+			if len(cur) > 0 {
+				out = append(out, append(cur, plotter.XY{X: rs[k].StartSeconds, Y: cur[len(cur)-1].Y}))
+				cur = nil
+			}
+			continue
+		}
+		cur = append(cur, plotter.XY{X: rs[k].StartSeconds, Y: v[k]})
+	}
+	if len(cur) > 0 {
+		out = append(out, append(cur, plotter.XY{X: x1, Y: cur[len(cur)-1].Y}))
+	}
+	return out
+}
+
+// hline draws a horizontal line across the data area at y.
+type hline struct {
+	y     float64
+	style draw.LineStyle
+}
+
+func (h hline) Plot(c draw.Canvas, p *plot.Plot) {
+	_, trY := p.Transforms(&c)
+	y := trY(h.y)
+	c.StrokeLine2(h.style, c.Min.X, y, c.Max.X, y)
 }
 
 // rowLegend names series in one row at the top right of the data area.

@@ -12,8 +12,10 @@
 //   - [LatencyOverTime]: per update, the spread (min, median, max) of consumer latencies.
 //   - [APIServerLoad]: aligned panels of apiserver load over time for one run (five,
 //     plus token requests, failures, per-replica watches and node and pod counts
-//     when the run has them), with its faults marked.
-//   - [MetricSweep]: one metric against the swept parameter.
+//     when the run has them, and with finite apiserver capacity seats in use,
+//     requests waiting, request latency, 429s and retries), with its faults marked.
+//   - [MetricSweep]: one metric against the swept parameter ([SweepMetrics], and
+//     [CapacityMetrics] with finite capacity).
 //   - [Tradeoff]: latency p99 against total apiserver requests per second.
 //
 // [All] builds every chart that applies to a run's results, each with a file

@@ -173,9 +173,13 @@ func TestDegenerate(t *testing.T) {
 		"one":   {{StartSeconds: 0, GetEtcdPerSec: 1}},
 		"nan":   {{StartSeconds: nan}, {StartSeconds: 1, GetEtcdPerSec: nan, OpenWatchesMax: inf}},
 		"zeros": {{StartSeconds: 0}, {StartSeconds: 10}},
+		// Finite capacity: latency gaps and NaN on a log axis, none at all.
+		"capacity-log": {{StartSeconds: 0, SeatsInUseMax: 1, RequestLatencyMean: 0.001, RequestLatencyMax: 3},
+			{StartSeconds: 10, SeatsInUseMax: 1}, {StartSeconds: 20, SeatsInUseMean: 0.2, RequestLatencyMean: nan, RequestLatencyMax: 0.5}},
+		"capacity-still": {{StartSeconds: 0, SeatsInUseMean: inf}, {StartSeconds: 10}},
 	}
 	for name, rows := range loadCases {
-		page, err := APIServerLoad(name, "Watch", rows, nil)
+		page, err := APIServerLoad(name, "Watch", rows, nil, 4)
 		if err != nil {
 			t.Errorf("load/%s: %v", name, err)
 			continue
@@ -191,9 +195,10 @@ func TestDegenerate(t *testing.T) {
 		"nan":      {{Params: map[string]string{"a": "x"}, Metrics: nanMetrics()}, {Params: map[string]string{"a": "y"}, Metrics: nanMetrics()}},
 		"zerosx":   {{Params: map[string]string{"a": "0"}}, {Params: map[string]string{"a": "1000"}}},
 		"negative": {{Params: map[string]string{"a": "-1s"}}, {Params: map[string]string{"a": "1s"}}},
+		"decades":  {capacityPoint("1", 0, 0.001), capacityPoint("2", 0, 0), capacityPoint("3", 100, 40), capacityPoint("4", math.NaN(), 1e-9)},
 	}
 	for name, pts := range pointCases {
-		for _, m := range SweepMetrics {
+		for _, m := range append(slices.Clone(SweepMetrics), CapacityMetrics...) {
 			p, err := MetricSweep(name, m, pts)
 			if err == ErrNoSweep {
 				continue
@@ -213,6 +218,14 @@ func TestDegenerate(t *testing.T) {
 	if _, err := All(nil, nil, nil); err == nil {
 		t.Error("All(nil) did not fail")
 	}
+}
+
+// capacityPoint is a point of a sweep over a with a request latency p99
+// and its confidence half-width.
+func capacityPoint(a string, p99, ci float64) results.Point {
+	pt := results.Point{Params: map[string]string{"a": a}, CI95: &results.Metrics{}}
+	pt.APIServer.RequestLatency.P99, pt.CI95.APIServer.RequestLatency.P99 = p99, ci
+	return pt
 }
 
 func nanMetrics() results.Metrics {
@@ -403,14 +416,14 @@ func TestLoadCalm(t *testing.T) {
 			t.Errorf("%s: %d panels, height %v", name, len(c.Page), c.Height)
 		}
 		svg := svgOf(t, c)
-		for _, s := range []string{"failures/s", "POST token/s", "restart", "per replica", "fault"} {
+		for _, s := range []string{"failures/s", "POST token/s", "restart", "per replica", "fault", "seats", "requests waiting", "request latency", "retries"} {
 			if strings.Contains(svg, s) || strings.Contains(c.Caption, s) {
 				t.Errorf("%s: calm page mentions %q", name, s)
 			}
 		}
 		rows := LoadOf(d.Load, 0, 0)
-		a, _ := APIServerLoad("x", "Watch", rows, nil)
-		b, _ := APIServerLoad("x", "Watch", rows, []results.FaultEvent{})
+		a, _ := APIServerLoad("x", "Watch", rows, nil, 0)
+		b, _ := APIServerLoad("x", "Watch", rows, []results.FaultEvent{}, 0)
 		var ab, bb bytes.Buffer
 		RenderPage(a, "svg", DefaultWidth, DefaultPageHeight, &ab)
 		RenderPage(b, "svg", DefaultWidth, DefaultPageHeight, &bb)
@@ -442,7 +455,7 @@ func TestLoadPanelsOnDemand(t *testing.T) {
 		rs := base()
 		tc.edit(rs)
 		var got []string
-		for _, p := range loadPanels(rs) {
+		for _, p := range loadPanels(rs, 0) {
 			got = append(got, p.ylabel)
 		}
 		if len(got) != 6 || !slices.Contains(got, tc.want) {
@@ -452,15 +465,15 @@ func TestLoadPanelsOnDemand(t *testing.T) {
 	// One replica is no split; many are drawn as the least and most watched.
 	rs := base()
 	rs[0].OpenWatchesByReplica = []float64{5}
-	if n := len(loadPanels(rs)); n != 5 {
+	if n := len(loadPanels(rs, 0)); n != 5 {
 		t.Errorf("one replica: %d panels", n)
 	}
 	rs[0].OpenWatchesByReplica = []float64{0, 0, 0} // no watches (Get, Cache)
-	if n := len(loadPanels(rs)); n != 5 {
+	if n := len(loadPanels(rs, 0)); n != 5 {
 		t.Errorf("replicas without watches: %d panels", n)
 	}
 	rs[0].OpenWatchesByReplica = []float64{1, 2, 3, 4, 5, 6}
-	p := loadPanels(rs)[4]
+	p := loadPanels(rs, 0)[4]
 	if len(p.series) != 2 || p.series[0].value(&rs[0]) != 1 || p.series[1].value(&rs[0]) != 6 || p.series[0].value(&rs[1]) != 0 {
 		t.Errorf("six replicas: %d series", len(p.series))
 	}
@@ -482,7 +495,7 @@ func TestFaultLabelsCrowded(t *testing.T) {
 		results.FaultEvent{Kind: "nodeLeave", AtSeconds: 9000, EndSeconds: 9100, Target: "5 nodes"},
 		results.FaultEvent{Kind: "apiserverRestart", AtSeconds: math.NaN(), EndSeconds: math.Inf(1)},
 	)
-	page, err := APIServerLoad("crowded", "Watch", rows, faults)
+	page, err := APIServerLoad("crowded", "Watch", rows, faults, 0)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -499,5 +512,192 @@ func TestFaultLabelsCrowded(t *testing.T) {
 	}
 	if strings.Contains(svg, "node leave") || strings.Contains(svg, "apiserver") {
 		t.Error("a fault outside the run is named")
+	}
+}
+
+// TestLoadCapacityGolden: with finite capacity the page adds the
+// saturation panels after the requests, the seats panel draws the seat
+// limit its point's parameters give, and the 429s leave the failures panel.
+func TestLoadCapacityGolden(t *testing.T) {
+	d := plotstest.Capacity()
+	charts, err := All(&d.Summary, d.Latencies, d.Load)
+	if err != nil {
+		t.Fatal(err)
+	}
+	byName := map[string]Chart{}
+	for _, c := range charts {
+		byName[c.Name] = c
+	}
+	for _, name := range []string{"apiserver_load_p0", "apiserver_load_p2", "sweep_request_latency_p99", "sweep_rejected_per_sec", "sweep_seats_in_use_peak"} {
+		c, ok := byName[name]
+		if !ok {
+			t.Errorf("no chart %s", name)
+			continue
+		}
+		checkGolden(t, "capacity_"+name, []byte(svgOf(t, c)))
+		if pngDir != "" {
+			var png bytes.Buffer
+			if err := c.Render("png", &png); err != nil {
+				t.Fatal(err)
+			}
+			os.WriteFile(filepath.Join(pngDir, "capacity_"+name+".png"), png.Bytes(), 0o644)
+		}
+	}
+	c := byName["apiserver_load_p0"]
+	var ylabels []string
+	for _, row := range c.Page {
+		ylabels = append(ylabels, row[0].Y.Label.Text)
+	}
+	want := "GET/s|LIST/s|WATCH requests/s|seats in use|requests waiting|request latency|429s and retries/s|open watches|watch events/s"
+	if got := strings.Join(ylabels, "|"); got != want {
+		t.Errorf("panels %s, want %s", got, want)
+	}
+	if c.Height != LoadPageHeight(9) {
+		t.Errorf("page height %v for 9 panels", c.Height)
+	}
+	svg := svgOf(t, c)
+	for _, s := range []string{">limit: 2 seats<", ">429, all APF<", ">retries<", ">1 s<", ">10 ms<"} {
+		if !strings.Contains(svg, s) {
+			t.Errorf("page lacks %s", s)
+		}
+	}
+	if _, ok := c.Page[5][0].Y.Tick.Marker.(logTicks); !ok {
+		t.Error("request latency spanning three decades is not on a log axis")
+	}
+	for _, s := range []string{"seats in use in the kubelets' priority level", "the wide grey line: its seats on every replica", "requests waiting", "request latency", "client-go's retries"} {
+		if !strings.Contains(c.Caption, s) {
+			t.Errorf("caption lacks %q: %s", s, c.Caption)
+		}
+	}
+	// Seats 16: no 429s, a latency within two decades on a linear axis.
+	p2 := byName["apiserver_load_p2"]
+	if _, ok := p2.Page[5][0].Y.Tick.Marker.(logTicks); ok {
+		t.Error("seats 16: request latency on a log axis")
+	}
+	if s := svgOf(t, p2); !strings.Contains(s, "none during the run") || !strings.Contains(s, ">limit: 16 seats<") {
+		t.Error("seats 16: the 429 panel does not say none, or no limit line")
+	}
+	// The sweep's capacity charts: latency p99 over three decades on a log axis.
+	if _, ok := byName["sweep_request_latency_p99"].Plot.Y.Tick.Marker.(logTicks); !ok {
+		t.Error("request latency p99 sweep not on a log axis")
+	}
+}
+
+// TestLoadCapacityFailures: with finite capacity a restarted replica's
+// refused requests stay in the failures panel, its 429s go to their own.
+func TestLoadCapacityFailures(t *testing.T) {
+	rs := []results.LoadRow{
+		{StartSeconds: 0, SeatsInUseMean: 0.5, SeatsInUseMax: 2, RefusedPerSec: 3, Rejected429PerSec: 4},
+		{StartSeconds: 10, SeatsInUseMean: 0.5, SeatsInUseMax: 1},
+	}
+	var got, fail, reject []string
+	for _, p := range loadPanels(rs, 0) {
+		got = append(got, p.ylabel)
+		for _, s := range p.series {
+			switch p.ylabel {
+			case "failures/s":
+				fail = append(fail, s.name)
+			case "429s and retries/s":
+				reject = append(reject, s.name)
+			}
+		}
+		if p.limit != 0 {
+			t.Errorf("%s: a limit without one given", p.ylabel)
+		}
+	}
+	if strings.Join(fail, "|") != "refused" || strings.Join(reject, "|") != "all 429|APF 429|retries" {
+		t.Errorf("panels %v, failures %v, 429s %v", got, fail, reject)
+	}
+	c := loadCaption("x", rs, nil, 0)
+	if !strings.Contains(c, "failed requests (refused: no apiserver replica answered)") || strings.Contains(c, "grey line") {
+		t.Errorf("caption: %s", c)
+	}
+}
+
+// TestCapacitySweepCharts: the capacity metrics are charted only when
+// some point had finite capacity, each only when it differs.
+func TestCapacitySweepCharts(t *testing.T) {
+	names := func(d plotstest.Data) []string {
+		charts, err := All(&d.Summary, d.Latencies, d.Load)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, c := range charts {
+			if strings.HasPrefix(c.Name, "sweep_") {
+				out = append(out, c.Name)
+			}
+		}
+		return out
+	}
+	d := plotstest.Capacity()
+	got := names(d)
+	for _, m := range CapacityMetrics {
+		if !slices.Contains(got, "sweep_"+m.Key) {
+			t.Errorf("capacity sweep lacks sweep_%s: %v", m.Key, got)
+		}
+	}
+	for i := range d.Summary.Points {
+		d.Summary.Points[i].APIServer.RejectedPerSec = 0
+	}
+	if got := names(d); slices.Contains(got, "sweep_rejected_per_sec") || len(got) != len(SweepMetrics)+2 {
+		t.Errorf("no 429s at any point, yet: %v", got)
+	}
+	calm := plotstest.Sweep()
+	for i := range calm.Summary.Points {
+		calm.Summary.Points[i].APIServer.RequestLatency.P99 = float64(i) // throttling alone varies
+	}
+	if got := names(calm); len(got) != len(SweepMetrics) {
+		t.Errorf("sweep without capacity: %v", got)
+	}
+}
+
+func TestSeatLimit(t *testing.T) {
+	three := []results.LoadRow{{OpenWatchesByReplica: []float64{1, 2, 3}}}
+	for _, tc := range []struct {
+		params map[string]string
+		rows   []results.LoadRow
+		want   float64
+	}{
+		{map[string]string{}, nil, 0}, // not given: no line
+		{map[string]string{SeatsParam: "74"}, nil, 74},
+		{map[string]string{SeatsParam: "74"}, three, 222},
+		{map[string]string{SeatsParam: "10", ReplicasParam: "2"}, three, 20},
+		{map[string]string{SeatsParam: "x"}, nil, 0},
+		{map[string]string{SeatsParam: "10", ReplicasParam: "0"}, nil, 0},
+	} {
+		if got := SeatLimit(&results.Point{Params: tc.params}, tc.rows); got != tc.want {
+			t.Errorf("SeatLimit(%v) = %v, want %v", tc.params, got, tc.want)
+		}
+	}
+}
+
+func TestSecondsTicks(t *testing.T) {
+	labels := func(tk plot.Ticker, min, max float64) string {
+		var out []string
+		for _, t := range tk.Ticks(min, max) {
+			if t.Label != "" {
+				out = append(out, t.Label)
+			}
+		}
+		return strings.Join(out, "|")
+	}
+	for _, tc := range []struct {
+		tk       plot.Ticker
+		min, max float64
+		want     string
+	}{
+		{SecondsTicks{}, 0, 0.05, "0|10 ms|20 ms|30 ms|40 ms|50 ms"},
+		{SecondsTicks{}, 0, 4, "0|1 s|2 s|3 s|4 s"},
+		{logTicks{seconds: true}, math.Log10(0.004), math.Log10(30), "10 ms|100 ms|1 s|10 s"},
+		{logTicks{seconds: true}, math.Log10(0.0003), math.Log10(0.02), "1 ms|10 ms"},
+		{logTicks{}, 0, 3.2, "1|10|100|1,000"},
+	} {
+		if got := labels(tc.tk, tc.min, tc.max); got != tc.want {
+			t.Errorf("%T(%v, %v) = %s, want %s", tc.tk, tc.min, tc.max, got, tc.want)
+		}
+	}
+	if n := len((logTicks{}).Ticks(0, 1)); n != 10 {
+		t.Errorf("one decade: %d ticks, want 10", n)
 	}
 }

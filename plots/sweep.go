@@ -22,7 +22,12 @@ type Metric struct {
 	Seconds bool   // the value is a duration in seconds
 	// Latency is true for latency metrics, undefined when no pair was observed.
 	Latency bool
-	Value   func(m *results.Metrics) float64
+	// Log draws the y axis on a log scale when the positive values span
+	// two decades or more (points at 0 are then left out).
+	Log bool
+	// Note, when set, is a sentence [All] adds to the chart's caption.
+	Note  string
+	Value func(m *results.Metrics) float64
 }
 
 // SweepMetrics are the metrics [All] charts against the swept parameter.
@@ -33,6 +38,46 @@ var SweepMetrics = []Metric{
 	{Key: "get_per_sec", Name: "GET", Unit: "req/s", Value: func(m *results.Metrics) float64 { return m.APIServer.GetPerSec }},
 	{Key: "open_watches_mean", Name: "open watches (mean)", Unit: "watches", Value: func(m *results.Metrics) float64 { return m.APIServer.OpenWatchesMean }},
 	{Key: "watch_events_per_sec", Name: "watch events", Unit: "events/s", Value: func(m *results.Metrics) float64 { return m.APIServer.WatchEventsPerSec }},
+}
+
+// CapacityMetrics are the metrics [All] also charts against the swept
+// parameter when some point ran with finite apiserver capacity, each only
+// when it differs between points.
+var CapacityMetrics = []Metric{
+	{Key: "request_latency_p99", Name: "request latency p99", Seconds: true, Log: true,
+		Note:  " Request latency runs from a kubelet's request to its response, every verb: the client's throttling, waiting in priority and fairness's queues, service and retries.",
+		Value: func(m *results.Metrics) float64 { return m.APIServer.RequestLatency.P99 }},
+	{Key: "rejected_per_sec", Name: "429 responses", Unit: "req/s", Value: func(m *results.Metrics) float64 { return m.APIServer.RejectedPerSec }},
+	{Key: "seats_in_use_peak", Name: "peak seats in use",
+		Note:  " Seats of the kubelets' priority level in use at once, summed over apiserver replicas.",
+		Value: func(m *results.Metrics) float64 { return m.APIServer.SeatsInUsePeak }},
+}
+
+// capacityRun reports whether some point ran with finite apiserver
+// capacity: some seat was in use.
+func capacityRun(points []results.Point) bool {
+	for i := range points {
+		if points[i].APIServer.SeatsInUsePeak > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// varies reports whether metric m takes two finite values over points.
+func varies(m Metric, points []results.Point) bool {
+	first, seen := 0.0, false
+	for i := range points {
+		v := m.Value(&points[i].Metrics)
+		if !finite(v) {
+			continue
+		}
+		if seen && v != first {
+			return true
+		}
+		first, seen = v, true
+	}
+	return false
 }
 
 // RequestsPerSec is the total rate of kubelet requests to the apiserver for
@@ -112,7 +157,8 @@ type sweepPoint struct {
 // MetricSweep draws metric m of every point against the swept parameter (see
 // [SweepOf]), one line per group (per value of the other swept parameters),
 // with 95% confidence error bars when the points carry them. A non-numeric
-// parameter is drawn as categories. Points where the metric is undefined
+// parameter is drawn as categories. With m.Log, values spanning two decades
+// are drawn on a log axis. Points where the metric is undefined
 // (NaN, or a latency with no observed pair) are skipped.
 func MetricSweep(title string, m Metric, points []results.Point) (*plot.Plot, error) {
 	sw, ok := SweepOf(points)
@@ -172,6 +218,22 @@ func MetricSweep(title string, m Metric, points []results.Point) (*plot.Plot, er
 		}
 		byGroup[gi] = append(byGroup[gi], sp)
 	}
+	// A log axis leaves out the points it cannot show.
+	lo, hi := math.Inf(1), 0.0
+	for _, sps := range byGroup {
+		for _, sp := range sps {
+			if sp.y > 0 {
+				lo, hi = math.Min(lo, sp.y), math.Max(hi, sp.y)
+			}
+		}
+	}
+	logY := m.Log && spansDecades(lo, hi)
+	if logY {
+		for gi, sps := range byGroup {
+			byGroup[gi] = slices.DeleteFunc(sps, func(sp sweepPoint) bool { return sp.y <= 0 })
+		}
+		lo = math.Pow(10, math.Floor(math.Log10(lo)))
+	}
 	styles := seriesStyles(groupStrategy)
 	glyphs := seriesGlyphs(groupStrategy)
 	any := false
@@ -196,6 +258,12 @@ func MetricSweep(title string, m Metric, points []results.Point) (*plot.Plot, er
 			xys[k] = plotter.XY{X: sp.x, Y: sp.y}
 			errs[k].Low, errs[k].High = sp.ci, sp.ci
 			ymax = math.Max(ymax, sp.y+sp.ci)
+			if logY {
+				// The axis carries log10 of the values.
+				y := math.Log10(sp.y)
+				xys[k].Y = y
+				errs[k].Low, errs[k].High = y-math.Log10(math.Max(sp.y-sp.ci, lo)), math.Log10(sp.y+sp.ci)-y
+			}
 		}
 		line, pts, err := plotter.NewLinePoints(xys)
 		if err != nil {
@@ -233,6 +301,12 @@ func MetricSweep(title string, m Metric, points []results.Point) (*plot.Plot, er
 	p.Y.Max = math.Max(ymax, 1e-9) * (1.08 + 0.06*float64(len(groups)))
 	if ymax == 0 {
 		p.Y.Max = 1
+	}
+	if logY {
+		// The legend's room is a share of the decades drawn.
+		lo, hi := math.Log10(lo), math.Log10(ymax)
+		p.Y.Min, p.Y.Max = lo, hi+(hi-lo)*(0.08+0.06*float64(len(groups)))
+		p.Y.Tick.Marker = logTicks{seconds: m.Seconds}
 	}
 	p.Legend.Top = true
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), -vg.Points(2)

@@ -32,6 +32,7 @@ const (
 	StratKey = "cluster.kubelet.changeDetectionStrategy"
 	NodesKey = "cluster.nodes"
 	SyncKey  = "cluster.kubelet.syncFrequency"
+	SeatsKey = "cluster.apiserver.capacity.seats"
 )
 
 // Single returns a one-point Watch run with one replication.
@@ -158,6 +159,90 @@ func Faults() Data {
 			RewatchSeconds: 71, MountRecoverySeconds: -1, ConvergeSeconds: -1, RecoverySeconds: -1, PeakPerSec: results.VerbRates{List: 1, Watch: 1, Post: 3}},
 	}
 	m.Faults = results.Faults{Count: 4, RecoverySecondsMax: -1, WatchesDropped: 542, Relists: 404}
+	return d
+}
+
+// Capacity returns a Get run of 100 nodes over the kubelets' priority
+// level's seats (2, 4, 16; one replica), one replication each: a storm of
+// reads from 5 to 8 min asks for 5 seats, so that 2 seats queue and answer
+// 429, 4 seats queue, and 16 seats serve it at once.
+func Capacity() Data {
+	var params []map[string]string
+	for _, seats := range []string{"2", "4", "16"} {
+		params = append(params, map[string]string{StratKey: "Get", NodesKey: "100", SyncKey: "1m0s", SeatsKey: seats})
+	}
+	d := build("apf-seats", 9, params, 1)
+	rng := rand.New(rand.NewPCG(9, 0xA9F))
+	noise := func(v float64) float64 { return round6(math.Max(0, v*(0.85+0.3*rng.Float64()))) }
+	for pi, pp := range params {
+		var seats float64
+		fmt.Sscan(pp[SeatsKey], &seats)
+		a := &d.Summary.Points[pi].APIServer
+		var n, gets, getSum, getEtcd, seatSum, seatPeak, queued, queuedPeak, latSum, latMax, r429, retries float64
+		for i := range d.Load {
+			r := &d.Load[i]
+			if r.Point != pi {
+				continue
+			}
+			demand := 0.9 // seats the kubelets' reads ask for
+			storm := r.StartSeconds >= 300 && r.StartSeconds < 480
+			if storm {
+				demand = 5
+			}
+			r.SeatsInUseMean = round6(math.Min(noise(demand), seats))
+			r.SeatsInUseMax = math.Min(seats, math.Ceil(noise(demand*2.2)))
+			over := demand - seats
+			switch {
+			case over > 0:
+				r.QueuedMean = noise(over * 12)
+				r.QueuedMax = math.Ceil(r.QueuedMean * 1.6)
+				r.RequestLatencyMean = noise(over * 0.8)
+				r.RequestLatencyMax = math.Min(15, noise(over*5))
+			default:
+				if r.SeatsInUseMax >= seats {
+					r.QueuedMax = math.Ceil(noise(2))
+					r.QueuedMean = round6(r.QueuedMax / 40)
+				}
+				r.RequestLatencyMean = noise(0.006)
+				r.RequestLatencyMax = noise(0.12)
+			}
+			if over > seats/2 {
+				r.RejectedAPFPerSec = noise(over * 6)
+				r.Rejected429PerSec = r.RejectedAPFPerSec
+				r.RetriesPerSec = round6(r.RejectedAPFPerSec * 0.96)
+			}
+			// The GETs served follow the seats in use.
+			r.GetEtcdPerSec = round6(r.GetEtcdPerSec * r.SeatsInUseMean / 0.9)
+			n++
+			gets += (r.GetEtcdPerSec + r.GetCachePerSec) * Bucket
+			getSum += r.GetEtcdPerSec + r.GetCachePerSec
+			getEtcd += r.GetEtcdPerSec
+			seatSum += r.SeatsInUseMean
+			seatPeak = math.Max(seatPeak, r.SeatsInUseMax)
+			queued += r.QueuedMean
+			queuedPeak = math.Max(queuedPeak, r.QueuedMax)
+			latSum += r.RequestLatencyMean * (r.GetEtcdPerSec + r.GetCachePerSec) * Bucket
+			latMax = math.Max(latMax, r.RequestLatencyMax)
+			r429 += r.RejectedAPFPerSec * Bucket
+			retries += r.RetriesPerSec * Bucket
+		}
+		a.GetPerSec, a.GetEtcdPerSec = round6(getSum/n), round6(getEtcd/n)
+		a.SeatsInUseMean, a.SeatsInUsePeak = round6(seatSum/n), seatPeak
+		a.QueuedMean, a.QueuedPeak = round6(queued/n), queuedPeak
+		a.RejectedPerSec, a.RetriesPerSec = round6(r429/Horizon), round6(retries/Horizon)
+		a.Rejected429Total, a.RejectedAPFTotal = math.Round(r429), math.Round(r429)
+		p99 := map[float64]float64{2: 9.8, 4: 1.6, 16: 0.058}[seats]
+		queueP99 := map[float64]float64{2: 9.7, 4: 1.5, 16: 0}[seats]
+		mean := round6(latSum / gets)
+		a.RequestLatency = results.RequestLatency{Mean: mean, P50: 0.0021, P99: p99, Max: latMax}
+		a.RequestLatency.Get = results.VerbLatency{
+			Count: math.Round(gets), Mean: mean, P50: 0.0021, P99: p99, Max: latMax,
+			QueueMean: round6(mean * 0.9), QueueP99: queueP99, ServiceMean: 0.0062, ServiceP99: 0.066,
+		}
+		a.RequestLatency.Post = results.VerbLatency{
+			Count: 19, Mean: 0.0041, P50: 0.0034, P99: 0.012, Max: 0.013, ServiceMean: 0.0041, ServiceP99: 0.012,
+		}
+	}
 	return d
 }
 
