@@ -237,7 +237,10 @@ func Capacity() Data {
 		a.RequestLatency = results.RequestLatency{Mean: mean, P50: 0.0021, P99: p99, Max: latMax}
 		a.RequestLatency.Get = results.VerbLatency{
 			Count: math.Round(gets), Mean: mean, P50: 0.0021, P99: p99, Max: latMax,
-			QueueMean: round6(mean * 0.9), QueueP99: queueP99, ServiceMean: 0.0062, ServiceP99: 0.066,
+			QueueP99: queueP99, ServiceMean: 0.0062, ServiceP99: 0.066,
+		}
+		if queueP99 > 0 {
+			a.RequestLatency.Get.QueueMean = round6(mean * 0.9)
 		}
 		a.RequestLatency.Post = results.VerbLatency{
 			Count: 19, Mean: 0.0041, P50: 0.0034, P99: 0.012, Max: 0.013, ServiceMean: 0.0041, ServiceP99: 0.012,
