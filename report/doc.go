@@ -1,6 +1,8 @@
 // Package report writes cmsim's HTML report: one self-contained report.html
-// with the plain-language reading of a run, the summary tables, the faults
-// and their recovery when the run had faults, every chart of [plots.All] as
+// with the plain-language reading of a run, the summary tables, the
+// apiserver's priority level and request latency when the run had finite
+// apiserver capacity, the faults and their recovery when the run had
+// faults, every chart of [plots.All] as
 // inline SVG with its caption, links to the output files and the scenario
 // as run.
 //

@@ -24,8 +24,15 @@ var (
 )
 
 // Read derives the reading of a run from its numbers. Latency rows, when
-// given, add the count of pairs still waiting when the run ended.
+// given, add the count of pairs still waiting when the run ended. Without
+// the scenario, the reading of a finite apiserver capacity names the
+// priority level's seats only when the points' parameters do (a sweep over
+// them); [Write] reads them from the scenario as run.
 func Read(s *results.Summary, lat []results.LatencyRow) Reading {
+	return read(s, lat, levels(s, nil, nil))
+}
+
+func read(s *results.Summary, lat []results.LatencyRow, lv []level) Reading {
 	var r Reading
 	if s.Incomplete {
 		r.Paragraphs = append(r.Paragraphs, fmt.Sprintf("The run was interrupted: only the %d point(s) that finished are reported.", len(s.Points)))
@@ -39,6 +46,9 @@ func Read(s *results.Summary, lat []results.LatencyRow) Reading {
 	if len(s.Points) == 1 {
 		pt := &s.Points[0]
 		r.Paragraphs = append(r.Paragraphs, latencySentence(pt)+neverSentence(pt, pending[0]), loadSentence(pt))
+		if capacityOn(pt, lv[0]) {
+			r.Paragraphs = append(r.Paragraphs, capacitySentence(pt, lv[0]))
+		}
 		r.Paragraphs = append(r.Paragraphs, faultParagraphs(pt)...)
 		if f := failureSentence(pt); f != "" {
 			r.Paragraphs = append(r.Paragraphs, f)
@@ -99,6 +109,9 @@ func Read(s *results.Summary, lat []results.LatencyRow) Reading {
 		sum = append(sum, labels[best]+" is both the fastest and the cheapest.")
 	}
 	r.Paragraphs = append(r.Paragraphs, intro, strings.Join(sum, " "))
+	if slo := sloSummary(s, lv); slo != "" {
+		r.Paragraphs = append(r.Paragraphs, slo)
+	}
 	for i := range s.Points {
 		pt := &s.Points[i]
 		l := &pt.LatencySeconds
@@ -118,6 +131,9 @@ func Read(s *results.Summary, lat []results.LatencyRow) Reading {
 		a := &pt.APIServer
 		fmt.Fprintf(&b, "; %s GET/s, %s open watches, %s watch events/s, %s requests/s in all",
 			rate(a.GetPerSec), rate(a.OpenWatchesMean), rate(a.WatchEventsPerSec), rate(plots.RequestsPerSec(&pt.Metrics)))
+		if capacityOn(pt, lv[i]) {
+			b.WriteString(capacityClause(pt, lv[i]))
+		}
 		b.WriteString(faultClause(pt) + ".")
 		r.Points = append(r.Points, b.String())
 	}
@@ -408,7 +424,9 @@ func failureSentence(pt *results.Point) string {
 		parts = append(parts, fmt.Sprintf("%s %s 429 while a restarted replica's watch cache initialised (client-go's retries included)",
 			rate(n), plural(n, "request got", "requests got")))
 	}
-	if n := a.RejectedAPFTotal; n > 0 {
+	// With finite capacity, the capacity reading tells priority and
+	// fairness's 429s.
+	if n := a.RejectedAPFTotal; n > 0 && a.SeatsInUsePeak == 0 {
 		parts = append(parts, fmt.Sprintf("%s %s 429 from priority and fairness (its queues full, or the wait too long)",
 			rate(n), plural(n, "request got", "requests got")))
 	}

@@ -42,15 +42,17 @@ func Write(w io.Writer, in Input) error {
 	if err != nil {
 		return fmt.Errorf("report: %v", err)
 	}
+	lv := levels(in.Summary, in.ScenarioYAML, in.Load)
 	page := pageData{
 		Scenario: in.Summary.Scenario,
 		Seed:     in.Summary.Seed,
-		Reading:  Read(in.Summary, in.Latencies),
+		Reading:  read(in.Summary, in.Latencies, lv),
 		YAML:     string(in.ScenarioYAML),
 		Links:    in.Links,
 	}
 	page.Latency, page.Load = tables(in.Summary)
 	page.Faults = faultTables(in.Summary)
+	page.Capacity = capacityTables(in.Summary, lv)
 	for _, c := range charts {
 		var b bytes.Buffer
 		if err := c.Render("svg", &b); err != nil {
@@ -98,7 +100,8 @@ type pageData struct {
 	Seed          uint64
 	Reading       Reading
 	Latency, Load table
-	Faults        []faultTable
+	Faults        []pointTable
+	Capacity      *capacitySection
 	Figures       []figure
 	YAML          string
 	Links         []string
@@ -110,9 +113,10 @@ type figure struct {
 	Tall        bool
 }
 
-// faultTable is the faults of one point: Label names the point when there
-// are several, Note counts its failures.
-type faultTable struct {
+// pointTable is a table of one point, such as its faults: Label names the
+// point when there are several; Note, when set, follows the table (for
+// faults, it counts the point's failures).
+type pointTable struct {
 	Label, Note string
 	Table       table
 }
@@ -130,9 +134,9 @@ type cell struct {
 	Param bool
 }
 
-// tables builds the latency and apiserver tables: one row per point, the
-// parameters that differ (all of them for a single point) first.
-func tables(s *results.Summary) (lat, load table) {
+// labelKeys returns the parameters that label a point's row: those that
+// differ between points, or all of a single point's, sorted.
+func labelKeys(s *results.Summary) []string {
 	keys := plots.VaryingParams(s.Points)
 	if len(s.Points) == 1 {
 		for k := range s.Points[0].Params {
@@ -140,6 +144,12 @@ func tables(s *results.Summary) (lat, load table) {
 		}
 		slices.Sort(keys)
 	}
+	return keys
+}
+
+// paramHead is the head of a point's parameter columns: "#" with several
+// points, then the parameters' short names.
+func paramHead(s *results.Summary, keys []string) []string {
 	var head []string
 	if len(s.Points) > 1 {
 		head = append(head, "#")
@@ -147,6 +157,38 @@ func tables(s *results.Summary) (lat, load table) {
 	for _, k := range keys {
 		head = append(head, plots.ParamName(k))
 	}
+	return head
+}
+
+// paramCells are point i's cells under paramHead.
+func paramCells(s *results.Summary, i int, keys []string) []cell {
+	var params []cell
+	if len(s.Points) > 1 {
+		params = append(params, cell{Text: fmt.Sprint(i), Param: true})
+	}
+	for _, k := range keys {
+		params = append(params, cell{Text: s.Points[i].Params[k], Param: true})
+	}
+	return params
+}
+
+// metricCell is a point's metric f, formatted, with its 95% confidence
+// half-width when the point has one.
+func metricCell(pt *results.Point, f func(*results.Metrics) float64, format func(float64) string) cell {
+	t := format(f(&pt.Metrics))
+	if ci := pt.CI95; ci != nil {
+		if c := f(ci); finite(c) && c > 0 {
+			t += " ± " + format(c)
+		}
+	}
+	return cell{Text: t}
+}
+
+// tables builds the latency and apiserver tables: one row per point, the
+// parameters that differ (all of them for a single point) first.
+func tables(s *results.Summary) (lat, load table) {
+	keys := labelKeys(s)
+	head := paramHead(s, keys)
 	lat.Head = append(slices.Clone(head), "pairs", "p50", "p90", "p99", "max", "mean", "never (env / subPath / immutable)")
 	load.Head = append(slices.Clone(head), "GET/s", "etcd GET/s", "LIST/s", "WATCH/s", "watches mean", "watches peak", "events/s", "bookmarks/s", "all req/s")
 	tokens := slices.ContainsFunc(s.Points, func(pt results.Point) bool { return pt.APIServer.TokenRequestsPerSec > 0 })
@@ -155,22 +197,9 @@ func tables(s *results.Summary) (lat, load table) {
 	}
 	for i := range s.Points {
 		pt := &s.Points[i]
-		var params []cell
-		if len(s.Points) > 1 {
-			params = append(params, cell{Text: fmt.Sprint(i), Param: true})
-		}
-		for _, k := range keys {
-			params = append(params, cell{Text: pt.Params[k], Param: true})
-		}
-		ci := pt.CI95
+		params := paramCells(s, i, keys)
 		pick := func(f func(*results.Metrics) float64, format func(float64) string) cell {
-			t := format(f(&pt.Metrics))
-			if ci != nil {
-				if c := f(ci); finite(c) && c > 0 {
-					t += " ± " + format(c)
-				}
-			}
-			return cell{Text: t}
+			return metricCell(pt, f, format)
 		}
 		l := func(f func(*results.Latency) float64) cell {
 			if pt.LatencySeconds.Count == 0 {
@@ -214,9 +243,9 @@ func tables(s *results.Summary) (lat, load table) {
 // faultTables builds one table per point that had faults: a row per fault
 // with its storm and its recovery. A verb's peak column, and the mount
 // recovery column, appear only when some fault of the point has them.
-func faultTables(s *results.Summary) []faultTable {
+func faultTables(s *results.Summary) []pointTable {
 	labels := plots.PointLabels(s)
-	var out []faultTable
+	var out []pointTable
 	for i := range s.Points {
 		pt := &s.Points[i]
 		evs := pt.FaultEvents
@@ -279,7 +308,7 @@ func faultTables(s *results.Summary) []faultTable {
 			}
 			t.Rows = append(t.Rows, row)
 		}
-		ft := faultTable{Table: t}
+		ft := pointTable{Table: t}
 		if len(s.Points) > 1 {
 			ft.Label = fmt.Sprintf("#%d: %s", i, labels[i])
 			ft.Note = failureSentence(pt)

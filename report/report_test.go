@@ -12,12 +12,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
 	"cmsim/plots/plotstest"
+	"cmsim/results"
 )
 
 var regen = flag.Bool("regen", false, "rewrite testdata/*.golden.html")
@@ -50,7 +52,7 @@ func render(t *testing.T, in Input) []byte {
 }
 
 func TestGolden(t *testing.T) {
-	for name, d := range map[string]plotstest.Data{"single": plotstest.Single(), "sweep": plotstest.Sweep(), "envonly": plotstest.EnvOnly(), "faults": plotstest.Faults()} {
+	for name, d := range map[string]plotstest.Data{"single": plotstest.Single(), "sweep": plotstest.Sweep(), "envonly": plotstest.EnvOnly(), "faults": plotstest.Faults(), "capacity": plotstest.Capacity()} {
 		t.Run(name, func(t *testing.T) {
 			got := render(t, input(d))
 			if again := render(t, input(d)); !bytes.Equal(got, again) {
@@ -224,6 +226,157 @@ func TestFailureSentence(t *testing.T) {
 	}
 }
 
+// capacityYAML is a valid scenario whose apiserver has the kubelets'
+// priority level: seats on each of replicas, with a background load when
+// background is set.
+func capacityYAML(seats, replicas int, background bool) []byte {
+	bg := ""
+	if background {
+		bg = ", background: {perSecond: 50}"
+	}
+	return fmt.Appendf(nil, `apiVersion: cmsim/v1
+kind: Scenario
+name: apf-seats
+duration: 20m
+cluster:
+  nodes: 100
+  kubelet: {changeDetectionStrategy: Get}
+  apiserver:
+    replicas: %d
+    capacity: {seats: %d%s}
+objects:
+  - {kind: ConfigMap, name: app-config}
+workloads:
+  - name: web
+    replicas: 16
+    mounts:
+      - {object: app-config}
+`, replicas, seats, bg)
+}
+
+// capacityPoint returns point i of the capacity fixture as a run of its
+// own whose parameters do not name the seats (they were not swept).
+func capacityPoint(i int) plotstest.Data {
+	d := plotstest.Capacity()
+	pt := d.Summary.Points[i]
+	pt.Params = map[string]string{plotstest.StratKey: "Get", plotstest.NodesKey: "100"}
+	d.Summary.Points = []results.Point{pt}
+	var load []results.LoadRow
+	for _, r := range d.Load {
+		if r.Point == i {
+			r.Point = 0
+			load = append(load, r)
+		}
+	}
+	d.Load = load
+	d.Latencies = nil
+	return d
+}
+
+// TestCapacityReading pins the reading of a finite apiserver capacity: the
+// level's seats from the scenario as run (or the swept parameter), how
+// busy it was, its queues, its 429s, and GET p99 against the SLO.
+func TestCapacityReading(t *testing.T) {
+	reading := func(d plotstest.Data, yaml []byte) string {
+		lv := levels(&d.Summary, yaml, d.Load)
+		r := read(&d.Summary, d.Latencies, lv)
+		return strings.Join(append(r.Paragraphs, r.Points...), "\n")
+	}
+	for _, tc := range []struct {
+		name      string
+		d         plotstest.Data
+		yaml      []byte
+		want, not []string
+	}{
+		{"saturated", capacityPoint(0), capacityYAML(2, 1, false), []string{
+			"The kubelets' priority level (2 seats) was 54% busy on average and full at its peak. " +
+				"Up to 66 requests waited in its queues at once; GETs waited 9.7 s there at p99 (580 ms on average), " +
+				"and 3,218 requests got 429 from it, which client-go retried at 2.6 a second. " +
+				"Over the run, GET p99 was 9.8 s (throttling and retries included): over the scalability SLO for read-only single-object calls, p99 ≤ 1 s; " +
+				"its wait in the queues alone was 9.7 s at p99.",
+		}, []string{"from priority and fairness (its queues full"}},
+		{"queued", capacityPoint(1), capacityYAML(4, 1, false), []string{
+			"The kubelets' priority level (4 seats) was 34% busy on average and full at its peak. " +
+				"Up to 22 requests waited in its queues at once; GETs waited 1.5 s there at p99 (309 ms on average), and no request got 429 from it. " +
+				"Over the run, GET p99 was 1.6 s (throttling and retries included): over the scalability SLO",
+		}, nil},
+		{"ample", capacityPoint(2), capacityYAML(16, 2, true), []string{
+			"The kubelets' priority level (16 seats on each of 2 replicas, shared with other clients' requests) was 5% busy on average, at most 13 of its 32 seats at once. " +
+				"No request waited in its queues, and no request got 429 from it. " +
+				"Over the run, GET p99 was 58 ms (throttling and retries included): within the scalability SLO for read-only single-object calls, p99 ≤ 1 s (which the SLO asks of every 5 minutes).",
+		}, []string{"its wait in the queues"}},
+		// Neither the scenario nor the parameters give the seats.
+		{"unknown", capacityPoint(0), []byte(scenarioYAML), []string{
+			"The kubelets' priority level had 1.1 seats in use on average and 2 at its peak. Up to 66 requests",
+		}, []string{"busy", "full"}},
+		{"sweep", plotstest.Capacity(), []byte(scenarioYAML), []string{
+			"GET p99 over the run (throttling and retries included) met the scalability SLO for read-only single-object calls (p99 ≤ 1 s) at 1 of 3 points; " +
+				"it missed it at seats=2 (9.8 s) and seats=4 (1.6 s).",
+			"seats=2: p99 126 s (median 37 s, worst 149 s); 40 pairs never update; 8.9 GET/s, 0 open watches, 0 watch events/s, 8.9 requests/s in all; " +
+				"priority level 54% busy (full at its peak), GET p99 9.8 s, 429s at 2.7/s.",
+			"seats=16: p99 133 s (median 35 s, worst 159 s); 40 pairs never update; 12.1 GET/s, 0 open watches, 0 watch events/s, 12.1 requests/s in all; " +
+				"priority level 10% busy, GET p99 58 ms, no 429.",
+		}, []string{"The kubelets' priority level"}},
+	} {
+		text := reading(tc.d, tc.yaml)
+		for _, w := range tc.want {
+			if !strings.Contains(text, w) {
+				t.Errorf("%s: reading lacks %q:\n%s", tc.name, w, text)
+			}
+		}
+		for _, w := range tc.not {
+			if strings.Contains(text, w) {
+				t.Errorf("%s: reading has %q:\n%s", tc.name, w, text)
+			}
+		}
+	}
+	// A sweep over the seats in the scenario gives each point its own.
+	sweep := append(capacityYAML(4, 1, false), "sweep:\n  cluster.apiserver.capacity.seats: [2, 4, 16]\n"...)
+	d := plotstest.Capacity()
+	got := levels(&d.Summary, sweep, nil)
+	if want := []level{{seats: 2, replicas: 1}, {seats: 4, replicas: 1}, {seats: 16, replicas: 1}}; !slices.Equal(got, want) {
+		t.Errorf("levels of a sweep over seats: %v, want %v", got, want)
+	}
+}
+
+// TestCapacitySection: the section has a row per point in the level table
+// and a latency table per point with the verbs the kubelets used; runs
+// without capacity have neither the section nor a capacity sentence.
+func TestCapacitySection(t *testing.T) {
+	html := string(render(t, input(plotstest.Capacity())))
+	i := strings.Index(html, `<h2 id="capacity">Apiserver capacity</h2>`)
+	if i < 0 {
+		t.Fatal("no capacity section")
+	}
+	sec := html[i:strings.Index(html, `<h2 id="charts">`)]
+	for _, w := range []string{
+		// The seats are the swept parameter's column.
+		"<thead><tr><th>#</th><th>seats</th><th>busy (mean)</th><th>seats in use (mean)</th><th>seats in use (peak)</th><th>requests waiting (mean)</th><th>requests waiting (peak)</th><th>429/s</th><th>retries/s</th></tr></thead>",
+		`<tr><td class="param">0</td><td class="param">2</td><td>54%</td><td>1.1</td><td>2</td><td>5.4</td><td>66</td><td>2.7</td><td>2.6</td></tr>`,
+		`<tr><td class="param">2</td><td class="param">16</td><td>10%</td><td>1.5</td><td>13</td><td>0</td><td>0</td><td>0</td><td>0</td></tr>`,
+		"<h3>#1: seats=4</h3>",
+		"<th>verb</th><th>requests</th><th>mean</th><th>p50</th><th>p99</th><th>max</th><th>throttle p99</th><th>queue p99</th><th>service p99</th>",
+		`<tr><td class="param">GET</td><td>13,159</td><td>343 ms</td><td>2.1 ms</td><td>1.6 s</td><td>5.6 s</td><td>0 s</td><td>1.5 s</td><td>66 ms</td></tr>`,
+		`<tr><td class="param">POST</td><td>19</td>`,
+	} {
+		if !strings.Contains(sec, w) {
+			t.Errorf("capacity section lacks %s", w)
+		}
+	}
+	if n := strings.Count(sec, "<h3>"); n != 3 {
+		t.Errorf("%d latency tables, want 3", n)
+	}
+	if strings.Contains(sec, ">LIST<") || strings.Contains(sec, ">WATCH<") {
+		t.Error("a verb the kubelets never used has a row")
+	}
+	for _, d := range []plotstest.Data{plotstest.Single(), plotstest.Sweep(), plotstest.EnvOnly(), plotstest.Faults()} {
+		html := string(render(t, input(d)))
+		if strings.Contains(html, "Apiserver capacity") || strings.Contains(html, "priority level") || strings.Contains(html, "seats in use") {
+			t.Errorf("%s: a run without capacity tells of it", d.Summary.Scenario)
+		}
+	}
+}
+
 func TestClock(t *testing.T) {
 	for v, want := range map[float64]string{0: "0s", 2.5: "2.5s", 45: "45s", 140.4: "2m20s", 1200: "20m", 3600: "1h", 5400: "1h30m", 3605: "1h0m5s", -1: "-1s"} {
 		if got := clock(v); got != want {
@@ -336,7 +489,7 @@ func TestRendersInChromium(t *testing.T) {
 		}
 		t.Skip("chromium not found on PATH; set CI=true to make this fatal")
 	}
-	for name, d := range map[string]plotstest.Data{"sweep": plotstest.Sweep(), "faults": plotstest.Faults()} {
+	for name, d := range map[string]plotstest.Data{"sweep": plotstest.Sweep(), "faults": plotstest.Faults(), "capacity": plotstest.Capacity()} {
 		t.Run(name, func(t *testing.T) { checkInChromium(t, bin, render(t, input(d))) })
 	}
 }

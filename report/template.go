@@ -64,6 +64,19 @@ a { color: #0b5394; }
 {{template "table" .Latency}}
 <p>Apiserver load from kubelet ConfigMap and Secret requests, averaged over the run.</p>
 {{template "table" .Load}}
+{{- with .Capacity}}
+
+<h2 id="capacity">Apiserver capacity</h2>
+<p>The kubelets' priority level of API Priority and Fairness: its seats on each apiserver replica, the share of them busy on average, the seats in use and the requests waiting in its queues (summed over replicas), the 429s per second (of every cause) and client-go's retries of them.</p>
+{{template "table" .Level}}
+<p>Request latency, from a kubelet's request to its response, over every request of the run: its time waiting for the client's token bucket (throttle), in the level's queues (queue) and holding a seat (service); the rest is Retry-After sleeps. Each part's p99 is its own, so they do not add up.</p>
+{{- range .Latency}}
+{{- if .Label}}
+<h3>{{.Label}}</h3>
+{{- end}}
+{{template "table" .Table}}
+{{- end}}
+{{- end}}
 {{- if .Faults}}
 
 <h2 id="faults">Faults and recovery</h2>
