@@ -574,7 +574,7 @@ func TestLoadCapacityGolden(t *testing.T) {
 	if _, ok := p2.Page[5][0].Y.Tick.Marker.(logTicks); ok {
 		t.Error("seats 16: request latency on a log axis")
 	}
-	if s := svgOf(t, p2); !strings.Contains(s, "none during the run") || !strings.Contains(s, ">limit: 16 seats<") {
+	if s := svgOf(t, p2); !strings.Contains(s, "none during the run") || !strings.Contains(s, ">limit: 16 seats<") || !strings.Contains(s, ">429<") {
 		t.Error("seats 16: the 429 panel does not say none, or no limit line")
 	}
 	// The sweep's capacity charts: latency p99 over three decades on a log axis.

@@ -45,7 +45,7 @@ var (
 
 // rejectSeries returns the 429 panel's series: all 429s, those of priority
 // and fairness and the retries; when every 429 was priority and fairness's,
-// one line stands for both.
+// one line stands for both, and without any a line named "429".
 func rejectSeries(rs []results.LoadRow) []loadSeries {
 	for i := range rs {
 		if rs[i].Rejected429PerSec != rs[i].RejectedAPFPerSec {
@@ -54,6 +54,9 @@ func rejectSeries(rs []results.LoadRow) []loadSeries {
 	}
 	only := apf429
 	only.name = "429, all APF"
+	if !anyNonZero(rs, apf429.value) {
+		only.name = "429"
+	}
 	return []loadSeries{only, retries}
 }
 
