@@ -223,7 +223,9 @@ func capacitySentence(pt *results.Point, l level) string {
 	b.WriteString(". ")
 	name, v := mainVerb(&a.RequestLatency)
 	switch {
-	case a.QueuedPeak == 0:
+	case a.QueuedPeak == 0 || a.QueuedMean == 0:
+		// A request that finds a seat passes through its queue in no
+		// time: the peak may count it, the mean does not.
 		b.WriteString("No request waited in its queues")
 	case v.Count > 0:
 		fmt.Fprintf(&b, "Up to %s %s waited in its queues at once; %ss waited %s there at p99 (%s on average)",

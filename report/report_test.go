@@ -305,6 +305,12 @@ func TestCapacityReading(t *testing.T) {
 				"No request waited in its queues, and no request got 429 from it. " +
 				"Over the run, GET p99 was 58 ms (throttling and retries included): within the scalability SLO for read-only single-object calls, p99 ≤ 1 s (which the SLO asks of every 5 minutes).",
 		}, []string{"its wait in the queues"}},
+		// A request that found a seat passed through a queue: not a wait.
+		{"passed", func() plotstest.Data {
+			d := capacityPoint(2)
+			d.Summary.Points[0].APIServer.QueuedPeak = 1
+			return d
+		}(), capacityYAML(16, 1, false), []string{"No request waited in its queues, and no request got 429 from it."}, nil},
 		// Neither the scenario nor the parameters give the seats.
 		{"unknown", capacityPoint(0), []byte(scenarioYAML), []string{
 			"The kubelets' priority level had 1.1 seats in use on average and 2 at its peak. Up to 66 requests",
