@@ -653,18 +653,21 @@ func TestCapacitySweepCharts(t *testing.T) {
 }
 
 func TestSeatLimit(t *testing.T) {
+	one := []results.LoadRow{{}}
 	three := []results.LoadRow{{OpenWatchesByReplica: []float64{1, 2, 3}}}
 	for _, tc := range []struct {
 		params map[string]string
 		rows   []results.LoadRow
 		want   float64
 	}{
-		{map[string]string{}, nil, 0}, // not given: no line
-		{map[string]string{SeatsParam: "74"}, nil, 74},
+		{map[string]string{}, one, 0}, // not given: no line
+		{map[string]string{SeatsParam: "74"}, one, 74},
 		{map[string]string{SeatsParam: "74"}, three, 222},
+		{map[string]string{SeatsParam: "74"}, nil, 0}, // replicas unknown
+		{map[string]string{SeatsParam: "10", ReplicasParam: "2"}, nil, 20},
 		{map[string]string{SeatsParam: "10", ReplicasParam: "2"}, three, 20},
-		{map[string]string{SeatsParam: "x"}, nil, 0},
-		{map[string]string{SeatsParam: "10", ReplicasParam: "0"}, nil, 0},
+		{map[string]string{SeatsParam: "x"}, one, 0},
+		{map[string]string{SeatsParam: "10", ReplicasParam: "0"}, one, 0},
 	} {
 		if got := SeatLimit(&results.Point{Params: tc.params}, tc.rows); got != tc.want {
 			t.Errorf("SeatLimit(%v) = %v, want %v", tc.params, got, tc.want)

@@ -70,8 +70,8 @@ func hasCapacity(rs []results.LoadRow) bool {
 // apiserver replica, as the seats-in-use panel counts them, when the
 // point's parameters give them (a sweep or search over
 // cluster.apiserver.capacity.seats); else 0. The replicas are the
-// point's cluster.apiserver.replicas parameter, or else those the rows
-// split open watches over (none: one).
+// point's cluster.apiserver.replicas parameter, or else those its load
+// rows split open watches over (none: one); without either, 0.
 func SeatLimit(pt *results.Point, rows []results.LoadRow) float64 {
 	seats, err := strconv.Atoi(pt.Params[SeatsParam])
 	if err != nil || seats <= 0 {
@@ -82,6 +82,8 @@ func SeatLimit(pt *results.Point, rows []results.LoadRow) float64 {
 		if replicas, err = strconv.Atoi(v); err != nil || replicas <= 0 {
 			return 0
 		}
+	} else if len(rows) == 0 {
+		return 0
 	}
 	return float64(seats * replicas)
 }

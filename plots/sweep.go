@@ -18,7 +18,7 @@ import (
 type Metric struct {
 	Key     string // file-name friendly key, e.g. "latency_p99"
 	Name    string // axis label, e.g. "latency p99"
-	Unit    string // "" for seconds (time ticks carry the unit), else e.g. "req/s"
+	Unit    string // "" for seconds (time ticks carry the unit) or a count, else e.g. "req/s"
 	Seconds bool   // the value is a duration in seconds
 	// Latency is true for latency metrics, undefined when no pair was observed.
 	Latency bool

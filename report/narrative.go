@@ -25,9 +25,10 @@ var (
 
 // Read derives the reading of a run from its numbers. Latency rows, when
 // given, add the count of pairs still waiting when the run ended. Without
-// the scenario, the reading of a finite apiserver capacity names the
-// priority level's seats only when the points' parameters do (a sweep over
-// them); [Write] reads them from the scenario as run.
+// the scenario and the load rows, the reading of a finite apiserver
+// capacity names the priority level's seats only when the points'
+// parameters give both the seats and the replicas (see [plots.SeatLimit]);
+// [Write] reads them from the scenario as run.
 func Read(s *results.Summary, lat []results.LatencyRow) Reading {
 	return read(s, lat, levels(s, nil, nil))
 }
