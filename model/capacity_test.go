@@ -243,3 +243,23 @@ func countSimple(r *Result) int {
 	}
 	return n
 }
+
+// TestSeatsLittlesLaw: the seats in use average the request rate times the
+// mean service time (Little's law), with one replica or three; and with
+// ample seats no request is counted as waiting.
+func TestSeatsLittlesLaw(t *testing.T) {
+	for _, replicas := range []int{1, 3} {
+		cfg := smallConfig(Get, 200, 2000, Volume)
+		cfg.Replicas = replicas
+		cfg.Capacity = defaultCapacity()
+		r := run(t, cfg)
+		a := r.Metrics.APIServer
+		want := a.GetPerSec * a.RequestLatency.Get.ServiceMean
+		if math.Abs(a.SeatsInUseMean-want)/want > 0.02 {
+			t.Errorf("%d replicas: %.4f seats in use on average, want %.4f (%.2f GET/s × %.4f s)", replicas, a.SeatsInUseMean, want, a.GetPerSec, a.RequestLatency.Get.ServiceMean)
+		}
+		if a.QueuedPeak != 0 || a.QueuedMean != 0 {
+			t.Errorf("%d replicas: %v requests waiting at the peak with %d seats", replicas, a.QueuedPeak, cfg.Capacity.Seats)
+		}
+	}
+}

@@ -71,7 +71,7 @@ func (c *partition) arrive(ri int32, t sim.Time) {
 		}
 	}
 	qs := c.levels[rep]
-	c.releaseUntil(qs, t)
+	c.releaseAll(t)
 	qs.syncTime(t)
 	r.replica = rep
 	r.arrivedAt = t
@@ -91,10 +91,12 @@ func (c *partition) arrive(ri int32, t sim.Time) {
 		return
 	}
 	r.state = reqQueued
-	c.rec.queueDelta(t, 1)
+	seq := r.seq
 	c.dispatch(qs, t)
-	if r := &c.reqs[ri]; r.state == reqQueued {
+	if r := &c.reqs[ri]; r.seq == seq && r.state == reqQueued {
 		// Still waiting for a seat: it is rejected if it waits too long.
+		r.waited = true
+		c.rec.queueDelta(t, 1)
 		c.eng.Schedule(t+sim.Time(c.cfg.Capacity.QueueWaitLimit), c.evQueueTimeout, ri, r.seq, 0, 0)
 	}
 }
@@ -114,9 +116,13 @@ func (c *partition) rejectAPF(qs *queueSet, ri int32, t sim.Time) {
 func (c *partition) dispatch(qs *queueSet, t sim.Time) {
 	for ri := c.nextToDispatch(qs); ri >= 0; ri = c.nextToDispatch(qs) {
 		r := &c.reqs[ri]
+		r.state = reqClient
 		r.startAt = t
 		r.queued += t - r.arrivedAt
-		c.rec.queueDelta(t, -1)
+		if r.waited {
+			r.waited = false
+			c.rec.queueDelta(t, -1)
+		}
 		c.rec.seatsDelta(t, r.seats)
 		service := c.serviceTime(r)
 		qs.releases.push(seatRelease{at: t + service, queue: r.queue, seats: r.seats, service: service})
@@ -125,16 +131,27 @@ func (c *partition) dispatch(qs *queueSet, t sim.Time) {
 	c.watchReleases(qs)
 }
 
-// releaseUntil releases the seats of the requests that finished by t, in
-// order, and dispatches the waiting requests into them.
-func (c *partition) releaseUntil(qs *queueSet, t sim.Time) {
-	for len(qs.releases) > 0 && qs.releases[0].at <= t {
-		rel := qs.releases.pop()
-		qs.syncTime(rel.at)
-		c.finished(qs, rel.queue, rel.seats, rel.service)
+// releaseAll releases, in time order across the replicas, the seats of
+// the requests that finished by t, and dispatches waiting requests into
+// them. (A replica with waiters has a release event at its next release,
+// so dispatches never happen before now.)
+func (c *partition) releaseAll(t sim.Time) {
+	for {
+		var next *queueSet
+		for _, qs := range c.levels {
+			if len(qs.releases) > 0 && qs.releases[0].at <= t && (next == nil || qs.releases[0].at < next.releases[0].at) {
+				next = qs
+			}
+		}
+		if next == nil {
+			return
+		}
+		rel := next.releases.pop()
+		next.syncTime(rel.at)
+		c.finished(next, rel.queue, rel.seats, rel.service)
 		c.rec.seatsDelta(rel.at, -rel.seats)
-		if qs.waiting > 0 {
-			c.dispatch(qs, rel.at)
+		if next.waiting > 0 {
+			c.dispatch(next, rel.at)
 		}
 	}
 }
@@ -160,7 +177,7 @@ func (c *partition) onRelease(ev sim.Event) {
 	if qs.releaseEvent == t {
 		qs.releaseEvent = -1
 	}
-	c.releaseUntil(qs, t)
+	c.releaseAll(t)
 	c.watchReleases(qs)
 }
 
@@ -194,10 +211,11 @@ func (c *partition) onQueueTimeout(ev sim.Event) {
 	}
 	t := c.eng.Now()
 	qs := c.levels[r.replica]
-	c.releaseUntil(qs, t)
+	c.releaseAll(t)
 	qs.syncTime(t)
 	c.unlink(qs, ri)
 	r.queued += t - r.arrivedAt
+	r.waited = false
 	c.rec.queueDelta(t, -1)
 	c.rejectAPF(qs, ri, t)
 }

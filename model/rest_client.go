@@ -72,6 +72,7 @@ type request struct {
 	next      int32
 	seq       int32 // voids stale timeouts
 	state     reqState
+	waited    bool // counted among the requests waiting for a seat
 }
 
 type reqState uint8
