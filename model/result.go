@@ -113,6 +113,7 @@ func (c *Cluster) result() *Result {
 			RetriesPerSec:    sum(rec.Retries) / secs,
 			SeatsInUseMean:   sum(rec.SeatsSec) / secs,
 			SeatsInUsePeak:   float64(rec.seatsPeak),
+			SeatsLimit:       c.seatsLimit(),
 			QueuedMean:       sum(rec.QueuedSec) / secs,
 			QueuedPeak:       float64(rec.queuedPeak),
 			RequestLatency:   rec.requestLatency(),
@@ -551,4 +552,12 @@ func (r *Recorder) requestLatency() results.RequestLatency {
 	out := results.RequestLatency{Get: verb(verbGet), List: verb(verbList), Watch: verb(verbWatch), Post: verb(verbCreate)}
 	out.Mean, out.P50, out.P99, out.Max = all.mean(), all.quantile(0.5), all.quantile(0.99), all.max.Seconds()
 	return out
+}
+
+// seatsLimit is the kubelets' priority level's seats over every replica.
+func (c *Cluster) seatsLimit() float64 {
+	if c.cfg.Capacity == nil {
+		return 0
+	}
+	return float64(c.cfg.Capacity.Seats * max(c.cfg.Replicas, 1))
 }

@@ -73,6 +73,9 @@ func hasCapacity(rs []results.LoadRow) bool {
 // point's cluster.apiserver.replicas parameter, or else those its load
 // rows split open watches over (none: one); without either, 0.
 func SeatLimit(pt *results.Point, rows []results.LoadRow) float64 {
+	if pt.APIServer.SeatsLimit > 0 {
+		return pt.APIServer.SeatsLimit
+	}
 	seats, err := strconv.Atoi(pt.Params[SeatsParam])
 	if err != nil || seats <= 0 {
 		return 0

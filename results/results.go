@@ -143,8 +143,10 @@ type APIServer struct {
 	// run and peak.
 	SeatsInUseMean float64 `json:"seats_in_use_mean"`
 	SeatsInUsePeak float64 `json:"seats_in_use_peak"`
-	QueuedMean     float64 `json:"queued_requests_mean"`
-	QueuedPeak     float64 `json:"queued_requests_peak"`
+	// SeatsLimit is the level's seats, summed over replicas (0: unlimited).
+	SeatsLimit float64 `json:"seats_limit"`
+	QueuedMean float64 `json:"queued_requests_mean"`
+	QueuedPeak float64 `json:"queued_requests_peak"`
 	// RequestLatency is the time from a kubelet's request to its response
 	// (apiserver_request_duration_seconds plus the client's throttling and
 	// retries), in seconds.
@@ -317,7 +319,7 @@ func (m *Metrics) Fields() []*float64 {
 		&k.MountFailuresTotal,
 		&m.Faults.Count, &m.Faults.RecoverySecondsMax, &m.Faults.WatchesDropped, &m.Faults.Relists,
 		&a.RejectedPerSec, &a.RejectedAPFTotal, &a.RetriesPerSec,
-		&a.SeatsInUseMean, &a.SeatsInUsePeak, &a.QueuedMean, &a.QueuedPeak,
+		&a.SeatsInUseMean, &a.SeatsInUsePeak, &a.SeatsLimit, &a.QueuedMean, &a.QueuedPeak,
 	}
 	rl := &a.RequestLatency
 	f = append(f, &rl.Mean, &rl.P50, &rl.P99, &rl.Max)
