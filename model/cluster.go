@@ -580,23 +580,37 @@ func (c *Cluster) buildPods() {
 	for wi := range rngs {
 		rngs[wi] = c.streams.StreamN("workload", wi)
 	}
-	picks := map[int32][]int32{} // chain -> first member position per mount
-	pick := func(pp *podPlan) []int32 {
-		if got, ok := picks[pp.chain]; ok {
-			return got
+	// pickAt[chain] indexes the chain's picks in picks, one per mount
+	// (-1: not picked yet); flat, since there is a chain per pod.
+	pickAt := make([]int32, len(plan.pods))
+	for i := range pickAt {
+		pickAt[i] = -1
+	}
+	npicks := 0
+	for i := range plan.pods {
+		if pp := &plan.pods[i]; pp.chain == int32(i) {
+			npicks += len(cfg.Workloads[pp.workload].Mounts)
 		}
+	}
+	picks := make([]int32, 0, npicks)
+	pick := func(pp *podPlan) []int32 {
 		w := &cfg.Workloads[pp.workload]
-		out := make([]int32, len(w.Mounts))
-		for mi, m := range w.Mounts {
+		if at := pickAt[pp.chain]; at >= 0 {
+			return picks[at : int(at)+len(w.Mounts)]
+		}
+		at := int32(len(picks))
+		for _, m := range w.Mounts {
+			v := int32(0)
 			switch m.Select {
 			case SelectRandom:
-				out[mi] = int32(rngs[pp.workload].IntN(len(m.Objects)))
+				v = int32(rngs[pp.workload].IntN(len(m.Objects)))
 			case SelectByIndex:
-				out[mi] = pp.index % int32(len(m.Objects))
+				v = pp.index % int32(len(m.Objects))
 			}
+			picks = append(picks, v)
 		}
-		picks[pp.chain] = out
-		return out
+		pickAt[pp.chain] = at
+		return picks[at:]
 	}
 	for _, i := range order {
 		if plan.pods[i].initial {
@@ -620,7 +634,7 @@ func (c *Cluster) buildPods() {
 		w := &cfg.Workloads[pp.workload]
 		p := podState{node: pp.node, workload: pp.workload, index: pp.index, gen: pp.gen,
 			consStart: int32(len(c.consumers)), createAt: pp.createAt, deleteAt: pp.deleteAt}
-		sel := picks[pp.chain]
+		sel := pick(pp)
 		for mi := range w.Mounts {
 			c.addConsumers(&p, int32(pos), int16(mi), &w.Mounts[mi], sel[mi])
 		}
@@ -644,6 +658,7 @@ func (c *Cluster) buildPods() {
 		head := &c.pods[layout[plan.pods[order[i]].chain]]
 		p.chainCons = head.consStart
 	}
+	plan.pods = nil // c.pods holds all of it now
 }
 
 // addConsumers adds pod pi's consumers of mount m; lo is the chain's pick
