@@ -25,13 +25,14 @@ type cachingManager struct {
 func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 	c := m.c
 	sl := &c.slots[s]
-	if sl.fetchDone > t {
-		t = sl.fetchDone // wait for the fetch in flight
+	cs := &c.cacheSlots[s]
+	if cs.fetchDone > t {
+		t = cs.fetchDone // wait for the fetch in flight
 	}
 	ttl := c.nodes[sl.node].cacheTTL
 	// Refetch if never fetched, or if !now.Before(lastUpdateTime + ttl).
-	if !sl.hasData || t >= sl.lastUpdate+ttl {
-		v, done, ok := c.serveGet(sl.node, sl.obj, !sl.hasData, t, &c.nodes[sl.node].rng)
+	if !cs.hasData || t >= cs.lastUpdate+ttl {
+		v, done, ok := c.serveGet(sl.node, sl.obj, !cs.hasData, t, &c.nodes[sl.node].rng)
 		if !ok {
 			if c.tracing {
 				c.tracef(t, "%s: cache item %s: GET failed: no apiserver replica answered", c.nodeName(sl.node), c.objectName(sl.obj))
@@ -39,46 +40,47 @@ func (m *cachingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 			return 0, done, false
 		}
 		// isObjectOlder: a response older than the cached object is ignored.
-		if !sl.hasData || v >= sl.dataVersion {
-			sl.dataVersion = v
+		if !cs.hasData || v >= cs.dataVersion {
+			cs.dataVersion = v
 		}
 		if c.tracing {
 			from := "the watch cache (resourceVersion=0)"
-			if !sl.hasData {
+			if !cs.hasData {
 				from = "etcd (no data since AddReference)"
 			}
 			c.tracef(t, "%s: cache item %s stale or empty (TTL %v): GET from %s: v%d, response after %v", c.nodeName(sl.node), c.objectName(sl.obj), ttl, from, v, done.Sub(t))
 		}
-		sl.hasData = true
-		sl.lastUpdate = done
-		sl.fetchDone = done
-		return sl.dataVersion, done, true
+		cs.hasData = true
+		cs.lastUpdate = done
+		cs.fetchDone = done
+		return cs.dataVersion, done, true
 	}
 	if c.tracing {
-		c.tracef(t, "%s: cache item %s fresh until %v: v%d, no request", c.nodeName(sl.node), c.objectName(sl.obj), sl.lastUpdate+ttl, sl.dataVersion)
+		c.tracef(t, "%s: cache item %s fresh until %v: v%d, no request", c.nodeName(sl.node), c.objectName(sl.obj), cs.lastUpdate+ttl, cs.dataVersion)
 	}
-	return sl.dataVersion, t, true
+	return cs.dataVersion, t, true
 }
 
 // addReference drops the item's data (item.data = nil): the next Get
 // fetches from etcd, without waiting for a fetch in flight, which fills the
 // dropped data object.
 func (m *cachingManager) addReference(s int32, t sim.Time) {
-	sl := &m.c.slots[s]
-	sl.hasData = false
-	sl.fetchDone = 0
-	sl.fetching = false
-	sl.cacheGen++
+	cs := &m.c.cacheSlots[s]
+	cs.hasData = false
+	cs.fetchDone = 0
+	cs.fetching = false
+	cs.cacheGen++
 }
 
 // deleteReference deletes the item when its last reference goes: the next
 // AddReference starts from an empty item.
 func (m *cachingManager) deleteReference(s int32, t sim.Time) {
 	if sl := &m.c.slots[s]; sl.refs == 0 {
-		sl.hasData = false
-		sl.fetchDone = 0
-		sl.fetching = false
-		sl.cacheGen++
+		cs := &m.c.cacheSlots[s]
+		cs.hasData = false
+		cs.fetchDone = 0
+		cs.fetching = false
+		cs.cacheGen++
 	}
 }
 
@@ -86,11 +88,11 @@ func (m *cachingManager) objectUpdated(int32, sim.Time) {}
 
 // reset empties the item: the restarted kubelet's store starts empty.
 func (m *cachingManager) reset(s int32, t sim.Time, fault int32) {
-	sl := &m.c.slots[s]
-	sl.hasData = false
-	sl.fetchDone = 0
-	sl.fetching = false
-	sl.cacheGen++
+	cs := &m.c.cacheSlots[s]
+	cs.hasData = false
+	cs.fetchDone = 0
+	cs.fetching = false
+	cs.cacheGen++
 	delete(m.c.cacheWaiters, s)
 }
 
@@ -102,15 +104,16 @@ func (m *cachingManager) warmStart() {
 	c := m.c
 	for i := c.slotLo; i < c.slotHi; i++ {
 		sl := &c.slots[i]
+		cs := &c.cacheSlots[i]
 		if sl.refs == 0 {
 			continue // only pods created later reference it
 		}
-		sl.hasData = true
-		sl.dataVersion = 0
+		cs.hasData = true
+		cs.dataVersion = 0
 		if ttl := c.nodes[sl.node].cacheTTL; ttl > 0 {
-			sl.lastUpdate = -sim.Time(c.nodes[sl.node].rng.Float64() * float64(ttl))
+			cs.lastUpdate = -sim.Time(c.nodes[sl.node].rng.Float64() * float64(ttl))
 		}
-		sl.fetchDone = sl.lastUpdate
+		cs.fetchDone = cs.lastUpdate
 	}
 }
 
@@ -120,34 +123,35 @@ func (m *cachingManager) warmStart() {
 func (m *cachingManager) getAsync(s int32, t sim.Time, w waiter) (int32, sim.Time, bool, bool) {
 	c := m.c
 	sl := &c.slots[s]
-	if sl.fetching {
+	cs := &c.cacheSlots[s]
+	if cs.fetching {
 		c.cacheWaiters[s] = append(c.cacheWaiters[s], pendingRead{w: w, at: t})
 		return 0, 0, false, true
 	}
-	if sl.hasData && t < sl.lastUpdate+c.nodes[sl.node].cacheTTL {
-		return sl.dataVersion, t, true, false
+	if cs.hasData && t < cs.lastUpdate+c.nodes[sl.node].cacheTTL {
+		return cs.dataVersion, t, true, false
 	}
-	sl.fetching = true
+	cs.fetching = true
 	return c.issueInline(&request{node: sl.node, obj: sl.obj, verb: verbGet, kind: c.cfg.Objects[sl.obj].Kind,
-		fromEtcd: !sl.hasData, cont: contCacheFetch, slot: s, gen: sl.cacheGen, w: w}, t)
+		fromEtcd: !cs.hasData, cont: contCacheFetch, slot: s, gen: cs.cacheGen, w: w}, t)
 }
 
 // applyFetch applies item s's fetch (made in cache generation gen) answered
 // at t and returns the version the Get returns.
 func (m *cachingManager) applyFetch(s, gen int32, v int32, t sim.Time, ok bool) int32 {
-	sl := &m.c.slots[s]
-	if gen != sl.cacheGen {
+	cs := &m.c.cacheSlots[s]
+	if gen != cs.cacheGen {
 		return v // an AddReference dropped the item meanwhile
 	}
-	sl.fetching = false
+	cs.fetching = false
 	if ok {
 		// isObjectOlder: a response older than the cached object is ignored.
-		if !sl.hasData || v >= sl.dataVersion {
-			sl.dataVersion = v
+		if !cs.hasData || v >= cs.dataVersion {
+			cs.dataVersion = v
 		}
-		sl.hasData = true
-		sl.lastUpdate = t
-		v = sl.dataVersion
+		cs.hasData = true
+		cs.lastUpdate = t
+		v = cs.dataVersion
 	}
 	return v
 }
@@ -156,10 +160,10 @@ func (m *cachingManager) applyFetch(s, gen int32, v int32, t sim.Time, ok bool) 
 // the Gets that waited for it.
 func (m *cachingManager) fetched(s, gen int32, w waiter, v int32, t sim.Time, ok bool) {
 	c := m.c
-	sl := &c.slots[s]
+	cs := &c.cacheSlots[s]
 	v = m.applyFetch(s, gen, v, t, ok)
 	c.resumeRead(w, v, t, ok)
-	if gen != sl.cacheGen {
+	if gen != cs.cacheGen {
 		return
 	}
 	waiting := c.cacheWaiters[s]

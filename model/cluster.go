@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -47,6 +48,10 @@ type Cluster struct {
 	srcSlot []int32 // the (node, object) slot the source reads through
 	srcSeen []int32 // the object version the consumer's files hold; -1 before the first mount
 	slots   []slot  // grouped by node
+	// cacheSlots[s] (Cache) or watchSlots[s] (Watch) is slot s's manager
+	// state; nil under the other strategies.
+	cacheSlots []cacheSlot
+	watchSlots []watchSlot
 	// slotRef[s] is slot s's node and object, dense for the Get path.
 	slotRef []slotRef
 	// objSlots[objSlotStart[o]:objSlotStart[o+1]] are the slots of object o.
@@ -219,36 +224,43 @@ type slotRef struct{ node, obj int32 }
 
 // slot is a node's reference to one object: the manager's per-node item for
 // it (Cache: objectStore item; Watch: objectCache item with its reflector).
+// The strategy's own state is in cacheSlots or watchSlots, allocated only for
+// that strategy.
 type slot struct {
 	node     int32
 	obj      int32
 	syncRefs int32 // consumers on the node that read it on every sync (volumes, pull secrets)
 	refs     int32 // registered pods on the node that reference it (RegisterPod minus UnregisterPod)
+}
 
-	// Cache.
-	hasData     bool
-	fetching    bool  // a fetch is in flight (finite capacity): Gets wait for it
-	cacheGen    int32 // AddReference's count: a fetch it overtook fills nothing
-	dataVersion int32
+// cacheSlot is a Cache slot's objectStore item.
+type cacheSlot struct {
 	lastUpdate  sim.Time
 	fetchDone   sim.Time
+	cacheGen    int32 // AddReference's count: a fetch it overtook fills nothing
+	dataVersion int32
+	hasData     bool
+	fetching    bool // a fetch is in flight (finite capacity): Gets wait for it
+}
 
-	// Watch.
-	started          bool // reflector running
-	watchOpen        bool
-	immutableStopped bool
-	idleCheck        bool
-	storeVersion     int32
-	watchGen         int32
-	syncedAt         sim.Time // the store is initialised from here on (never: not yet known)
-	lastAccess       sim.Time
+// watchSlot is a Watch slot's objectCache item and its reflector.
+type watchSlot struct {
+	syncedAt   sim.Time // the store is initialised from here on (never: not yet known)
+	lastAccess sim.Time
 	// The reflector's connection and retries (reflector.go).
-	watchReplica int32    // the replica serving the open watch
 	watchStart   sim.Time // when the open watch was (re)issued: bookmarks follow each minute
 	rvAt         sim.Time // when the reflector's last resourceVersion was current
 	backoffBase  sim.Time // the next backoff step's base delay (0: the initial one)
 	backoffReset sim.Time // backoffManager.lastStart: the reflector's creation or last reset
-	faultPending int32    // the fault (+1) that dropped the watch, until it is open again
+	storeVersion int32
+	watchGen     int32
+	watchReplica int32 // the replica serving the open watch
+	faultPending int32 // the fault (+1) that dropped the watch, until it is open again
+
+	started          bool // reflector running
+	watchOpen        bool
+	immutableStopped bool
+	idleCheck        bool
 }
 
 type ruleState struct {
@@ -719,7 +731,7 @@ func (c *Cluster) buildSlots() {
 					if !ok {
 						si = int32(len(c.slots))
 						local[o] = si
-						c.slots = append(c.slots, slot{node: int32(n), obj: o, lastAccess: -1})
+						c.slots = append(c.slots, slot{node: int32(n), obj: o})
 					}
 					c.srcSlot[s] = si
 					if cs.kind.readEverySync() && p.createAt < 0 {
@@ -733,6 +745,18 @@ func (c *Cluster) buildSlots() {
 		}
 	}
 	c.nodeSlotStart[len(c.nodes)] = int32(len(c.slots))
+	if cap(c.slots) > len(c.slots)+len(c.slots)/8 {
+		c.slots = slices.Clone(c.slots) // sized for one slot per source; pods share slots
+	}
+	switch c.cfg.Strategy {
+	case Cache:
+		c.cacheSlots = make([]cacheSlot, len(c.slots))
+	case Watch:
+		c.watchSlots = make([]watchSlot, len(c.slots))
+		for i := range c.watchSlots {
+			c.watchSlots[i].lastAccess = -1
+		}
+	}
 	c.slotRef = make([]slotRef, len(c.slots))
 	for i, s := range c.slots {
 		c.slotRef[i] = slotRef{s.node, s.obj}
@@ -875,7 +899,10 @@ func (c *Cluster) eventBudget(p *partition) uint64 {
 // not recovered when the partition's run ended.
 func (c *partition) finishFaults() {
 	for s := c.slotLo; s < c.slotHi; s++ {
-		if f := c.slots[s].faultPending; f > 0 && c.slots[s].refs > 0 {
+		if c.watchSlots == nil {
+			break
+		}
+		if f := c.watchSlots[s].faultPending; f > 0 && c.slots[s].refs > 0 {
 			c.rec.faults[f-1].unrecovered = true
 		}
 	}

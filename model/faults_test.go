@@ -198,7 +198,7 @@ func TestReflectorBackoff(t *testing.T) {
 	p := c.newPartition(0, 1, true)
 	m := p.mgr.(*watchingManager)
 	s := p.slotLo
-	p.slots[s].backoffReset = 0
+	p.watchSlots[s].backoffReset = 0
 	bases := []float64{0.8, 1.6, 3.2, 6.4, 12.8, 25.6, 30, 30, 30}
 	now := sim.Time(0)
 	for round := 0; round < 2; round++ {
@@ -209,7 +209,7 @@ func TestReflectorBackoff(t *testing.T) {
 			}
 			now += sim.Time(time.Second)
 		}
-		now = p.slots[s].backoffReset + backoffResetAfter + 1 // past the reset interval
+		now = p.watchSlots[s].backoffReset + backoffResetAfter + 1 // past the reset interval
 	}
 }
 

@@ -44,15 +44,16 @@ const (
 func (m *watchingManager) backoffStep(s int32, t sim.Time) sim.Time {
 	c := m.c
 	sl := &c.slots[s]
-	if t-sl.backoffReset > backoffResetAfter {
-		sl.backoffBase = 0
-		sl.backoffReset = t
+	ws := &c.watchSlots[s]
+	if t-ws.backoffReset > backoffResetAfter {
+		ws.backoffBase = 0
+		ws.backoffReset = t
 	}
-	d := sl.backoffBase
+	d := ws.backoffBase
 	if d == 0 {
 		d = backoffInit
 	}
-	sl.backoffBase = min(2*d, backoffMax)
+	ws.backoffBase = min(2*d, backoffMax)
 	return d + sim.Time(c.nodes[sl.node].rng.Float64()*float64(d))
 }
 
@@ -61,6 +62,7 @@ func (m *watchingManager) backoffStep(s int32, t sim.Time) sim.Time {
 func (m *watchingManager) retryLater(s int32, t sim.Time, act int32) {
 	c := m.c
 	sl := &c.slots[s]
+	ws := &c.watchSlots[s]
 	at := t + m.backoffStep(s, t)
 	if c.tracing {
 		what := "re-WATCH"
@@ -70,14 +72,15 @@ func (m *watchingManager) retryLater(s int32, t sim.Time, act int32) {
 		c.tracef(t, "%s: reflector for %s waits %v, then tries to %s", c.nodeName(sl.node), c.objectName(sl.obj), at-t, what)
 	}
 	if at <= c.end {
-		c.eng.Schedule(at, c.evReflector, s, sl.watchGen, act, 0)
+		c.eng.Schedule(at, c.evReflector, s, ws.watchGen, act, 0)
 	}
 }
 
 // onReflector runs a reflector's retry (C: the action) after its wait.
 func (c *partition) onReflector(ev sim.Event) {
 	sl := &c.slots[ev.A]
-	if sl.watchGen != ev.B || !sl.started || c.nodes[sl.node].down {
+	ws := &c.watchSlots[ev.A]
+	if ws.watchGen != ev.B || !ws.started || c.nodes[sl.node].down {
 		return // stopped or restarted meanwhile
 	}
 	m := c.mgr.(*watchingManager)
@@ -93,9 +96,10 @@ func (c *partition) onReflector(ev sim.Event) {
 func (m *watchingManager) list(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
+	ws := &c.watchSlots[s]
 	if c.levels != nil {
 		c.issue(&request{node: sl.node, obj: sl.obj, verb: verbList, kind: c.cfg.Objects[sl.obj].Kind,
-			needsCache: true, cont: contList, slot: s, gen: sl.watchGen}, t)
+			needsCache: true, cont: contList, slot: s, gen: ws.watchGen}, t)
 		return
 	}
 	r := &c.nodes[sl.node].rng
@@ -122,22 +126,23 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 func (m *watchingManager) listedAt(s, v int32, at, done sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
-	if sl.faultPending > 0 {
-		c.rec.faultRelisted(sl.faultPending - 1)
+	ws := &c.watchSlots[s]
+	if ws.faultPending > 0 {
+		c.rec.faultRelisted(ws.faultPending - 1)
 	}
 	if c.tracing {
 		what := "relists"
-		if sl.syncedAt == never {
+		if ws.syncedAt == never {
 			what = "starts"
 		}
 		c.tracef(at, "%s: reflector for %s %s: LIST from the watch cache: v%d, synced after %v", c.nodeName(sl.node), c.objectName(sl.obj), what, v, done.Sub(at))
 	}
-	if v > sl.storeVersion {
-		sl.storeVersion = v
+	if v > ws.storeVersion {
+		ws.storeVersion = v
 	}
-	sl.rvAt = at
-	if sl.syncedAt == never {
-		sl.syncedAt = done
+	ws.rvAt = at
+	if ws.syncedAt == never {
+		ws.syncedAt = done
 	}
 }
 
@@ -146,7 +151,8 @@ func (m *watchingManager) listedAt(s, v int32, at, done sim.Time) {
 func (m *watchingManager) listed(s, gen, v int32, at, t sim.Time, ok bool) {
 	c := m.c
 	sl := &c.slots[s]
-	if sl.watchGen != gen || !sl.started {
+	ws := &c.watchSlots[s]
+	if ws.watchGen != gen || !ws.started {
 		return
 	}
 	if !ok {
@@ -156,7 +162,7 @@ func (m *watchingManager) listed(s, gen, v int32, at, t sim.Time, ok bool) {
 	m.listedAt(s, v, at, t)
 	m.wakeSynced(s, t)
 	c.issue(&request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: c.cfg.Objects[sl.obj].Kind,
-		needsCache: true, cont: contOpen, slot: s, gen: sl.watchGen}, t)
+		needsCache: true, cont: contOpen, slot: s, gen: ws.watchGen}, t)
 }
 
 // opened is the WATCH after a LIST answered at t (finite capacity): it
@@ -167,8 +173,9 @@ func (m *watchingManager) opened(s, gen int32, t sim.Time, ok bool, rep int32) {
 	}
 	c := m.c
 	sl := &c.slots[s]
+	ws := &c.watchSlots[s]
 	m.openWatch(s, t, c.nodes[sl.node].rng.Float64(), rep)
-	if v := c.version[sl.obj]; v > sl.storeVersion {
+	if v := c.version[sl.obj]; v > ws.storeVersion {
 		m.sendEvent(s, v, t)
 	}
 	m.updateReady(s, t)
@@ -186,8 +193,8 @@ func (m *watchingManager) rewatched(s, gen int32, t sim.Time, ok bool, rep int32
 // meanwhile, and not if it failed, when it waits a backoff step and tries
 // again.
 func (m *watchingManager) watchAnswered(s, gen int32, t sim.Time, ok bool) bool {
-	sl := &m.c.slots[s]
-	if sl.watchGen != gen || !sl.started {
+	ws := &m.c.watchSlots[s]
+	if ws.watchGen != gen || !ws.started {
 		return false
 	}
 	if !ok {
@@ -203,10 +210,11 @@ func (m *watchingManager) watchAnswered(s, gen int32, t sim.Time, ok bool) bool 
 func (m *watchingManager) rewatch(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
+	ws := &c.watchSlots[s]
 	kind := c.cfg.Objects[sl.obj].Kind
 	if c.levels != nil {
 		c.issue(&request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: kind,
-			needsCache: true, cont: contRewatch, slot: s, gen: sl.watchGen}, t)
+			needsCache: true, cont: contRewatch, slot: s, gen: ws.watchGen}, t)
 		return
 	}
 	at, out, r := c.send(sl.node, verbWatch, kind, true, t)
@@ -226,19 +234,20 @@ func (m *watchingManager) rewatch(s int32, t sim.Time) {
 func (m *watchingManager) resume(s int32, at sim.Time, r int32) {
 	c := m.c
 	sl := &c.slots[s]
+	ws := &c.watchSlots[s]
 	_, _, ready := c.replicaAt(r, at)
 	oldest := max(ready, at-sim.Time(c.watchCacheHistory()))
-	if sl.rvAt < oldest {
+	if ws.rvAt < oldest {
 		// 410 Gone: too old resource version.
 		c.rec.add(c.rec.Gone, at, 1)
 		if c.tracing {
-			c.tracef(at, "%s: reflector for %s: WATCH from a resourceVersion of %v gets 410 Gone (replica %d's history starts at %v)", c.nodeName(sl.node), c.objectName(sl.obj), sl.rvAt, r, oldest)
+			c.tracef(at, "%s: reflector for %s: WATCH from a resourceVersion of %v gets 410 Gone (replica %d's history starts at %v)", c.nodeName(sl.node), c.objectName(sl.obj), ws.rvAt, r, oldest)
 		}
 		m.retryLater(s, at, actList)
 		return
 	}
 	m.openWatch(s, at, c.nodes[sl.node].rng.Float64(), r)
-	if v := c.versionServed(sl.obj, at); v > sl.storeVersion {
+	if v := c.versionServed(sl.obj, at); v > ws.storeVersion {
 		m.sendEvent(s, v, at) // the events since the resourceVersion
 	}
 }
@@ -257,18 +266,19 @@ func (m *watchingManager) replicaDown(r int32, t sim.Time, fault int32) {
 	c := m.c
 	for s := c.slotLo; s < c.slotHi; s++ {
 		sl := &c.slots[s]
-		if !sl.watchOpen || sl.watchReplica != r || c.nodes[sl.node].down {
+		ws := &c.watchSlots[s]
+		if !ws.watchOpen || ws.watchReplica != r || c.nodes[sl.node].down {
 			continue
 		}
 		// The last bookmark (one a minute since the watch was issued) or
 		// event set the resourceVersion.
-		if since := t - sl.watchStart; since >= bookmarkPeriod {
-			sl.rvAt = max(sl.rvAt, sl.watchStart+since/bookmarkPeriod*bookmarkPeriod)
+		if since := t - ws.watchStart; since >= bookmarkPeriod {
+			ws.rvAt = max(ws.rvAt, ws.watchStart+since/bookmarkPeriod*bookmarkPeriod)
 		}
-		m.stopWatch(sl, t)
+		m.stopWatch(ws, t)
 		c.rec.faultWatchDropped(fault)
-		if sl.faultPending == 0 {
-			sl.faultPending = fault + 1
+		if ws.faultPending == 0 {
+			ws.faultPending = fault + 1
 		}
 		if c.tracing {
 			c.tracef(t, "%s: WATCH %s on replica %d ends: the apiserver went away", c.nodeName(sl.node), c.objectName(sl.obj), r)

@@ -38,19 +38,20 @@ const (
 func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 	c := m.c
 	sl := &c.slots[s]
-	sl.lastAccess = t
-	if !sl.started {
+	ws := &c.watchSlots[s]
+	ws.lastAccess = t
+	if !ws.started {
 		m.startReflector(s, t) // restartReflectorIfNeeded
 	}
-	if t < sl.syncedAt {
+	if t < ws.syncedAt {
 		// wait.PollImmediate(10ms, 1s, hasSynced).
-		if sl.syncedAt-t > hasSyncedWait {
+		if ws.syncedAt-t > hasSyncedWait {
 			if c.tracing {
 				c.tracef(t, "%s: Get %s: reflector not synced within 1 s: failed to sync cache", c.nodeName(sl.node), c.objectName(sl.obj))
 			}
 			return 0, t + hasSyncedWait, false
 		}
-		t += (sl.syncedAt - t + watchSyncPoll - 1) / watchSyncPoll * watchSyncPoll
+		t += (ws.syncedAt - t + watchSyncPoll - 1) / watchSyncPoll * watchSyncPoll
 	}
 	return m.readStore(s, t), t, true
 }
@@ -59,27 +60,28 @@ func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
 func (m *watchingManager) readStore(s int32, t sim.Time) int32 {
 	c := m.c
 	sl := &c.slots[s]
-	if c.cfg.Objects[sl.obj].Immutable && !sl.immutableStopped {
-		sl.immutableStopped = true
-		m.stopWatch(sl, t)
+	ws := &c.watchSlots[s]
+	if c.cfg.Objects[sl.obj].Immutable && !ws.immutableStopped {
+		ws.immutableStopped = true
+		m.stopWatch(ws, t)
 		if c.tracing {
-			c.tracef(t, "%s: %s is immutable: watch stopped for good, the store keeps v%d", c.nodeName(sl.node), c.objectName(sl.obj), sl.storeVersion)
+			c.tracef(t, "%s: %s is immutable: watch stopped for good, the store keeps v%d", c.nodeName(sl.node), c.objectName(sl.obj), ws.storeVersion)
 		}
 	}
-	if sl.syncRefs == 0 && sl.watchOpen && !sl.idleCheck {
+	if sl.syncRefs == 0 && ws.watchOpen && !ws.idleCheck {
 		m.scheduleIdleCheck(s)
 	}
 	m.updateReady(s, t)
-	return sl.storeVersion
+	return ws.storeVersion
 }
 
 // getAsync is get when the apiserver's capacity is finite: a Get of a
 // reflector whose LIST is still in flight waits for it, at most 1 s.
 func (m *watchingManager) getAsync(s int32, t sim.Time, w waiter) (int32, sim.Time, bool, bool) {
 	c := m.c
-	sl := &c.slots[s]
-	if sl.started && sl.syncedAt == never || !sl.started && m.startsAsync(s, t) {
-		sl.lastAccess = t
+	ws := &c.watchSlots[s]
+	if ws.started && ws.syncedAt == never || !ws.started && m.startsAsync(s, t) {
+		ws.lastAccess = t
 		id := c.waiterSeq
 		c.waiterSeq++
 		c.syncWaiters[s] = append(c.syncWaiters[s], pendingRead{w: w, at: t, id: id})
@@ -94,7 +96,7 @@ func (m *watchingManager) getAsync(s int32, t sim.Time, w waiter) (int32, sim.Ti
 // and reports whether its sync is in flight.
 func (m *watchingManager) startsAsync(s int32, t sim.Time) bool {
 	m.startReflector(s, t)
-	return m.c.slots[s].syncedAt == never
+	return m.c.watchSlots[s].syncedAt == never
 }
 
 // wakeSynced resumes the Gets waiting for slot s's reflector, which synced
@@ -136,17 +138,18 @@ func (m *watchingManager) updateReady(s int32, t sim.Time) {
 		return
 	}
 	sl := &c.slots[s]
-	ready := sl.started && t >= sl.syncedAt && sl.syncRefs > 0 &&
-		(sl.immutableStopped || !c.cfg.Objects[sl.obj].Immutable)
+	ws := &c.watchSlots[s]
+	ready := ws.started && t >= ws.syncedAt && sl.syncRefs > 0 &&
+		(ws.immutableStopped || !c.cfg.Objects[sl.obj].Immutable)
 	if ready {
-		c.watchReady[s] = sl.storeVersion
+		c.watchReady[s] = ws.storeVersion
 	} else {
 		c.watchReady[s] = -1
 	}
 }
 
 func (m *watchingManager) addReference(s int32, t sim.Time) {
-	if !m.c.slots[s].started {
+	if !m.c.watchSlots[s].started {
 		m.startReflector(s, t)
 	}
 	m.updateReady(s, t)
@@ -158,7 +161,8 @@ func (m *watchingManager) addReference(s int32, t sim.Time) {
 func (m *watchingManager) deleteReference(s int32, t sim.Time) {
 	c := m.c
 	sl := &c.slots[s]
-	if sl.refs > 0 || !sl.started {
+	ws := &c.watchSlots[s]
+	if sl.refs > 0 || !ws.started {
 		m.updateReady(s, t)
 		return
 	}
@@ -171,14 +175,14 @@ func (m *watchingManager) deleteReference(s int32, t sim.Time) {
 // forget stops slot s's reflector and forgets its item, as item.stop() and
 // a deleted objectCache entry do.
 func (m *watchingManager) forget(s int32, t sim.Time) {
-	sl := &m.c.slots[s]
-	m.stopWatch(sl, t)
-	sl.watchGen++ // voids a pending retry
-	sl.started = false
-	sl.immutableStopped = false
-	sl.syncedAt = never
-	sl.backoffReset = never
-	sl.faultPending = 0
+	ws := &m.c.watchSlots[s]
+	m.stopWatch(ws, t)
+	ws.watchGen++ // voids a pending retry
+	ws.started = false
+	ws.immutableStopped = false
+	ws.syncedAt = never
+	ws.backoffReset = never
+	ws.faultPending = 0
 	m.updateReady(s, t)
 }
 
@@ -186,14 +190,14 @@ func (m *watchingManager) forget(s int32, t sim.Time) {
 // held ends with the connection, and the restarted kubelet's new reflector
 // re-opens it.
 func (m *watchingManager) reset(s int32, t sim.Time, fault int32) {
-	sl := &m.c.slots[s]
-	dropped := sl.watchOpen
+	ws := &m.c.watchSlots[s]
+	dropped := ws.watchOpen
 	if dropped {
 		m.c.rec.faultWatchDropped(fault)
 	}
 	m.forget(s, t)
 	if dropped {
-		sl.faultPending = fault + 1
+		ws.faultPending = fault + 1
 	}
 }
 
@@ -201,12 +205,12 @@ func (m *watchingManager) reset(s int32, t sim.Time, fault int32) {
 // the listed resourceVersion. Events after that version reach the store, so
 // the watch counts as open from the LIST on.
 func (m *watchingManager) startReflector(s int32, t sim.Time) {
-	sl := &m.c.slots[s]
-	sl.started = true
-	if sl.backoffReset == never {
-		sl.backoffReset = t // NewReflectorWithOptions: the backoff manager starts now
+	ws := &m.c.watchSlots[s]
+	ws.started = true
+	if ws.backoffReset == never {
+		ws.backoffReset = t // NewReflectorWithOptions: the backoff manager starts now
 	}
-	sl.syncedAt = never
+	ws.syncedAt = never
 	m.list(s, t)
 }
 
@@ -215,14 +219,15 @@ func (m *watchingManager) startReflector(s int32, t sim.Time) {
 func (m *watchingManager) openWatch(s int32, t sim.Time, u float64, rep int32) {
 	c := m.c
 	sl := &c.slots[s]
-	sl.watchOpen = true
-	sl.watchGen++
-	sl.watchStart = t
-	sl.watchReplica = rep
-	c.rec.openWatchDelta(t, 1, sl.watchReplica)
-	if sl.faultPending > 0 {
-		c.rec.faultRewatched(sl.faultPending-1, t)
-		sl.faultPending = 0
+	ws := &c.watchSlots[s]
+	ws.watchOpen = true
+	ws.watchGen++
+	ws.watchStart = t
+	ws.watchReplica = rep
+	c.rec.openWatchDelta(t, 1, ws.watchReplica)
+	if ws.faultPending > 0 {
+		c.rec.faultRewatched(ws.faultPending-1, t)
+		ws.faultPending = 0
 	}
 	// timeoutSeconds = minWatchTimeout * (rand + 1).
 	m.scheduleExpiry(s, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
@@ -233,25 +238,26 @@ func (m *watchingManager) openWatch(s int32, t sim.Time, u float64, rep int32) {
 
 func (m *watchingManager) scheduleExpiry(s int32, at sim.Time) {
 	if at <= m.c.end {
-		m.c.eng.Schedule(at, m.c.evWatchExpire, s, m.c.slots[s].watchGen, 0, 0)
+		m.c.eng.Schedule(at, m.c.evWatchExpire, s, m.c.watchSlots[s].watchGen, 0, 0)
 	}
 }
 
-func (m *watchingManager) stopWatch(sl *slot, t sim.Time) {
-	if !sl.watchOpen {
+func (m *watchingManager) stopWatch(ws *watchSlot, t sim.Time) {
+	if !ws.watchOpen {
 		return
 	}
-	sl.watchOpen = false
-	sl.watchGen++
-	m.c.rec.openWatchDelta(t, -1, sl.watchReplica)
+	ws.watchOpen = false
+	ws.watchGen++
+	m.c.rec.openWatchDelta(t, -1, ws.watchReplica)
 }
 
 func (m *watchingManager) scheduleIdleCheck(s int32) {
 	c := m.c
 	sl := &c.slots[s]
-	sl.idleCheck = true
+	ws := &c.watchSlots[s]
+	ws.idleCheck = true
 	n := &c.nodes[sl.node]
-	at := nextTick(n.recyclePhase, recyclePeriod, sl.lastAccess+c.maxIdle)
+	at := nextTick(n.recyclePhase, recyclePeriod, ws.lastAccess+c.maxIdle)
 	if at <= c.end {
 		c.eng.Schedule(at, c.evIdleCheck, s, 0, 0, 0)
 	}
@@ -266,8 +272,8 @@ func (m *watchingManager) objectUpdated(o int32, t sim.Time) {
 		if s < c.slotLo || s >= c.slotHi {
 			continue // another partition's node
 		}
-		sl := &c.slots[s]
-		if !sl.watchOpen {
+		ws := &c.watchSlots[s]
+		if !ws.watchOpen {
 			continue
 		}
 		m.sendEvent(s, v, t)
@@ -296,32 +302,33 @@ func (m *watchingManager) warmStart() {
 	open := make([]int32, len(c.plan.outages))
 	for i := c.slotLo; i < c.slotHi; i++ {
 		sl := &c.slots[i]
-		sl.syncedAt = never
-		sl.backoffReset = never
+		ws := &c.watchSlots[i]
+		ws.syncedAt = never
+		ws.backoffReset = never
 		if sl.refs == 0 {
 			continue // only pods created later reference it
 		}
-		sl.started = true
-		sl.syncedAt = -1
-		sl.storeVersion = 0
-		sl.backoffReset = -backoffResetAfter - 1 // created long ago: its first backoff step resets
+		ws.started = true
+		ws.syncedAt = -1
+		ws.storeVersion = 0
+		ws.backoffReset = -backoffResetAfter - 1 // created long ago: its first backoff step resets
 		switch {
 		case c.cfg.Objects[sl.obj].Immutable:
-			sl.immutableStopped = true
+			ws.immutableStopped = true
 		case sl.syncRefs > 0:
-			sl.watchOpen = true
-			sl.watchGen++
-			sl.watchReplica = max(m.initialReplica(sl.node), 0)
-			open[sl.watchReplica]++
+			ws.watchOpen = true
+			ws.watchGen++
+			ws.watchReplica = max(m.initialReplica(sl.node), 0)
+			open[ws.watchReplica]++
 			r := &c.nodes[sl.node].rng
 			left := residualUniform(r, float64(minWatchTimeout), 2*float64(minWatchTimeout))
 			// The watch was opened a while ago; its bookmarks keep its
 			// resourceVersion within the last minute.
-			sl.watchStart = -sim.Time(time.Minute)
+			ws.watchStart = -sim.Time(time.Minute)
 			m.scheduleExpiry(i, sim.Time(left))
 		default:
-			sl.started = false // stopped by the idle recycler
-			sl.syncedAt = never
+			ws.started = false // stopped by the idle recycler
+			ws.syncedAt = never
 		}
 	}
 	for r, n := range open {
@@ -345,13 +352,14 @@ func (m *watchingManager) initialReplica(n int32) int32 {
 // onDeliver applies a watch event to a node's store.
 func (c *partition) onDeliver(ev sim.Event) {
 	sl := &c.slots[ev.A]
+	ws := &c.watchSlots[ev.A]
 	if c.tracing {
-		c.tracef(c.eng.Now(), "%s: watch event: store holds %s v%d", c.nodeName(sl.node), c.objectName(sl.obj), max(ev.B, sl.storeVersion))
+		c.tracef(c.eng.Now(), "%s: watch event: store holds %s v%d", c.nodeName(sl.node), c.objectName(sl.obj), max(ev.B, ws.storeVersion))
 	}
-	if ev.B > sl.storeVersion {
-		sl.storeVersion = ev.B
+	if ev.B > ws.storeVersion {
+		ws.storeVersion = ev.B
 		if ev.B > 0 {
-			sl.rvAt = max(sl.rvAt, c.writeAt[sl.obj][ev.B-1])
+			ws.rvAt = max(ws.rvAt, c.writeAt[sl.obj][ev.B-1])
 		}
 		if c.watchReady != nil && c.watchReady[ev.A] >= 0 {
 			c.watchReady[ev.A] = ev.B
@@ -363,7 +371,8 @@ func (c *partition) onDeliver(ev sim.Event) {
 // sent 2 s before the deadline) from the last resourceVersion.
 func (c *partition) onWatchExpire(ev sim.Event) {
 	sl := &c.slots[ev.A]
-	if !sl.watchOpen || sl.watchGen != ev.B {
+	ws := &c.watchSlots[ev.A]
+	if !ws.watchOpen || ws.watchGen != ev.B {
 		return
 	}
 	t := c.eng.Now()
@@ -375,14 +384,14 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 	if c.calm && !c.lb && c.levels == nil {
 		c.rec.count(verbWatch, c.cfg.Objects[sl.obj].Kind, t)
 		u := c.nodes[sl.node].rng.Float64()
-		sl.watchStart = t
+		ws.watchStart = t
 		m.scheduleExpiry(ev.A, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
 		return
 	}
 	// The connection may have moved (GOAWAY) or its replica restarted:
 	// the re-issued WATCH resumes wherever it lands, or gets 410.
-	m.stopWatch(sl, t)
-	sl.rvAt = max(sl.rvAt, t-2*sim.Time(time.Second))
+	m.stopWatch(ws, t)
+	ws.rvAt = max(ws.rvAt, t-2*sim.Time(time.Second))
 	m.rewatch(ev.A, t)
 }
 
@@ -390,17 +399,18 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 func (c *partition) onIdleCheck(ev sim.Event) {
 	s := ev.A
 	sl := &c.slots[s]
-	sl.idleCheck = false
-	if !sl.watchOpen {
+	ws := &c.watchSlots[s]
+	ws.idleCheck = false
+	if !ws.watchOpen {
 		return
 	}
 	m := c.mgr.(*watchingManager)
-	if c.eng.Now() > sl.lastAccess+c.maxIdle {
+	if c.eng.Now() > ws.lastAccess+c.maxIdle {
 		if c.tracing {
-			c.tracef(c.eng.Now(), "%s: reflector for %s idle since %v: stopped", c.nodeName(sl.node), c.objectName(sl.obj), sl.lastAccess)
+			c.tracef(c.eng.Now(), "%s: reflector for %s idle since %v: stopped", c.nodeName(sl.node), c.objectName(sl.obj), ws.lastAccess)
 		}
-		m.stopWatch(sl, c.eng.Now())
-		sl.started = false // the next Get restarts the reflector
+		m.stopWatch(ws, c.eng.Now())
+		ws.started = false // the next Get restarts the reflector
 		m.updateReady(s, c.eng.Now())
 		return
 	}
