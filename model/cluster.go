@@ -98,6 +98,9 @@ type partition struct {
 
 	nodeLo, nodeHi int32
 	slotLo, slotHi int32
+	consLo, consHi int32
+	// ops[ci-consLo] is consumer ci's operation state; nil until the first.
+	ops []consumerOp
 
 	// version[o] is object o's current version; next is the next write.
 	version []int32
@@ -193,31 +196,36 @@ type podState struct {
 }
 
 type consumerState struct {
-	// The fields every remount reads come first, in one cache line.
 	busyUntil sim.Time // the volume's last mount operation completes (one operation per volume at a time)
+	pod       int32
+	srcStart  int32
+	srcEnd    int32
+	member    int32 // for per-member consumers (volume, subPath): the member's position in the mount; -1 for multi-source ones
+	baked     int32 // subPath: the version the container bind-mounted at start (env: srcSeen)
+	mount     int16 // index of the workload mount it comes from
+	kind      ConsumerKind
+	opWrote   bool // the general path wrote the files (the simple path's copy of srcSeen is stale)
+}
+
+// consumerOp is a consumer's operation in flight (a MountVolume, or a
+// container's env reads) and its mount failures. A partition allocates them
+// at its first operation (partition.op): a calm cluster whose resyncs all
+// take the fast paths never needs them.
+type consumerOp struct {
 	// Mount failures: nestedpendingoperations' exponential backoff. retryAt
 	// is when the next attempt may run (0: no failure pending); backoff is
 	// the current durationBeforeRetry.
-	retryAt  sim.Time
-	pod      int32
-	srcStart int32
-	srcEnd   int32
-	kind     ConsumerKind
-	// The operation in flight (a MountVolume, or a container's env reads).
+	retryAt sim.Time
+	backoff sim.Time
+	// The operation's start and current time, and the next source to read
+	// (srcEnd: the token step).
+	opStart   sim.Time
+	opAt      sim.Time
+	opNext    int32
+	failFault int32 // the fault (+1) that its first pending failure belongs to; 0: none
 	opActive  bool
 	opFresh   bool
 	opChanged bool
-	opWrote   bool  // the general path wrote the files (the simple path's copy of srcSeen is stale)
-	mount     int16 // index of the workload mount it comes from
-	member    int32 // for per-member consumers (volume, subPath): the member's position in the mount; -1 for multi-source ones
-	baked     int32 // subPath: the version the container bind-mounted at start (env: srcSeen)
-	backoff   sim.Time
-	failFault int32 // the fault (+1) that its first pending failure belongs to; 0: none
-	// The next source to read (srcEnd: the token step), the operation's
-	// start and current time.
-	opNext  int32
-	opStart sim.Time
-	opAt    sim.Time
 }
 
 type slotRef struct{ node, obj int32 }
@@ -398,6 +406,9 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	p := &partition{Cluster: c, primary: primary, nodeLo: nodeLo, nodeHi: nodeHi,
 		slotLo: c.nodeSlotStart[nodeLo], slotHi: c.nodeSlotStart[nodeHi], tracing: cfg.Trace}
 	podLo, podHi := c.nodePodStart[nodeLo], c.nodePodStart[nodeHi]
+	if podHi > podLo {
+		p.consLo, p.consHi = c.pods[podLo].consStart, c.pods[podHi-1].consEnd
+	}
 	p.rec = newRecorder(c.horizon, cfg.Bucket, len(c.plan.faults), max(cfg.Replicas, 1))
 	switch cfg.Strategy {
 	case Get:
@@ -910,7 +921,7 @@ func (c *partition) finishFaults() {
 		for pi := c.nodePodStart[n]; pi < c.nodePodStart[n+1]; pi++ {
 			p := &c.pods[pi]
 			for ci := p.consStart; ci < p.consEnd; ci++ {
-				if f := c.consumers[ci].failFault; f > 0 && p.deleteAt == never {
+				if f := c.failFault(ci); f > 0 && p.deleteAt == never {
 					c.rec.faults[f-1].unrecovered = true
 				}
 			}

@@ -84,7 +84,7 @@ func (c *partition) scheduleFast(f int32, t sim.Time) {
 		cs := &c.consumers[fp.cons+k]
 		fp.seen[k] = c.srcSeen[fp.src+k]
 		fp.busy[k] = cs.busyUntil
-		if cs.retryAt != 0 {
+		if c.retryAt(fp.cons+k) != 0 {
 			fp.failing |= 1 << k
 		} else {
 			fp.failing &^= 1 << k

@@ -120,7 +120,7 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 			seen = max(seen, c.srcSeen[cs.srcStart])
 			cs.opWrote = false
 		}
-		if cs.retryAt == 0 && !cs.opActive {
+		if c.opIdle(ev.A) {
 			c.rec.add(c.rec.Remounts, now, 1)
 			w := waiter{waitMount, ev.A, 0} // simple pods are never deleted nor restarted
 			v, done, ok, pending := c.read(ev.B, max(now, cs.busyUntil), w)
@@ -150,7 +150,7 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 		// else: a failed mount waits out its backoff, or a read waits for
 		// the apiserver; either remounts on the general path.
 	}
-	if cs := &c.consumers[ev.A]; now > c.horizon && !keepDraining && seen == c.version[c.slots[ev.B].obj] && cs.retryAt == 0 && !cs.opActive {
+	if now > c.horizon && !keepDraining && seen == c.version[c.slots[ev.B].obj] && c.opIdle(ev.A) {
 		return // draining, and this pod has seen the last write
 	}
 	due := start + c.resyncDelay(&n.rng)
@@ -247,7 +247,7 @@ func (c *partition) podUpToDate(p *podState) bool {
 		if !cs.kind.isVolume() {
 			continue
 		}
-		if cs.retryAt != 0 || cs.opActive {
+		if !c.opIdle(ci) {
 			return false
 		}
 		for s := cs.srcStart; s < cs.srcEnd; s++ {
@@ -273,7 +273,7 @@ func (c *partition) remount(pi int32, t sim.Time, fresh bool) (sim.Time, bool) {
 		if !cs.kind.isVolume() {
 			continue
 		}
-		if cs.retryAt != 0 || cs.opActive {
+		if !c.opIdle(ci) {
 			ok = false // nestedpendingoperations refuses it: backoff, or an operation in flight
 			continue
 		}
@@ -286,6 +286,41 @@ func (c *partition) remount(pi int32, t sim.Time, fresh bool) (sim.Time, bool) {
 	return last, ok
 }
 
+// op returns consumer ci's operation state, allocating the partition's on
+// the first use.
+func (c *partition) op(ci int32) *consumerOp {
+	if c.ops == nil {
+		c.ops = make([]consumerOp, c.consHi-c.consLo)
+	}
+	return &c.ops[ci-c.consLo]
+}
+
+// opIdle says whether consumer ci may start a MountVolume: no failure's
+// backoff pending and no operation in flight.
+func (c *partition) opIdle(ci int32) bool {
+	if c.ops == nil {
+		return true
+	}
+	op := &c.ops[ci-c.consLo]
+	return op.retryAt == 0 && !op.opActive
+}
+
+// retryAt is when consumer ci's failed mount retries (0: none pending).
+func (c *partition) retryAt(ci int32) sim.Time {
+	if c.ops == nil {
+		return 0
+	}
+	return c.ops[ci-c.consLo].retryAt
+}
+
+// failFault is the fault (+1) of consumer ci's pending failure (0: none).
+func (c *partition) failFault(ci int32) int32 {
+	if c.ops == nil {
+		return 0
+	}
+	return c.ops[ci-c.consLo].failFault
+}
+
 // mountVolume starts one MountVolume of consumer ci at t: it reads every
 // source through the manager, one after another, and if any changed swaps
 // the whole payload atomically (AtomicWriter: one rename exposes every key;
@@ -295,13 +330,13 @@ func (c *partition) remount(pi int32, t sim.Time, fresh bool) (sim.Time, bool) {
 // false when it waits for the apiserver (finite capacity): it then goes on
 // when the response comes (mountRead).
 func (c *partition) mountVolume(ci int32, t sim.Time, fresh bool) (done sim.Time, ok, finished bool) {
-	cs := &c.consumers[ci]
+	cs, op := &c.consumers[ci], c.op(ci)
 	c.rec.add(c.rec.Remounts, t, 1)
-	cs.opActive, cs.opFresh, cs.opChanged = true, fresh, fresh
-	cs.opStart = t
+	op.opActive, op.opFresh, op.opChanged = true, fresh, fresh
+	op.opStart = t
 	// nestedpendingoperations runs one operation per volume at a time.
-	cs.opAt = max(t, cs.busyUntil)
-	cs.opNext = cs.srcStart
+	op.opAt = max(t, cs.busyUntil)
+	op.opNext = cs.srcStart
 	return c.stepMount(ci)
 }
 
@@ -309,33 +344,34 @@ func (c *partition) mountVolume(ci int32, t sim.Time, fresh bool) (done sim.Time
 // completes or waits for the apiserver.
 func (c *partition) stepMount(ci int32) (sim.Time, bool, bool) {
 	cs := &c.consumers[ci]
+	op := c.op(ci)
 	w := waiter{waitMount, ci, c.pods[cs.pod].epoch}
-	for cs.opNext < cs.srcEnd {
-		s := cs.opNext
-		v, done, ok, pending := c.read(c.srcSlot[s], cs.opAt, w)
+	for op.opNext < cs.srcEnd {
+		s := op.opNext
+		v, done, ok, pending := c.read(c.srcSlot[s], op.opAt, w)
 		if pending {
 			return 0, false, false
 		}
-		cs.opAt = done
+		op.opAt = done
 		if !ok {
 			return c.endMount(ci, false), false, true
 		}
 		c.opVer[s] = v
 		if v > c.srcSeen[s] {
-			cs.opChanged = true
+			op.opChanged = true
 		}
-		cs.opNext++
+		op.opNext++
 	}
-	if cs.opNext == cs.srcEnd && c.isTokenVolume(ci) {
-		cs.opNext++ // the token step
-		ok, renewed, pending := c.tokenForMount(cs.pod, cs.opAt, w)
+	if op.opNext == cs.srcEnd && c.isTokenVolume(ci) {
+		op.opNext++ // the token step
+		ok, renewed, pending := c.tokenForMount(cs.pod, op.opAt, w)
 		if pending {
 			return 0, false, false
 		}
 		if !ok {
 			return c.endMount(ci, false), false, true
 		}
-		cs.opChanged = cs.opChanged || renewed // the token file is part of the payload
+		op.opChanged = op.opChanged || renewed // the token file is part of the payload
 	}
 	return c.endMount(ci, true), true, true
 }
@@ -343,21 +379,22 @@ func (c *partition) stepMount(ci int32) (sim.Time, bool, bool) {
 // mountRead resumes a MountVolume with a read that completed at done.
 func (c *partition) mountRead(w waiter, v int32, done sim.Time, ok bool) {
 	cs := &c.consumers[w.id]
-	if w.gen != c.pods[cs.pod].epoch || !cs.opActive {
+	op := c.op(w.id)
+	if w.gen != c.pods[cs.pod].epoch || !op.opActive {
 		return // the pod was deleted, or its kubelet restarted
 	}
-	cs.opAt = done
+	op.opAt = done
 	if !ok {
 		c.endMount(w.id, false)
 		c.afterMount(w.id)
 		return
 	}
-	s := cs.opNext
+	s := op.opNext
 	c.opVer[s] = v
 	if v > c.srcSeen[s] {
-		cs.opChanged = true
+		op.opChanged = true
 	}
-	cs.opNext++
+	op.opNext++
 	if _, _, finished := c.stepMount(w.id); finished {
 		c.afterMount(w.id)
 	}
@@ -375,17 +412,18 @@ func (c *partition) afterMount(ci int32) {
 // endMount completes consumer ci's MountVolume at its operation's time.
 func (c *partition) endMount(ci int32, ok bool) sim.Time {
 	cs := &c.consumers[ci]
+	op := c.op(ci)
 	p := &c.pods[cs.pod]
-	cs.opActive = false
-	done := cs.opAt
+	op.opActive = false
+	done := op.opAt
 	cs.busyUntil = done
 	if c.tracing {
-		for s := cs.srcStart; s < min(cs.opNext, cs.srcEnd); s++ {
+		for s := cs.srcStart; s < min(op.opNext, cs.srcEnd); s++ {
 			seen := c.srcSeen[s]
-			if cs.opFresh {
+			if op.opFresh {
 				seen = -1
 			}
-			c.traceRemount(ci, c.srcSlot[s], cs.opStart, c.opVer[s], seen, done)
+			c.traceRemount(ci, c.srcSlot[s], op.opStart, c.opVer[s], seen, done)
 		}
 	}
 	if !ok {
@@ -395,7 +433,7 @@ func (c *partition) endMount(ci int32, ok bool) sim.Time {
 		c.mountFailed(ci, done)
 		return done
 	}
-	if cs.opChanged {
+	if op.opChanged {
 		c.rec.add(c.rec.VolumeWrites, done, 1)
 		for s := cs.srcStart; s < cs.srcEnd; s++ {
 			c.expose(ci, s, c.opVer[s], done)
@@ -412,15 +450,16 @@ func (c *partition) endMount(ci int32, ok bool) sim.Time {
 // most 2 min 2 s), at the reconciler's next loop after that.
 func (c *partition) mountFailed(ci int32, t sim.Time) {
 	cs := &c.consumers[ci]
+	op := c.op(ci)
 	c.rec.add(c.rec.MountFailures, t, 1)
-	if cs.backoff == 0 {
-		cs.backoff = mountBackoffInitial
+	if op.backoff == 0 {
+		op.backoff = mountBackoffInitial
 	} else {
-		cs.backoff = min(2*cs.backoff, mountBackoffMax)
+		op.backoff = min(2*op.backoff, mountBackoffMax)
 	}
-	if cs.failFault == 0 {
+	if op.failFault == 0 {
 		if f := c.faultAt(t); f >= 0 {
-			cs.failFault = f + 1
+			op.failFault = f + 1
 			c.rec.faultMountFailures(f)
 		}
 	}
@@ -429,9 +468,9 @@ func (c *partition) mountFailed(ci int32, t sim.Time) {
 		c.fast[p.fast].failing |= 1 << (ci - p.consStart)
 	}
 	n := &c.nodes[p.node]
-	cs.retryAt = nextTick(n.reconPhase, reconcilerLoop, t+cs.backoff)
-	if cs.retryAt <= c.end {
-		c.eng.Schedule(cs.retryAt, c.evMountRetry, ci, p.epoch, 0, 0)
+	op.retryAt = nextTick(n.reconPhase, reconcilerLoop, t+op.backoff)
+	if op.retryAt <= c.end {
+		c.eng.Schedule(op.retryAt, c.evMountRetry, ci, p.epoch, 0, 0)
 	}
 }
 
@@ -449,10 +488,14 @@ func (c *partition) mountSucceeded(ci int32, t sim.Time) {
 			fp.tokenAt = p.tokenAt
 		}
 	}
-	cs.backoff, cs.retryAt = 0, 0
-	if cs.failFault > 0 {
-		c.rec.faultMountRecovered(cs.failFault-1, t)
-		cs.failFault = 0
+	if c.ops == nil {
+		return
+	}
+	op := c.op(ci)
+	op.backoff, op.retryAt = 0, 0
+	if op.failFault > 0 {
+		c.rec.faultMountRecovered(op.failFault-1, t)
+		op.failFault = 0
 	}
 }
 
@@ -461,11 +504,12 @@ func (c *partition) mountSucceeded(ci int32, t sim.Time) {
 func (c *partition) onMountRetry(ev sim.Event) {
 	ci := ev.A
 	cs := &c.consumers[ci]
+	op := c.op(ci)
 	p := &c.pods[cs.pod]
-	if ev.B != p.epoch || cs.retryAt != c.eng.Now() {
+	if ev.B != p.epoch || op.retryAt != c.eng.Now() {
 		return
 	}
-	cs.retryAt = 0
+	op.retryAt = 0
 	t := c.eng.Now()
 	fresh := c.srcSeen[cs.srcStart] < 0
 	if _, ok, finished := c.mountVolume(ci, t, fresh); ok && finished && p.syncAt >= 0 && !p.running {
@@ -601,7 +645,7 @@ func (c *partition) maybeStart(pi int32, t sim.Time) {
 	p := &c.pods[pi]
 	for ci := p.consStart; ci < p.consEnd; ci++ {
 		cs := &c.consumers[ci]
-		if cs.kind.isVolume() && (cs.retryAt != 0 || cs.opActive || c.srcSeen[cs.srcStart] < 0) {
+		if cs.kind.isVolume() && (!c.opIdle(ci) || c.srcSeen[cs.srcStart] < 0) {
 			return // a volume is still not mounted
 		}
 	}
@@ -643,7 +687,8 @@ func (c *partition) onStart(ev sim.Event) {
 			cs.baked = max(cs.baked, c.srcSeen[s])
 			c.observe(ci, s, c.srcSeen[s], t)
 		case cs.kind == Env || cs.kind == EnvFrom:
-			cs.opNext, cs.opAt = cs.srcStart, t
+			op := c.op(ci)
+			op.opNext, op.opAt = cs.srcStart, t
 			c.stepEnv(ci)
 		}
 	}
@@ -663,8 +708,10 @@ func (c *partition) onDelete(ev sim.Event) {
 	p.epoch++
 	p.running = false
 	p.hasToken = false
-	for ci := p.consStart; ci < p.consEnd; ci++ {
-		c.consumers[ci].retryAt = 0
+	if c.ops != nil {
+		for ci := p.consStart; ci < p.consEnd; ci++ {
+			c.op(ci).retryAt = 0
+		}
 	}
 	if c.tracing {
 		c.tracef(t, "%s %s: pod deleted: containers stop", c.nodeName(p.node), c.podName(p))
@@ -728,9 +775,12 @@ func (c *partition) stopKubelet(n int32, t sim.Time, fault int32) {
 		p.epoch++
 		p.registered = false
 		p.hasToken = false
+		if c.ops == nil {
+			continue
+		}
 		for ci := p.consStart; ci < p.consEnd; ci++ {
-			cs := &c.consumers[ci]
-			cs.retryAt, cs.backoff, cs.failFault = 0, 0, 0
+			op := c.op(ci)
+			op.retryAt, op.backoff, op.failFault = 0, 0, 0
 		}
 	}
 }
@@ -805,9 +855,10 @@ func (c *partition) traceRemount(ci, s int32, t sim.Time, v, seen int32, done si
 // the next sync); the model starts it with the last value read.
 func (c *partition) stepEnv(ci int32) {
 	cs := &c.consumers[ci]
+	op := c.op(ci)
 	w := waiter{waitEnv, ci, c.pods[cs.pod].epoch}
-	for cs.opNext < cs.srcEnd {
-		v, done, ok, pending := c.read(c.srcSlot[cs.opNext], cs.opAt, w)
+	for op.opNext < cs.srcEnd {
+		v, done, ok, pending := c.read(c.srcSlot[op.opNext], op.opAt, w)
 		if pending {
 			return
 		}
@@ -818,9 +869,10 @@ func (c *partition) stepEnv(ci int32) {
 // envDone records one env read of consumer ci, completed at done.
 func (c *partition) envDone(ci int32, v int32, done sim.Time, ok bool) {
 	cs := &c.consumers[ci]
-	s := cs.opNext
-	cs.opAt = done
-	cs.opNext++
+	op := c.op(ci)
+	s := op.opNext
+	op.opAt = done
+	op.opNext++
 	if !ok {
 		return
 	}
@@ -835,7 +887,8 @@ func (c *partition) envDone(ci int32, v int32, done sim.Time, ok bool) {
 // envRead resumes a container's env reads with one that completed.
 func (c *partition) envRead(w waiter, v int32, done sim.Time, ok bool) {
 	cs := &c.consumers[w.id]
-	if w.gen != c.pods[cs.pod].epoch || cs.opNext >= cs.srcEnd {
+	op := c.op(w.id)
+	if w.gen != c.pods[cs.pod].epoch || op.opNext >= cs.srcEnd {
 		return
 	}
 	c.envDone(w.id, v, done, ok)
@@ -847,8 +900,9 @@ func (c *partition) envRead(w waiter, v int32, done sim.Time, ok bool) {
 // whose read it waits for, or srcEnd+1 for its TokenRequest.
 func (c *partition) handOver(ci int32, start, at sim.Time, next int32, changed bool) {
 	cs := &c.consumers[ci]
-	cs.opActive, cs.opFresh, cs.opChanged = true, false, changed
-	cs.opStart, cs.opAt, cs.opNext = start, at, next
+	op := c.op(ci)
+	op.opActive, op.opFresh, op.opChanged = true, false, changed
+	op.opStart, op.opAt, op.opNext = start, at, next
 	if p := &c.pods[cs.pod]; p.fast >= 0 {
 		c.fast[p.fast].failing |= 1 << (ci - p.consStart)
 	}

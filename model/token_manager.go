@@ -82,12 +82,13 @@ func (c *partition) tokenResult(pi int32, t sim.Time, served bool) (ok, renewed 
 // answer at t.
 func (c *partition) tokenAnswered(w waiter, t sim.Time, served bool) {
 	cs := &c.consumers[w.id]
-	if w.gen != c.pods[cs.pod].epoch || !cs.opActive {
+	op := c.op(w.id)
+	if w.gen != c.pods[cs.pod].epoch || !op.opActive {
 		return
 	}
-	cs.opAt = t
+	op.opAt = t
 	ok, renewed := c.tokenResult(cs.pod, t, served)
-	cs.opChanged = cs.opChanged || renewed
+	op.opChanged = op.opChanged || renewed
 	c.endMount(w.id, ok)
 	c.afterMount(w.id)
 }
