@@ -171,6 +171,11 @@ type pendingRead struct {
 }
 
 type podState struct {
+	createAt sim.Time // -1 for the pods of the start
+	deleteAt sim.Time // never: not deleted
+	syncAt   sim.Time // start of the pod's current (or last) sync (general path only)
+	tokenAt  sim.Time // when the pod's service-account token needs a refresh
+
 	node      int32
 	workload  int32
 	index     int32 // the workload's replica (or job pod) number
@@ -178,21 +183,18 @@ type podState struct {
 	chainCons int32 // the first consumer of the chain's first incarnation
 	consStart int32
 	consEnd   int32
-	createAt  sim.Time // -1 for the pods of the start
-	deleteAt  sim.Time // never: not deleted
 	// epoch voids the pod's pending events: it changes when the pod is
 	// deleted and when its kubelet restarts.
-	epoch      int32
+	epoch int32
+	fast  int32 // its record in Cluster.fast (fast_path.go), or -1
+
 	hasVolumes bool
-	simple     bool     // one volume consumer with one source, never disturbed: cycles take the fast path
-	fast       int32    // its record in Cluster.fast (fast_path.go), or -1
-	registered bool     // its references are in the node's managers
-	added      bool     // its kubelet has processed its ADD (startPod ran)
-	running    bool     // created (and its containers started), not deleted
-	hasToken   bool     // the token manager holds a token for it
-	plegNext   bool     // after a kubelet restart: the next sync is PLEG's, not a resync
-	syncAt     sim.Time // start of the pod's current (or last) sync (general path only)
-	tokenAt    sim.Time // when the pod's service-account token needs a refresh
+	simple     bool // one volume consumer with one source, never disturbed: cycles take the fast path
+	registered bool // its references are in the node's managers
+	added      bool // its kubelet has processed its ADD (startPod ran)
+	running    bool // created (and its containers started), not deleted
+	hasToken   bool // the token manager holds a token for it
+	plegNext   bool // after a kubelet restart: the next sync is PLEG's, not a resync
 }
 
 type consumerState struct {
