@@ -212,7 +212,12 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 		return c.versionAt(o, head.createAt)
 	}
 	var samples []Sample
-	seen := make(map[int64]int32) // logical source -> highest version exposed
+	// seen[s] is the highest version exposed through the chain's source s
+	// (its first pod's), -1 if none.
+	seen := make([]int32, len(c.srcObj))
+	for i := range seen {
+		seen[i] = -1
+	}
 	for i := 0; i < len(ex); {
 		key := ex[i].key
 		head := &c.pods[c.consumers[int32(key>>24)].pod]
@@ -225,7 +230,7 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 			}
 			maxV = max(maxV, e.version)
 		}
-		seen[key] = maxV
+		seen[c.consumers[int32(key>>24)].srcStart+int32(key&(1<<24-1))] = maxV
 	}
 	// The updates each chain never observed.
 	for hi := range c.pods {
@@ -248,9 +253,8 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 			cons := lp.consStart + ci - head.consStart // named after the last pod
 			for s := cs.srcStart; s < cs.srcEnd; s++ {
 				o := c.srcObj[s]
-				key := int64(ci)<<24 | int64(s-cs.srcStart)
-				from, ok := seen[key]
-				if !ok {
+				from := seen[s]
+				if from < 0 {
 					from = baseline(head, o)
 				}
 				to := int32(len(c.versionUpdate[o]) - 1)
