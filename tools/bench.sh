@@ -48,6 +48,7 @@ for i in $(seq "$reps"); do
 	fi
 done
 cm bench-watch-2m 2
+base bench-watch-2m 2
 cm bench-watch-2m 1
 run "gofloor watch-2m" "$tmp/gofloor" 65000 30 13000 3600
 
