@@ -155,6 +155,9 @@ type nodeState struct {
 	epoch int32
 	// lb draws the load balancer's and GOAWAY's choices (nil unless lb).
 	lb *sim.Rand
+	// tokens draws the token manager's choices: its refresh jitter and the
+	// warm tokens' ages (nil unless a workload requests tokens).
+	tokens *sim.Rand
 	// goawayAt is when a GOAWAY on the node's lease renewals next closes its
 	// connection.
 	goawayAt sim.Time
@@ -528,9 +531,16 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 
 func (c *Cluster) buildNodes() {
 	c.nodes = make([]nodeState, c.plan.nodes)
+	tokens := false
+	for _, w := range c.cfg.Workloads {
+		tokens = tokens || w.TokenRequests
+	}
 	for i := range c.nodes {
 		n := &c.nodes[i]
 		n.rng = *c.streams.StreamN("node", i)
+		if tokens {
+			n.tokens = c.streams.StreamN("token-manager", i)
+		}
 		c.drawPhases(n)
 		n.cacheTTL = c.cacheTTL
 		n.replica = 0

@@ -313,6 +313,30 @@ func TestImplicitReferences(t *testing.T) {
 	}
 }
 
+// TestWarmTokensStationary: the pods of the start hold tokens of every age,
+// so token requests come at their steady rate from the first second, one
+// per pod every refresh cycle (2886 s less the mean jitter of 4.5 s plus a
+// resync's mean residual of 38 s), not in a ramp as the first resyncs find
+// the tokens due.
+func TestWarmTokensStationary(t *testing.T) {
+	const pods = 10000
+	r := run(t, implicitConfig(Watch, 100, pods))
+	rate := pods / (2886 - 4.5 + 38.0)
+	if got := r.Metrics.APIServer.TokenRequestsPerSec; math.Abs(got-rate)/rate > 0.03 {
+		t.Errorf("%.3f token requests/s over the hour, want %.3f", got, rate)
+	}
+	for _, span := range []int{6, 18} { // the first minute, the first three (10 s buckets)
+		got := 0.0
+		for _, n := range r.Recorder.TokenReqs[:span] {
+			got += n
+		}
+		want := rate * float64(span) * 10
+		if math.Abs(got-want) > 4*math.Sqrt(want) {
+			t.Errorf("%.0f token requests in the first %d s, want %.0f ± %.0f (4σ)", got, span*10, want, 4*math.Sqrt(want))
+		}
+	}
+}
+
 // churnConfig has every kind of fault and churn at once.
 func churnConfig(s Strategy) *Config {
 	cfg := mixedConfig(s, false)

@@ -159,16 +159,27 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 
 // warmStartPod puts a pod into steady state at t=0: its next resync is due
 // after the equilibrium residual of the U[S, 1.5 S) renewal process, so the
-// first minutes look like the hours after them. Its service-account token
-// was issued at a uniformly random time in the last refresh period.
+// first minutes look like the hours after them. So is its service-account
+// token: refreshes come at remounts, so the token's refresh time is drawn
+// uniformly over one refresh cycle that starts at the pod's last resync
+// before 0 (the refresh period less the mean jitter plus the mean wait for
+// a resync); a token due before the first resync is refreshed there.
 func (c *partition) warmStartPod(pi int32) {
 	p := &c.pods[pi]
 	n := &c.nodes[p.node]
-	due := residualUniform(&n.rng, float64(c.syncFrequency), 1.5*float64(c.syncFrequency))
+	a, b := float64(c.syncFrequency), 1.5*float64(c.syncFrequency)
+	due := residualUniform(&n.rng, a, b)
 	c.scheduleTickSync(pi, nextTick(n.syncPhase, syncTick, sim.Time(due)))
 	if c.cfg.Workloads[p.workload].TokenRequests {
+		// The resync gap that holds 0, given the first resync at due, is
+		// U[max(a, due), b); the last resync was that gap before due.
+		lo := max(a, due)
+		prev := due - (lo + n.tokens.Float64()*(b-lo))
+		meanWait := (a*a + a*b + b*b) / 3 / (a + b)       // E[P²]/2E[P]: a resync's mean residual
+		meanJitter := float64(tokenMaxJitter-1) / 2 * 1e9 // whole seconds in [0, maxJitter)
+		cycle := float64(tokenRefreshAfter) - meanJitter + meanWait
 		p.hasToken = true
-		p.tokenAt = sim.Time((1 - n.rng.Float64()) * float64(tokenRefreshAfter))
+		p.tokenAt = sim.Time(prev + n.tokens.Float64()*cycle)
 	}
 }
 

@@ -45,7 +45,7 @@ func (c *partition) tokenForMount(pi int32, t sim.Time, w waiter) (ok, renewed, 
 	}
 	n := &c.nodes[p.node]
 	if p.hasToken && t <= p.tokenAt {
-		jitter := sim.Time(n.rng.IntN(tokenMaxJitter)) * sim.Time(time.Second)
+		jitter := sim.Time(n.tokens.IntN(tokenMaxJitter)) * sim.Time(time.Second)
 		if t <= p.tokenAt-jitter {
 			return true, false, false
 		}
