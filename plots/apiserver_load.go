@@ -186,9 +186,14 @@ func anyNonZero(rs []results.LoadRow, f func(*results.LoadRow) float64) bool {
 
 // changes reports whether f takes two finite values over rs.
 func changes(rs []results.LoadRow, f func(*results.LoadRow) float64) bool {
+	return varying(len(rs), func(i int) float64 { return f(&rs[i]) })
+}
+
+// varying says whether value(0..n-1) holds two different finite values.
+func varying(n int, value func(i int) float64) bool {
 	first, seen := 0.0, false
-	for i := range rs {
-		v := f(&rs[i])
+	for i := 0; i < n; i++ {
+		v := value(i)
 		if !finite(v) {
 			continue
 		}

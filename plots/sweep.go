@@ -66,18 +66,7 @@ func capacityRun(points []results.Point) bool {
 
 // varies reports whether metric m takes two finite values over points.
 func varies(m Metric, points []results.Point) bool {
-	first, seen := 0.0, false
-	for i := range points {
-		v := m.Value(&points[i].Metrics)
-		if !finite(v) {
-			continue
-		}
-		if seen && v != first {
-			return true
-		}
-		first, seen = v, true
-	}
-	return false
+	return varying(len(points), func(i int) float64 { return m.Value(&points[i].Metrics) })
 }
 
 // RequestsPerSec is the total rate of kubelet requests to the apiserver for
