@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+	"path/filepath"
 	"runtime/debug"
 	"testing"
 )
@@ -21,6 +23,21 @@ func TestVersionText(t *testing.T) {
 	} {
 		if got := versionText(tt.bi, tt.ok); got != tt.want {
 			t.Errorf("versionText:\n%s\nwant\n%s", got, tt.want)
+		}
+	}
+}
+
+// TestHelpTopics: 'cmsim help scenario' and 'help output' print the
+// references in docs/, byte for byte.
+func TestHelpTopics(t *testing.T) {
+	for topic, file := range map[string]string{"scenario": "scenario.md", "output": "output.md"} {
+		want, err := os.ReadFile(filepath.Join("..", "..", "docs", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		stdout, stderr, code := cli(t, "help", topic)
+		if code != 0 || stdout != string(want) || stderr != "" {
+			t.Errorf("help %s: exit %d, stdout is not docs/%s (%d bytes, want %d), stderr %q", topic, code, file, len(stdout), len(want), stderr)
 		}
 	}
 }
