@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"cmsim/results"
 )
 
 // TestStdoutIsTheDocument: with --format json stdout is exactly
@@ -171,4 +173,34 @@ func without(m map[string][]byte, names ...string) map[string][]byte {
 		delete(m, filepath.FromSlash(n))
 	}
 	return m
+}
+
+// TestSummaryTable: whole pair counts (means say so), p99 ± its half-width
+// to the table's precision, and an interrupted run's table keeps the
+// strategy column although the points that finished share it.
+func TestSummaryTable(t *testing.T) {
+	pt := func(sync string, pairs, p99, ci float64) results.Point {
+		p := results.Point{Params: map[string]string{"cluster.kubelet.changeDetectionStrategy": "Get", "cluster.kubelet.syncFrequency": sync, "cluster.nodes": "10"},
+			Replications: 3, CI95: &results.Metrics{}}
+		p.LatencySeconds.Count, p.LatencySeconds.P99, p.CI95.LatencySeconds.P99 = pairs, p99, ci
+		p.NeverUpdated.Env = 51.7
+		return p
+	}
+	s := &results.Summary{Incomplete: true, Points: []results.Point{pt("30s", 6911.3, 41.86, 0.52), pt("1m", 6911.7, 81.6, 1e-17)}}
+	var b strings.Builder
+	printSummary(&b, s)
+	lines := strings.Split(b.String(), "\n")
+	for _, want := range []string{"strategy", "syncFrequency", "pairs (mean of 3)", "never env/subPath/immut (mean of 3)"} {
+		if !strings.Contains(lines[0], want) {
+			t.Errorf("header lacks %q:\n%s", want, b.String())
+		}
+	}
+	for i, want := range []string{"Get 30s 6,911", "Get 1m 6,912"} {
+		if got := strings.Join(strings.Fields(lines[i+1])[:3], " "); got != want {
+			t.Errorf("row %d lacks %q:\n%s", i, want, b.String())
+		}
+	}
+	if !strings.Contains(lines[1], "41.86 ± 0.52") || !strings.Contains(lines[2], "81.60 ± 0 ") || !strings.Contains(lines[1], "52/0/0") {
+		t.Errorf("p99 ± ci95 or never counts:\n%s", b.String())
+	}
 }

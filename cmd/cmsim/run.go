@@ -4,17 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"cmsim/experiment"
+	"cmsim/plots"
 	"cmsim/results"
 
 	"github.com/spf13/pflag"
@@ -344,7 +343,9 @@ func printSummary(w io.Writer, s *results.Summary) {
 	for _, k := range keys {
 		hdr = append(hdr, shortParam(k))
 	}
-	hdr = append(hdr, "pairs", "p50 s", "p90 s", "p99 s", "max s", "never env/subPath/immut",
+	// Pair counts are whole; with replications they are rounded means.
+	meanOf := plots.MeanOf(s.Points[0].Replications)
+	hdr = append(hdr, "pairs"+meanOf, "p50 s", "p90 s", "p99 s", "max s", "never env/subPath/immut"+meanOf,
 		"GET/s", "etcd GET/s", "LIST/s", "WATCH/s", "watches", "events/s", "syncs/s/node")
 	fmt.Fprintln(tw, strings.Join(hdr, "\t")+"\t")
 	for _, p := range s.Points {
@@ -353,28 +354,23 @@ func printSummary(w io.Writer, s *results.Summary) {
 			row = append(row, p.Params[k])
 		}
 		l, n, a := p.LatencySeconds, p.NeverUpdated, p.APIServer
-		row = append(row, num(l.Count), sec(l.P50), sec(l.P90), sec(l.P99), sec(l.Max),
-			num(n.Env)+"/"+num(n.SubPath)+"/"+num(n.Immutable),
+		p99 := sec(l.P99)
+		if p.CI95 != nil {
+			p99 = plots.PlusMinus(l.P99, p.CI95.LatencySeconds.P99, sec)
+		}
+		row = append(row, plots.Count(l.Count), sec(l.P50), sec(l.P90), p99, sec(l.Max),
+			plots.Count(n.Env)+"/"+plots.Count(n.SubPath)+"/"+plots.Count(n.Immutable),
 			rate(a.GetPerSec), rate(a.GetEtcdPerSec), rate(a.ListPerSec), rate(a.WatchRequestsPerSec),
-			num(a.OpenWatchesMean), rate(a.WatchEventsPerSec), rate(p.Kubelet.SyncsPerSec))
+			rate(a.OpenWatchesMean), rate(a.WatchEventsPerSec), rate(p.Kubelet.SyncsPerSec))
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
 	tw.Flush()
 }
 
-// paramKeys returns the parameters that differ between points, or the
-// strategy when there is one point.
+// paramKeys returns the parameters that tell points apart (see
+// plots.LabelParams), or the strategy when there is one point.
 func paramKeys(s *results.Summary) []string {
-	var keys []string
-	for k := range s.Points[0].Params {
-		for _, p := range s.Points[1:] {
-			if p.Params[k] != s.Points[0].Params[k] {
-				keys = append(keys, k)
-				break
-			}
-		}
-	}
-	sort.Strings(keys)
+	keys := plots.LabelParams(s)
 	if len(keys) == 0 {
 		keys = []string{"cluster.kubelet.changeDetectionStrategy"}
 	}
@@ -391,11 +387,5 @@ func shortParam(k string) string {
 	return k
 }
 
-func sec(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
-func num(v float64) string {
-	if v == math.Trunc(v) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) // a mean over replications
-}
+func sec(v float64) string  { return strconv.FormatFloat(v, 'f', 2, 64) }
 func rate(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
