@@ -93,6 +93,9 @@ func (st *stager) commit() error {
 	}
 	if !hadManifest {
 		old = st.adopt
+		if legacy, ok := legacyOutput(st.dir); ok {
+			old = append(old, legacy...)
+		}
 	}
 	written := map[string]bool{}
 	for _, name := range st.names {
@@ -194,10 +197,10 @@ func readManifest(dir string) (names []string, ok bool, err error) {
 }
 
 // checkOutDir refuses, before anything runs, an output folder that holds
-// files but no cmsim manifest (a folder of other files, or one written by
-// hand or by a cmsim without manifests): cmsim cannot tell which of its
-// files are a previous run's, so it would leave them beside the new ones.
-// --force writes there anyway, leaving every file it does not write alone.
+// files but no cmsim manifest, unless each of them has a name only cmsim
+// gives (an older cmsim's output): cmsim cannot tell which files are a
+// previous run's, so it would leave them beside the new ones. --force
+// writes there anyway, leaving every file it does not write alone.
 func checkOutDir(dir string, force bool) error {
 	fi, err := os.Stat(dir)
 	if errors.Is(err, fs.ErrNotExist) {
@@ -212,6 +215,9 @@ func checkOutDir(dir string, force bool) error {
 	if _, ok, err := readManifest(dir); ok || err != nil || force {
 		return err
 	}
+	if _, ok := legacyOutput(dir); ok {
+		return nil
+	}
 	entries, err := os.ReadDir(dir)
 	if err != nil {
 		return err
@@ -222,9 +228,6 @@ func checkOutDir(dir string, force bool) error {
 			foreign = append(foreign, e.Name())
 		}
 	}
-	if len(foreign) == 0 {
-		return nil
-	}
 	more := ""
 	if len(foreign) > 3 {
 		more = fmt.Sprintf(" and %d more", len(foreign)-3)
@@ -232,6 +235,48 @@ func checkOutDir(dir string, force bool) error {
 	}
 	return usagef("--out %s holds files cmsim did not record writing (%s%s): choose an empty or new folder, or pass --force to write into it anyway (cmsim then overwrites its own file names and leaves every other file alone)",
 		dir, strings.Join(foreign, ", "), more)
+}
+
+// legacyNames are the files a cmsim without manifests wrote at the top of
+// an output folder (run, merge, plan and shards); charts went into charts/.
+var legacyNames = []string{"summary.json", "latencies.csv", "load.csv", "scenario.yaml", "report.html", "plan.json", "manifest.json"}
+
+// legacyOutput returns the files of dir when every one has a name only
+// cmsim gives (an output folder of a cmsim older than manifests, or an
+// empty one): they are all cmsim's, so a new run may replace them. ok is
+// false when any other file is there.
+func legacyOutput(dir string) (names []string, ok bool) {
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, err := filepath.Rel(dir, p)
+		if err != nil {
+			return err
+		}
+		rel = filepath.ToSlash(rel)
+		switch {
+		case rel == ".":
+			return nil
+		case d.IsDir() && strings.HasPrefix(rel, stagingPrefix):
+			return filepath.SkipDir
+		case d.IsDir() && rel == "charts":
+			return nil
+		case d.Type().IsRegular() && (slices.Contains(legacyNames, rel) || isChart(rel)):
+			names = append(names, rel)
+			return nil
+		}
+		return errForeign
+	})
+	return names, err == nil
+}
+
+var errForeign = errors.New("a file cmsim does not write")
+
+// isChart reports whether name is one of cmsim's chart files.
+func isChart(name string) bool {
+	base, ok := strings.CutPrefix(name, "charts/")
+	return ok && !strings.Contains(base, "/") && (strings.HasSuffix(base, ".svg") || strings.HasSuffix(base, ".png"))
 }
 
 // writeFileAtomic writes one file at path through a temporary file beside

@@ -144,6 +144,16 @@ func TestReusedFolderHoldsOneRun(t *testing.T) {
 		t.Errorf("plan into a run's folder left: %s", got)
 	}
 
+	// An older cmsim's sweep folder (no manifest, only cmsim's names) is
+	// replaced whole.
+	legacy := t.TempDir()
+	cmd(legacy, "run", "strategies", "--set", "sweep.cluster.kubelet.syncFrequency=[30s, 1m]")
+	os.Remove(filepath.Join(legacy, manifestName))
+	cmd(legacy, "run", "quickstart")
+	if got, want := strings.Join(names(t, legacy), " "), strings.Join(names(t, fresh), " "); got != want {
+		t.Errorf("quickstart into an older cmsim's sweep folder left\n%s\nwant\n%s", got, want)
+	}
+
 	// A folder of other files is refused, and --force leaves them alone.
 	foreign := t.TempDir()
 	os.WriteFile(filepath.Join(foreign, "thesis.tex"), []byte("mine"), 0o644)

@@ -62,7 +62,8 @@ previous cmsim output there as a whole only once every one is written:
 files the last cmsim command wrote (listed in --out/.cmsim-files) that this
 run does not write are removed, so the folder never mixes two runs, and
 files cmsim did not write are never touched. A non-empty folder without
-.cmsim-files is refused unless --force.
+.cmsim-files is refused unless --force (or unless it holds only files named
+as cmsim names its outputs: an older cmsim's, replaced whole).
 
 Every sweep point runs 'replications' times on independent seeds; summary.json
 holds each metric's mean over replications and its 95% confidence half-width
