@@ -56,7 +56,7 @@ var scenariosCommand = &command{
 
 var versionCommand = &command{
 	usage: "version",
-	short: "print the version",
+	short: "print the module version, VCS revision and Go version",
 	long: `Version prints cmsim's module version, the VCS revision it was built
 from (with its time, and "modified" when the checkout had uncommitted
 changes) and the Go version. The revision is recorded by 'go build' in a git
