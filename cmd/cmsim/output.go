@@ -74,7 +74,11 @@ func (st *stager) file(name string, write func(w io.Writer) error) error {
 		return err
 	}
 	st.names = append(st.names, name)
-	err = write(f)
+	// Results are for sharing, whatever the umask.
+	err = f.Chmod(0o644)
+	if err == nil {
+		err = write(f)
+	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
 	}
