@@ -84,7 +84,7 @@ func ParamName(key string) string {
 // scenario name (numbered when there are several points).
 func PointLabels(s *results.Summary) []string {
 	out := make([]string, len(s.Points))
-	keys := VaryingParams(s.Points)
+	keys := LabelParams(s)
 	for i := range s.Points {
 		switch {
 		case len(keys) > 0:

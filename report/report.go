@@ -132,12 +132,15 @@ type table struct {
 type cell struct {
 	Text  string
 	Param bool
+	// Wrap lets the cell break at its normal spaces (before a ±), so that
+	// wide tables fit the page; other spaces in Text are non-breaking.
+	Wrap bool
 }
 
 // labelKeys returns the parameters that label a point's row: those that
 // differ between points, or all of a single point's, sorted.
 func labelKeys(s *results.Summary) []string {
-	keys := plots.VaryingParams(s.Points)
+	keys := plots.LabelParams(s)
 	if len(s.Points) == 1 {
 		for k := range s.Points[0].Params {
 			keys = append(keys, k)
@@ -155,7 +158,11 @@ func paramHead(s *results.Summary, keys []string) []string {
 		head = append(head, "#")
 	}
 	for _, k := range keys {
-		head = append(head, plots.ParamName(k))
+		name := plots.ParamName(k)
+		if k == plots.StrategyParam {
+			name = "strategy" // changeDetectionStrategy would widen every table
+		}
+		head = append(head, name)
 	}
 	return head
 }
@@ -175,13 +182,16 @@ func paramCells(s *results.Summary, i int, keys []string) []cell {
 // metricCell is a point's metric f, formatted, with its 95% confidence
 // half-width when the point has one.
 func metricCell(pt *results.Point, f func(*results.Metrics) float64, format func(float64) string) cell {
-	t := format(f(&pt.Metrics))
-	if ci := pt.CI95; ci != nil {
-		if c := f(ci); finite(c) && c > 0 {
-			t += " ± " + format(c)
-		}
+	ci := math.NaN()
+	if pt.CI95 != nil {
+		ci = f(pt.CI95)
 	}
-	return cell{Text: t}
+	v, pm, ok := strings.Cut(plots.PlusMinus(f(&pt.Metrics), ci, format), " ± ")
+	nb := func(s string) string { return strings.ReplaceAll(s, " ", "\u00a0") }
+	if !ok {
+		return cell{Text: v}
+	}
+	return cell{Text: nb(v) + " ±\u00a0" + nb(pm), Wrap: true}
 }
 
 // tables builds the latency and apiserver tables: one row per point, the
@@ -189,7 +199,8 @@ func metricCell(pt *results.Point, f func(*results.Metrics) float64, format func
 func tables(s *results.Summary) (lat, load table) {
 	keys := labelKeys(s)
 	head := paramHead(s, keys)
-	lat.Head = append(slices.Clone(head), "pairs", "p50", "p90", "p99", "max", "mean", "never (env / subPath / immutable)")
+	meanOf := plots.MeanOf(s.Points[0].Replications)
+	lat.Head = append(slices.Clone(head), "pairs"+meanOf, "p50", "p90", "p99", "max", "mean", "never updated"+meanOf)
 	load.Head = append(slices.Clone(head), "GET/s", "etcd GET/s", "LIST/s", "WATCH/s", "watches mean", "watches peak", "events/s", "bookmarks/s", "all req/s")
 	tokens := slices.ContainsFunc(s.Points, func(pt results.Point) bool { return pt.APIServer.TokenRequestsPerSec > 0 })
 	if tokens {
@@ -209,13 +220,13 @@ func tables(s *results.Summary) (lat, load table) {
 		}
 		n := &pt.NeverUpdated
 		latRow := append(slices.Clone(params),
-			cell{Text: plots.FormatRate(pt.LatencySeconds.Count)},
+			cell{Text: plots.Count(pt.LatencySeconds.Count)},
 			l(func(x *results.Latency) float64 { return x.P50 }),
 			l(func(x *results.Latency) float64 { return x.P90 }),
 			l(func(x *results.Latency) float64 { return x.P99 }),
 			l(func(x *results.Latency) float64 { return x.Max }),
 			l(func(x *results.Latency) float64 { return x.Mean }),
-			cell{Text: plots.FormatRate(n.Env) + " / " + plots.FormatRate(n.SubPath) + " / " + plots.FormatRate(n.Immutable)},
+			cell{Text: plots.Count(n.Env) + " / " + plots.Count(n.SubPath) + " / " + plots.Count(n.Immutable)},
 		)
 		a := func(f func(*results.APIServer) float64) cell {
 			return pick(func(m *results.Metrics) float64 { return f(&m.APIServer) }, plots.FormatRate)

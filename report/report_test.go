@@ -447,14 +447,15 @@ func chromium() string {
 	return ""
 }
 
-// harness loads report.html in a same-origin iframe and, on load, checks
-// that every inline SVG has a non-zero box and that the report fetched no
-// resource, then writes the verdict into #result.
+// harness loads report.html in a same-origin iframe 1280 px wide and, on
+// load, checks that every inline SVG has a non-zero box, that every table
+// fits without scrolling sideways and that the report fetched no resource,
+// then writes the verdict into #result.
 const harness = `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>harness</title></head>
 <body>
 <pre id="result">PENDING</pre>
-<iframe id="f" src="report.html" style="width:1200px;height:900px"></iframe>
+<iframe id="f" src="report.html" style="width:1280px;height:900px;border:0"></iframe>
 <script>
 var errors = [];
 window.addEventListener("error", function (e) { errors.push("harness error: " + e.message); }, true);
@@ -473,6 +474,14 @@ document.getElementById("f").addEventListener("load", function () {
       if (!ok) { bad++; }
       lines.push("svg " + i + " " + Math.round(r.width) + "x" + Math.round(r.height) + (ok ? " ok" : " INVISIBLE"));
     }
+    var wraps = doc.querySelectorAll(".tablewrap");
+    for (var t = 0; t < wraps.length; t++) {
+      if (wraps[t].scrollWidth > wraps[t].clientWidth + 1) {
+        var h = wraps[t].querySelector("th");
+        errors.push("table " + t + " (" + (h ? h.textContent : "") + "...) is " + wraps[t].scrollWidth + " px wide in " + wraps[t].clientWidth + " px");
+      }
+    }
+    lines.push("tables=" + wraps.length);
     var res = w.performance.getEntriesByType("resource");
     for (var j = 0; j < res.length; j++) { errors.push("resource fetched: " + res[j].name); }
     if (!doc.title) { errors.push("no title"); }

@@ -10,16 +10,18 @@ var tmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <title>cmsim report: {{.Scenario}} (seed {{.Seed}})</title>
 <style>
 body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #1d1d1d; background: #fff;
-  max-width: 62rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.45; }
+  max-width: 78rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.45; }
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
 h2 { font-size: 1.2rem; margin-top: 2rem; border-bottom: 1px solid #ccc; padding-bottom: .2rem; }
 .meta { color: #555; margin-top: 0; }
-.reading p, .reading li { max-width: 48rem; }
+p, .reading li { max-width: 48rem; }
 .tablewrap { overflow-x: auto; }
 table { border-collapse: collapse; font-size: .85rem; margin: .5rem 0 1rem; }
 th, td { border: 1px solid #c8c8c8; padding: .25rem .45rem; text-align: right; white-space: nowrap; }
 th { background: #f2f2f2; font-weight: 600; }
+th { white-space: normal; vertical-align: bottom; }
 td.param { text-align: left; }
+td.wrap { white-space: normal; }
 table.compact th, table.compact td { padding: .25rem .3rem; white-space: normal; }
 table.compact th { vertical-align: bottom; }
 figure { margin: 1.5rem 0 2rem; break-inside: avoid; page-break-inside: avoid; }
@@ -60,7 +62,7 @@ a { color: #0b5394; }
 </div>
 
 <h2 id="summary">Summary</h2>
-<p>Update-to-file latency over every observed (update, consumer) pair; ± is the 95% confidence half-width over replications when there are several.</p>
+<p>Update-to-file latency over every observed (update, consumer) pair; ± is the 95% confidence half-width over replications when there are several. Never updated: the pairs whose consumer cannot see the update while its container runs, as env / subPath / immutable. With replications, counts are means, rounded.</p>
 {{template "table" .Latency}}
 <p>Apiserver load from kubelet ConfigMap and Secret requests, averaged over the run.</p>
 {{template "table" .Load}}
@@ -116,7 +118,7 @@ a { color: #0b5394; }
 <thead><tr>{{range .Head}}<th>{{.}}</th>{{end}}</tr></thead>
 <tbody>
 {{- range .Rows}}
-<tr>{{range .}}<td{{if .Param}} class="param"{{end}}>{{.Text}}</td>{{end}}</tr>
+<tr>{{range .}}<td{{if .Param}} class="param"{{else if .Wrap}} class="wrap"{{end}}>{{.Text}}</td>{{end}}</tr>
 {{- end}}
 </tbody>
 </table></div>

@@ -58,17 +58,37 @@ func LoadFile(arg string, sets []string) (*Scenario, error) {
 var reYAMLLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 
 // syntaxError converts a yaml.v3 parse error into an *Error with its line.
-func syntaxError(file string, err error) *Error {
+func syntaxError(file string, data []byte, err error) *Error {
 	msg := err.Error()
 	e := &Error{File: file}
 	if m := reYAMLLine.FindStringSubmatch(msg); m != nil {
 		e.Line, _ = strconv.Atoi(m[1])
 		msg = m[2]
+		// yaml.v3 reports a tab in indentation at the line of the token
+		// before it, often the line above: point at the tab itself.
+		if strings.Contains(msg, "tab character") {
+			e.Line, e.Column = indentTab(data, e.Line)
+		}
 	} else {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	e.Msg = "invalid YAML: " + msg
 	return e
+}
+
+// indentTab returns the line and column of the first tab in a line's
+// indentation at or after line from (1-based), or from and 0 if none.
+func indentTab(data []byte, from int) (line, column int) {
+	for i, l := range strings.Split(string(data), "\n") {
+		if i+1 < from {
+			continue
+		}
+		indent := l[:len(l)-len(strings.TrimLeft(l, " \t"))]
+		if c := strings.IndexByte(indent, '\t'); c >= 0 {
+			return i + 1, c + 1
+		}
+	}
+	return from, 0
 }
 
 // parse reads exactly one YAML document and returns its top node.
@@ -84,13 +104,13 @@ func parse(file string, data []byte) (root *yaml.Node, err error) {
 		if errors.Is(err, io.EOF) {
 			return nil, &Error{File: file, Line: 1, Column: 1, Msg: "empty scenario; expected a mapping with apiVersion, kind, name, duration, cluster, objects and workloads"}
 		}
-		return nil, syntaxError(file, err)
+		return nil, syntaxError(file, data, err)
 	}
 	var more yaml.Node
 	switch err := dec.Decode(&more); {
 	case errors.Is(err, io.EOF):
 	case err != nil:
-		return nil, syntaxError(file, err)
+		return nil, syntaxError(file, data, err)
 	default:
 		return nil, &Error{File: file, Line: more.Line, Column: more.Column, Msg: "a scenario file holds one YAML document; found a second one"}
 	}

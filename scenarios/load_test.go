@@ -359,7 +359,12 @@ func TestErrors(t *testing.T) {
 		{"yaml syntax", edit(t, "  nodes: 3\n", "  nodes: 3\n   bad: [\n"), nil,
 			"invalid YAML: mapping values are not allowed in this context (t.yaml:7)"},
 		{"tab indentation", "apiVersion: cmsim/v1\n\tkind: Scenario\n", nil,
-			"invalid YAML: found a tab character that violates indentation (t.yaml:2)"},
+			"invalid YAML: found a tab character that violates indentation (t.yaml:2:1)"},
+		// yaml.v3 reports these at the line above the tab.
+		{"tab indentation nested", edit(t, "  nodes: 3\n", "  nodes: 3\n\tfoo: 1\n"), nil,
+			"invalid YAML: found a tab character that violates indentation (t.yaml:7:1)"},
+		{"tab after spaces", "a:\n  x: 1\n  y:\n    z: 1\n  \tw: 2\n", nil,
+			"invalid YAML: found a tab character that violates indentation (t.yaml:5:3)"},
 		{"two documents", base + "---\nname: x\n", nil,
 			"a scenario file holds one YAML document; found a second one (t.yaml:16:1)"},
 		{"empty", "", nil,

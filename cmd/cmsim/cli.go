@@ -73,7 +73,11 @@ func cmsim(args []string, stdout, stderr io.Writer) int {
 				printCommandHelp(stdout, c, nil)
 				return exitOK
 			}
-			fmt.Fprintf(stderr, "cmsim: no such command %q\n", args[1])
+			if text, ok := helpTopics[args[1]]; ok {
+				io.WriteString(stdout, text)
+				return exitOK
+			}
+			fmt.Fprintf(stderr, "cmsim: no such command or help topic %q\n", args[1])
 			return exitUsage
 		}
 		printHelp(stdout)
@@ -132,7 +136,8 @@ Commands:
 		fmt.Fprintf(w, "  %-10s %s\n", c.name(), c.short)
 	}
 	fmt.Fprint(w, `
-Run 'cmsim help <command>' for a command's flags. Scenario format: docs/scenario.md.
+Run 'cmsim help <command>' for a command's flags, 'cmsim help scenario' for
+the scenario file reference and 'cmsim help output' for the output files.
 `)
 }
 

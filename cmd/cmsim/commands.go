@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"io"
 	"runtime/debug"
 	"text/tabwriter"
 
@@ -55,25 +56,49 @@ var scenariosCommand = &command{
 
 var versionCommand = &command{
 	usage: "version",
-	short: "print the version",
-	long:  `Version prints cmsim's version and the Go version it was built with.`,
-	args:  exactly(0),
+	short: "print the module version, VCS revision and Go version",
+	long: `Version prints cmsim's module version, the VCS revision it was built
+from (with its time, and "modified" when the checkout had uncommitted
+changes) and the Go version. The revision is recorded by 'go build' in a git
+clone; a binary built with -buildvcs=false (or GOFLAGS=-buildvcs=false), or
+from a tree without a .git folder (a tarball, or a git worktree, whose .git
+is a file Go does not follow), has none and says so.`,
+	args: exactly(0),
 	run: func(e *env, _ any, _ []string) error {
-		v, goVersion := "(devel)", ""
-		if bi, ok := debug.ReadBuildInfo(); ok {
-			goVersion = bi.GoVersion
-			if bi.Main.Version != "" {
-				v = bi.Main.Version
-			}
-			for _, s := range bi.Settings {
-				if s.Key == "vcs.revision" && len(s.Value) >= 12 {
-					v += " " + s.Value[:12]
-				}
-			}
-		}
-		fmt.Fprintf(e.stdout, "cmsim %s %s\n", v, goVersion)
-		return nil
+		bi, ok := debug.ReadBuildInfo()
+		_, err := io.WriteString(e.stdout, versionText(bi, ok))
+		return err
 	},
+}
+
+// versionText formats the build information of a binary.
+func versionText(bi *debug.BuildInfo, ok bool) string {
+	if !ok {
+		return "cmsim (no build information)\n"
+	}
+	v := bi.Main.Version
+	if v == "" {
+		v = "(devel)"
+	}
+	set := map[string]string{}
+	for _, s := range bi.Settings {
+		set[s.Key] = s.Value
+	}
+	rev := "revision unknown (built with -buildvcs=false, or not in a git clone)"
+	if r := set["vcs.revision"]; r != "" {
+		rev = "revision " + r
+		if t := set["vcs.time"]; t != "" {
+			rev += " (" + t + ")"
+		}
+		if set["vcs.modified"] == "true" {
+			rev += ", modified"
+		}
+	}
+	platform := ""
+	if set["GOOS"] != "" {
+		platform = " " + set["GOOS"] + "/" + set["GOARCH"]
+	}
+	return fmt.Sprintf("cmsim %s\n%s\n%s%s\n", v, rev, bi.GoVersion, platform)
 }
 
 // loadScenario loads a file or built-in; scenario errors are usage errors.

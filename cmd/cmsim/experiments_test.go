@@ -60,7 +60,10 @@ func TestRunJobsShardsAndMergeGiveTheSameFiles(t *testing.T) {
 		if code != 0 {
 			t.Fatalf("cmsim run %v: exit %d\n%s", args, code, stderr)
 		}
-		return stdout
+		if stdout != "" && args[len(args)-2] == "--shard" {
+			t.Errorf("a shard printed on stdout:\n%s", stdout)
+		}
+		return stderr
 	}
 	run("--out", dir("j1"), "-j", "1")
 	run("--out", dir("j3"), "-j", "3")
@@ -75,7 +78,7 @@ func TestRunJobsShardsAndMergeGiveTheSameFiles(t *testing.T) {
 		d := dir("shard-" + i)
 		out := run("--out", d, "--shard", i+"/3", "-j", "2")
 		if !strings.Contains(out, "partial result (shard "+i+"/3)") {
-			t.Errorf("shard %s stdout:\n%s", i, out)
+			t.Errorf("shard %s stderr:\n%s", i, out)
 		}
 		shards = append(shards, d)
 	}
@@ -83,8 +86,8 @@ func TestRunJobsShardsAndMergeGiveTheSameFiles(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("merge: exit %d\n%s", code, stderr)
 	}
-	if !strings.Contains(stdout, "merged 3 shard(s)") {
-		t.Errorf("merge stdout:\n%s", stdout)
+	if !strings.Contains(stderr, "merged 3 shard(s)") || !strings.Contains(stdout, "syncFrequency") {
+		t.Errorf("merge stdout:\n%s\nstderr:\n%s", stdout, stderr)
 	}
 	sameFiles(t, "merged vs unsharded", want, files(t, dir("merged")))
 
@@ -153,8 +156,10 @@ func TestPlanFindsTheLargestSyncFrequency(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d\n%s", code, stderr)
 	}
-	for _, want := range []string{"sweep over cluster.kubelet.changeDetectionStrategy, cluster.kubelet.syncFrequency is dropped",
-		"answer: cluster.kubelet.syncFrequency = 40s", "decision: a value meets latency.p99 <= 60s only if the upper end"} {
+	if want := "sweep over cluster.kubelet.changeDetectionStrategy, cluster.kubelet.syncFrequency is dropped"; !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	for _, want := range []string{"answer: cluster.kubelet.syncFrequency = 40s", "decision: a value meets latency.p99 <= 60s only if the upper end"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
@@ -178,6 +183,14 @@ func TestPlanFindsTheLargestSyncFrequency(t *testing.T) {
 	}
 	if !pf.Found || pf.Answer != "40s" || len(pf.Evaluations) < 3 || pf.Evaluations[0].CI95 <= 0 {
 		t.Errorf("plan.json: %s", b)
+	}
+	// --format json: stdout is plan.json alone.
+	jsonOut, stderr, code := cli(t, "plan", "sync-frequency",
+		"--set", "cluster.kubelet.changeDetectionStrategy=Watch", "--set", "cluster.nodes=10", "--set", "duration=30m",
+		"--param", "cluster.kubelet.syncFrequency", "--min", "10s", "--max", "2m", "--resolution", "5s",
+		"--objective", "latency.p99<=60s", "--replications", "3", "--out", out, "--plots", "svg", "--format", "json")
+	if code != 0 || jsonOut != string(b) || !json.Valid([]byte(jsonOut)) {
+		t.Errorf("plan --format json: exit %d, stdout is not plan.json:\n%s\nstderr:\n%s", code, jsonOut, stderr)
 	}
 	svg, err := os.ReadFile(filepath.Join(out, "charts", "plan.svg"))
 	if err != nil || !bytes.Contains(svg, []byte("threshold")) {

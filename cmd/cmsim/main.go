@@ -9,7 +9,7 @@
 //	cmsim scenarios                list the built-in scenarios
 //	cmsim plot DIR                 re-render charts and report from an output folder
 //	cmsim version                  print the version
-//	cmsim help [COMMAND]           show help
+//	cmsim help [COMMAND|TOPIC]     show help; topics: scenario, output
 package main
 
 import "os"

@@ -16,6 +16,7 @@ type mergeOptions struct {
 	out    string
 	format string
 	plots  string
+	force  bool
 }
 
 var mergeCommand = &command{
@@ -27,20 +28,28 @@ exactly the files that one unsharded 'cmsim run' of the scenario writes:
 summary.json, latencies.csv, load.csv, scenario.yaml, charts/ and
 report.html, byte for byte.
 
+Like 'cmsim run', it prints only the summary on stdout (a table, or with
+--format json or csv the document alone), everything else on stderr, and
+replaces the previous cmsim output in --out as a whole.
+
 It refuses (exit 2) partials of different scenarios, seeds, settings or
 shard counts, a shard given twice or missing, and a shard lacking runs.`,
 	flags: func(fs *pflag.FlagSet) any {
 		o := &mergeOptions{}
 		fs.StringVarP(&o.out, "out", "o", "cmsim-out", "write results into `DIR`")
-		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table` or json")
+		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table`, json or csv")
 		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
+		fs.BoolVar(&o.force, "force", false, "write into a non-empty --out that holds no previous cmsim output (its files are left alone)")
 		return o
 	},
 	args: func(n int) bool { return n >= 1 },
 	run: func(e *env, opts any, args []string) error {
 		o := opts.(*mergeOptions)
-		if o.format != "table" && o.format != "json" {
-			return usagef("--format must be table or json, not %q", o.format)
+		if err := checkFormat(o.format); err != nil {
+			return err
+		}
+		if err := checkOutDir(o.out, o.force); err != nil {
+			return err
 		}
 		formats, err := plotFormats(o.plots)
 		if err != nil {
@@ -64,10 +73,10 @@ shard counts, a shard given twice or missing, and a shard lacking runs.`,
 			}
 			return err
 		}
-		fmt.Fprintf(e.stdout, "cmsim: merged %d shard(s) of scenario %s, seed %d: %d point(s) × %d replication(s)\n",
+		fmt.Fprintf(e.stderr, "cmsim: merged %d shard(s) of scenario %s, seed %d: %d point(s) × %d replication(s)\n",
 			len(parts), mg.Scenario, mg.Seed, len(mg.Params), mg.Replications)
 		summary, lat, load := experiment.Summarize(mg.Scenario, mg.Seed, mg.Replications, mg.Params, mg.Slots)
-		return finishRun(e, o.out, o.format, summary, lat, load, mg.ScenarioYAML, formats)
+		return finishRun(e, o.out, o.format, nil, summary, lat, load, mg.ScenarioYAML, formats)
 	},
 }
 

@@ -38,6 +38,8 @@ type planOptions struct {
 	plots        string
 	jobs         int
 	quiet        bool
+	format       string
+	force        bool
 }
 
 var planCommand = &command{
@@ -75,7 +77,9 @@ cluster a strategy can serve, e.g.
 
 It writes plan.json (the answer and every value run, with mean, ci95 and
 verdict), scenario.yaml and charts/plan.svg|png (the metric against the
-parameter with the threshold drawn) into --out, and prints a table.`,
+parameter with the threshold drawn) into --out, and prints a table on stdout
+(with --format json, plan.json alone); everything else goes to stderr. The
+files replace the previous cmsim output in --out as 'cmsim run' does.`,
 	flags: func(fs *pflag.FlagSet) any {
 		o := &planOptions{}
 		fs.StringVar(&o.param, "param", "", "the parameter to search, a dotted scenario `PATH` such as cluster.kubelet.syncFrequency or cluster.nodes")
@@ -91,6 +95,8 @@ parameter with the threshold drawn) into --out, and prints a table.`,
 		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
 		fs.IntVarP(&o.jobs, "jobs", "j", 0, "simulate `N` runs in parallel; 0 means one per core")
 		fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar on stderr")
+		fs.StringVar(&o.format, "format", "table", "the answer on stdout: `table` or json (plan.json)")
+		fs.BoolVar(&o.force, "force", false, "write into a non-empty --out that holds no previous cmsim output (its files are left alone)")
 		return o
 	},
 	args: exactly(1),
@@ -129,6 +135,9 @@ func runPlan(e *env, o *planOptions, arg string) error {
 	}
 	if o.jobs < 0 {
 		return usagef("-j must be >= 1 (0 means every core), not %d", o.jobs)
+	}
+	if o.format != "table" && o.format != "json" {
+		return usagef("--format must be table or json, not %q", o.format)
 	}
 	formats, err := plotFormats(o.plots)
 	if err != nil {
@@ -174,11 +183,14 @@ func runPlan(e *env, o *planOptions, arg string) error {
 	if err != nil {
 		return err
 	}
+	if err := checkOutDir(o.out, o.force); err != nil {
+		return err
+	}
 	reps := max(s.Replications, 1)
-	fmt.Fprintf(e.stdout, "cmsim: plan on scenario %s (%s), seed %d: the %s %s in [%s, %s] with %s, %d replication(s) per value\n",
+	fmt.Fprintf(e.stderr, "cmsim: plan on scenario %s (%s), seed %d: the %s %s in [%s, %s] with %s, %d replication(s) per value\n",
 		s.Name, s.Source, s.Seed, o.find, o.param, search.Format(search.Min), search.Format(search.Max), obj.Text, reps)
 	if len(dropped) > 0 {
-		fmt.Fprintf(e.stdout, "cmsim: the scenario's sweep over %s is dropped; fix those parameters with --set\n", strings.Join(dropped, ", "))
+		fmt.Fprintf(e.stderr, "cmsim: the scenario's sweep over %s is dropped; fix those parameters with --set\n", strings.Join(dropped, ", "))
 	}
 
 	ctx, stop := interruptContext()
@@ -217,8 +229,18 @@ func runPlan(e *env, o *planOptions, arg string) error {
 	if err != nil {
 		return err
 	}
-	printPlan(e.stdout, &pf, search)
-	fmt.Fprintf(e.stdout, "results in %s/: %s\n", filepath.Clean(o.out), strings.Join(files, ", "))
+	if o.format == "json" {
+		b, err := planJSON(&pf)
+		if err != nil {
+			return err
+		}
+		if _, err := e.stdout.Write(b); err != nil {
+			return err
+		}
+	} else {
+		printPlan(e.stdout, &pf, search)
+	}
+	fmt.Fprintf(e.stderr, "results in %s/: %s\n", filepath.Clean(o.out), strings.Join(files, ", "))
 	return nil
 }
 
@@ -308,16 +330,22 @@ func printPlan(w io.Writer, pf *planFile, s experiment.Search) {
 	}
 }
 
+// planJSON is plan.json's content.
+func planJSON(pf *planFile) ([]byte, error) {
+	b, err := json.MarshalIndent(pf, "", "  ")
+	return append(b, '\n'), err
+}
+
 // writePlan writes plan.json, scenario.yaml and the chart into dir.
 func writePlan(dir string, pf *planFile, scenarioYAML []byte, s experiment.Search, formats []string) ([]string, error) {
 	st := &stager{dir: dir}
 	err := func() error {
 		if err := st.file("plan.json", func(w io.Writer) error {
-			b, err := json.MarshalIndent(pf, "", "  ")
+			b, err := planJSON(pf)
 			if err != nil {
 				return err
 			}
-			_, err = w.Write(append(b, '\n'))
+			_, err = w.Write(b)
 			return err
 		}); err != nil {
 			return err

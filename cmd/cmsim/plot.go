@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"cmsim/results"
 
@@ -16,7 +17,9 @@ var plotCommand = &command{
 	short: "redraw the charts and report of an output folder",
 	long: `Plot reads summary.json, latencies.csv, load.csv and scenario.yaml from an
 output folder written by 'cmsim run' and writes its charts and report.html
-again, without simulating. The files are identical to the run's.`,
+again, without simulating. The files are identical to the run's. Charts
+of the folder's previous rendering that this one does not draw (say PNGs
+after --plots svg) are removed; files cmsim did not write are left alone.`,
 	flags: func(fs *pflag.FlagSet) any {
 		return fs.String("plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
 	},
@@ -57,7 +60,9 @@ again, without simulating. The files are identical to the run's.`,
 		if err := read("scenario.yaml", func(r io.Reader) (err error) { scenarioYAML, err = io.ReadAll(r); return }); err != nil {
 			return err
 		}
-		st := &stager{dir: dir}
+		// Plot replaces the charts and report, and keeps the files it read.
+		st := &stager{dir: dir, adopt: []string{"summary.json", "latencies.csv", "load.csv", "scenario.yaml"},
+			replaces: func(name string) bool { return name == "report.html" || strings.HasPrefix(name, "charts/") }}
 		names, err := st.finish(writeCharts(st, s, lat, load, scenarioYAML, formats))
 		if err != nil {
 			return err

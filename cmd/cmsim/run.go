@@ -4,17 +4,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math"
 	"os"
 	"path/filepath"
 	"runtime/pprof"
-	"sort"
 	"strconv"
 	"strings"
 	"text/tabwriter"
 	"time"
 
 	"cmsim/experiment"
+	"cmsim/plots"
 	"cmsim/results"
 
 	"github.com/spf13/pflag"
@@ -33,6 +32,8 @@ type runOptions struct {
 	jobs    int
 	quiet   bool
 	shard   string
+	force   bool
+	reps    int
 }
 
 var runCommand = &command{
@@ -48,8 +49,21 @@ var runCommand = &command{
   charts/         latency and apiserver-load charts (SVG and PNG)
   report.html     a self-contained report of all of the above
 
-It prints the seed and the resolved scenario first, then a summary table.
-The same scenario and seed always give byte-identical files, whatever -j.
+stdout carries only the result: the summary as a table, or with --format
+json exactly summary.json, or with --format csv one row per point (see
+docs/output.md). Everything else (the seed, the resolved scenario, where
+the files went, progress, warnings) goes to stderr, so that
+'cmsim run X --format json | jq .' works; the exit code says whether the
+run succeeded. The same scenario and seed always give byte-identical files,
+whatever -j.
+
+The files are written into a staging folder inside --out and replace the
+previous cmsim output there as a whole only once every one is written:
+files the last cmsim command wrote (listed in --out/.cmsim-files) that this
+run does not write are removed, so the folder never mixes two runs, and
+files cmsim did not write are never touched. A non-empty folder without
+.cmsim-files is refused unless --force (or unless it holds only files named
+as cmsim names its outputs: an older cmsim's, replaced whole).
 
 Every sweep point runs 'replications' times on independent seeds; summary.json
 holds each metric's mean over replications and its 95% confidence half-width
@@ -69,7 +83,8 @@ unsharded run. See docs/experiments.md.`,
 		fs.StringVarP(&o.out, "out", "o", "cmsim-out", "write results into `DIR`")
 		fs.Int64Var(&o.seed, "seed", -1, "override the scenario's seed with `N`")
 		fs.StringArrayVar(&o.sets, "set", nil, "override a scenario value by dotted `PATH=VALUE` (repeatable), e.g. cluster.kubelet.syncFrequency=5s or workloads.web.replicas=100")
-		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table` or json")
+		fs.IntVar(&o.reps, "replications", 0, "runs per point on independent seeds, `N` (default: the scenario's replications)")
+		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table`, json or csv")
 		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
 		fs.StringVar(&o.samples, "samples", "all", "rows in latencies.csv per run: all, none, or at most `N` (a uniform subsample); the summary always uses every sample")
 		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, wall time and peak memory to stderr after the run")
@@ -78,6 +93,7 @@ unsharded run. See docs/experiments.md.`,
 		fs.IntVarP(&o.jobs, "jobs", "j", 0, "simulate `N` runs in parallel; 0 means one per core")
 		fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar on stderr")
 		fs.StringVar(&o.shard, "shard", "", "run only shard `I/N` (0-based) of the runs and write a partial result for 'cmsim merge'")
+		fs.BoolVar(&o.force, "force", false, "write into a non-empty --out that holds no previous cmsim output (its files are left alone)")
 		return o
 	},
 	args: exactly(1),
@@ -115,9 +131,21 @@ func plotFormats(s string) ([]string, error) {
 	return out, nil
 }
 
+// checkFormat validates --format.
+func checkFormat(f string) error {
+	switch f {
+	case "table", "json", "csv":
+		return nil
+	}
+	return usagef("--format must be table, json or csv, not %q", f)
+}
+
 func runScenario(e *env, o *runOptions, arg string) error {
-	if o.format != "table" && o.format != "json" {
-		return usagef("--format must be table or json, not %q", o.format)
+	if err := checkFormat(o.format); err != nil {
+		return err
+	}
+	if o.reps < 0 {
+		return usagef("--replications must be >= 1, not %d", o.reps)
 	}
 	limit, err := sampleLimit(o.samples)
 	if err != nil {
@@ -153,6 +181,9 @@ func runScenario(e *env, o *runOptions, arg string) error {
 	if o.seed >= 0 {
 		sets = append(append([]string(nil), sets...), "seed="+strconv.FormatInt(o.seed, 10))
 	}
+	if o.reps > 0 {
+		sets = append(append([]string(nil), sets...), "replications="+strconv.Itoa(o.reps))
+	}
 	s, err := loadScenario(arg, sets)
 	if err != nil {
 		return err
@@ -175,12 +206,15 @@ func runScenario(e *env, o *runOptions, arg string) error {
 			return usagef("--trace is for small clusters: %d pods, at most %d", pods, traceMaxPods)
 		}
 	}
-	resolved := s.ResolvedYAML()
-	fmt.Fprintf(e.stdout, "cmsim: scenario %s (%s), seed %d, %d point(s) × %d replication(s)\n", s.Name, s.Source, s.Seed, len(plan.Points), s.Replications)
-	if o.shard != "" {
-		fmt.Fprintf(e.stdout, "cmsim: shard %s: %d of %d runs\n", shard, len(plan.Shard(shard.Index, shard.Count)), len(plan.Jobs))
+	if err := checkOutDir(o.out, o.force); err != nil {
+		return err
 	}
-	fmt.Fprintf(e.stdout, "--- resolved scenario\n%s---\n", resolved)
+	resolved := s.ResolvedYAML()
+	fmt.Fprintf(e.stderr, "cmsim: scenario %s (%s), seed %d, %d point(s) × %d replication(s)\n", s.Name, s.Source, s.Seed, len(plan.Points), s.Replications)
+	if o.shard != "" {
+		fmt.Fprintf(e.stderr, "cmsim: shard %s: %d of %d runs\n", shard, len(plan.Shard(shard.Index, shard.Count)), len(plan.Jobs))
+	}
+	fmt.Fprintf(e.stderr, "--- resolved scenario\n%s---\n", resolved)
 
 	jobs := plan.All()
 	if o.shard != "" {
@@ -225,25 +259,32 @@ func runScenario(e *env, o *runOptions, arg string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "partial result (shard %s) in %s/: %s\n", shard, filepath.Clean(o.out), strings.Join(files, ", "))
-		fmt.Fprintf(e.stdout, "combine every shard with: cmsim merge DIR... --out DIR\n")
+		fmt.Fprintf(e.stderr, "partial result (shard %s) in %s/: %s\n", shard, filepath.Clean(o.out), strings.Join(files, ", "))
+		fmt.Fprintf(e.stderr, "combine every shard with: cmsim merge DIR... --out DIR\n")
 		if o.stats {
 			printStats(e.stderr, events, wall, heap)
 		}
 		return nil
 	}
 
+	// A trace inside --out is part of the run's output; elsewhere it is a
+	// file of its own.
+	var extra func(st *stager) error
 	if o.trace != "" && slots[0] != nil {
-		if err := writeTrace(o.trace, slots[0].Trace); err != nil {
+		trace := slots[0].Trace
+		write := func(w io.Writer) error { return writeTrace(w, trace) }
+		if rel, err := filepath.Rel(o.out, o.trace); err == nil && filepath.IsLocal(rel) {
+			extra = func(st *stager) error { return st.file(filepath.ToSlash(rel), write) }
+		} else if err := writeFileAtomic(o.trace, write); err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stdout, "trace: %s (%d steps)\n", o.trace, len(slots[0].Trace))
+		fmt.Fprintf(e.stderr, "trace: %s (%d steps)\n", o.trace, len(trace))
 	}
 	summary, lat, load := experiment.Summarize(s.Name, s.Seed, plan.Replications, plan.Params(), slots)
 	if interrupted && len(summary.Points) == 0 {
 		return fmt.Errorf("interrupted before any point finished; nothing written")
 	}
-	if err := finishRun(e, o.out, o.format, summary, lat, load, resolved, formats); err != nil {
+	if err := finishRun(e, o.out, o.format, extra, summary, lat, load, resolved, formats); err != nil {
 		return err
 	}
 	if o.stats {
@@ -257,19 +298,23 @@ func runScenario(e *env, o *runOptions, arg string) error {
 
 // finishRun writes a run's outputs and prints its summary: shared by run
 // and merge, so that both give the same files.
-func finishRun(e *env, out, format string, summary *results.Summary, lat []results.LatencyRow, load []results.LoadRow, resolved []byte, formats []string) error {
-	files, err := writeOutputs(out, summary, lat, load, resolved, formats)
+func finishRun(e *env, out, format string, extra func(st *stager) error, summary *results.Summary, lat []results.LatencyRow, load []results.LoadRow, resolved []byte, formats []string) error {
+	files, err := writeOutputs(out, extra, summary, lat, load, resolved, formats)
 	if err != nil {
 		return err
 	}
-	if format == "json" {
-		if err := results.WriteSummary(e.stdout, summary); err != nil {
-			return err
-		}
-	} else {
+	switch format {
+	case "json":
+		err = results.WriteSummary(e.stdout, summary)
+	case "csv":
+		err = results.WriteSummaryCSV(e.stdout, summary)
+	default:
 		printSummary(e.stdout, summary)
 	}
-	printFiles(e.stdout, out, files)
+	if err != nil {
+		return err
+	}
+	printFiles(e.stderr, out, files)
 	return nil
 }
 
@@ -299,7 +344,9 @@ func printSummary(w io.Writer, s *results.Summary) {
 	for _, k := range keys {
 		hdr = append(hdr, shortParam(k))
 	}
-	hdr = append(hdr, "pairs", "p50 s", "p90 s", "p99 s", "max s", "never env/subPath/immut",
+	// Pair counts are whole; with replications they are rounded means.
+	meanOf := plots.MeanOf(s.Points[0].Replications)
+	hdr = append(hdr, "pairs"+meanOf, "p50 s", "p90 s", "p99 s", "max s", "never env/subPath/immut"+meanOf,
 		"GET/s", "etcd GET/s", "LIST/s", "WATCH/s", "watches", "events/s", "syncs/s/node")
 	fmt.Fprintln(tw, strings.Join(hdr, "\t")+"\t")
 	for _, p := range s.Points {
@@ -308,28 +355,23 @@ func printSummary(w io.Writer, s *results.Summary) {
 			row = append(row, p.Params[k])
 		}
 		l, n, a := p.LatencySeconds, p.NeverUpdated, p.APIServer
-		row = append(row, num(l.Count), sec(l.P50), sec(l.P90), sec(l.P99), sec(l.Max),
-			num(n.Env)+"/"+num(n.SubPath)+"/"+num(n.Immutable),
+		p99 := sec(l.P99)
+		if p.CI95 != nil {
+			p99 = plots.PlusMinus(l.P99, p.CI95.LatencySeconds.P99, sec)
+		}
+		row = append(row, plots.Count(l.Count), sec(l.P50), sec(l.P90), p99, sec(l.Max),
+			plots.Count(n.Env)+"/"+plots.Count(n.SubPath)+"/"+plots.Count(n.Immutable),
 			rate(a.GetPerSec), rate(a.GetEtcdPerSec), rate(a.ListPerSec), rate(a.WatchRequestsPerSec),
-			num(a.OpenWatchesMean), rate(a.WatchEventsPerSec), rate(p.Kubelet.SyncsPerSec))
+			rate(a.OpenWatchesMean), rate(a.WatchEventsPerSec), rate(p.Kubelet.SyncsPerSec))
 		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
 	}
 	tw.Flush()
 }
 
-// paramKeys returns the parameters that differ between points, or the
-// strategy when there is one point.
+// paramKeys returns the parameters that tell points apart (see
+// plots.LabelParams), or the strategy when there is one point.
 func paramKeys(s *results.Summary) []string {
-	var keys []string
-	for k := range s.Points[0].Params {
-		for _, p := range s.Points[1:] {
-			if p.Params[k] != s.Points[0].Params[k] {
-				keys = append(keys, k)
-				break
-			}
-		}
-	}
-	sort.Strings(keys)
+	keys := plots.LabelParams(s)
 	if len(keys) == 0 {
 		keys = []string{"cluster.kubelet.changeDetectionStrategy"}
 	}
@@ -346,11 +388,5 @@ func shortParam(k string) string {
 	return k
 }
 
-func sec(v float64) string { return strconv.FormatFloat(v, 'f', 2, 64) }
-func num(v float64) string {
-	if v == math.Trunc(v) {
-		return strconv.FormatFloat(v, 'f', -1, 64)
-	}
-	return strconv.FormatFloat(v, 'f', 1, 64) // a mean over replications
-}
+func sec(v float64) string  { return strconv.FormatFloat(v, 'f', 2, 64) }
 func rate(v float64) string { return strconv.FormatFloat(v, 'g', 4, 64) }
