@@ -37,11 +37,11 @@ type ConditionResult struct {
 }
 
 // ConditionGrammar describes the condition syntax, for help texts.
-const ConditionGrammar = `METRIC OP THRESHOLD, where OP is >, >=, < or <= and THRESHOLD is
-  +10% or -5% or 10%   the relative change (B - A) / |A| in percent
-  +5s or -200 or +0.5  the absolute change B - A (a sign is required)
-  90s or 1000          B's value itself (no sign)
-Durations (5s, 1m) are seconds. A change from 0 is +Inf% (or -Inf%).`
+const ConditionGrammar = `METRIC OP THRESHOLD, OP one of >, >=, < and <=, THRESHOLD one of
+  +10%, -5%, 10%     the relative change (B - A) / |A| in percent
+  +5s, -200, +0.5    the absolute change B - A (signed)
+  90s, 1000          B's value itself (unsigned)
+Durations (5s, 1m) are seconds; a change from 0 is +Inf% (or -Inf%).`
 
 // ParseCondition parses a condition; known reports whether a metric name
 // exists.

@@ -1,6 +1,9 @@
 package compare
 
-import "fmt"
+import (
+	"fmt"
+	"math"
+)
 
 // Table is a matched point's metrics formatted for a table: Head and one
 // row of cells per metric (see [Format]); Hidden counts the metrics left
@@ -30,11 +33,11 @@ func (p *PointDiff) Table(all bool) Table {
 		m := r.Metric
 		row := []string{m, Format(m, float64(r.A))}
 		if ci {
-			row = append(row, Format(m, float64(r.CI95A)))
+			row = append(row, formatCI(m, r.CI95A, r.A))
 		}
 		row = append(row, Format(m, float64(r.B)))
 		if ci {
-			row = append(row, Format(m, float64(r.CI95B)))
+			row = append(row, formatCI(m, r.CI95B, r.B))
 		}
 		t.Rows = append(t.Rows, append(row, FormatDelta(m, float64(r.Delta)), FormatPct(float64(r.DeltaPct)), r.Verdict))
 	}
@@ -65,3 +68,12 @@ func (p *PointDiff) OneReplication() bool { return p.ReplicationsA < 2 || p.Repl
 
 // OneReplicationNote explains verdicts without a CI.
 const OneReplicationNote = "one replication on a side: its confidence intervals are unknown, so differences are not judged (no CI); run with replications: 3 or more"
+
+// formatCI formats a half-width; one below a billionth of its value is
+// rounding in the mean over replications, shown as 0.
+func formatCI(name string, ci, v Num) string {
+	if !ci.NaN() && float64(ci) <= 1e-9*math.Abs(float64(v)) {
+		ci = 0
+	}
+	return Format(name, float64(ci))
+}

@@ -70,8 +70,8 @@ past four points) and each matched point's apiserver load, A over B
 
 --fail-if makes diff a check for CI: each condition is tested on every
 matched point, and if one holds anywhere diff exits 1. A condition is
-` + strings.ReplaceAll(compare.ConditionGrammar, "\n", "\n  ") + `
-e.g. 'latency.p99>+10%' (p99 rose by more than 10%),
+` + compare.ConditionGrammar + `
+Quote it for the shell, e.g. 'latency.p99>+10%' (p99 rose by more than 10%),
 'apiserver.get_per_sec>+50' (50 more GETs per second),
 'latency.max>2m' (B's slowest update took over two minutes). With
 --separate-only a condition holds only where the intervals separate.
