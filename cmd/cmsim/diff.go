@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -78,7 +77,7 @@ Quote it for the shell, e.g. 'latency.p99>+10%' (p99 rose by more than 10%),
 
 Exit codes: 0 compared, no --fail-if condition holds; 1 a --fail-if
 condition holds; 2 bad input (a folder missing or not a run's output, an
-unknown metric, a bad flag, --out unwritable).`,
+unknown metric, a bad flag, --out unwritable or another output).`,
 	flags: func(fs *pflag.FlagSet) any {
 		o := &diffOptions{}
 		fs.StringVarP(&o.out, "out", "o", "cmsim-diff", "write diff.html, diff.json and charts/ into `DIR`")
@@ -113,6 +112,11 @@ func runDiff(e *env, o *diffOptions, dirA, dirB string) error {
 	for _, d := range []string{dirA, dirB} {
 		if sameDir(o.out, d) {
 			return usagef("--out %s is one of the folders compared; its charts would be overwritten", o.out)
+		}
+	}
+	for _, f := range []string{"summary.json", "plan.json", "manifest.json"} {
+		if _, err := os.Stat(filepath.Join(o.out, f)); err == nil {
+			return usagef("--out %s holds another cmsim output (%s); its charts would be overwritten: choose another folder", o.out, f)
 		}
 	}
 	charts := len(formats) > 0
@@ -319,26 +323,16 @@ func writeDiff(st *stager, d *compare.Diff, a, b *diffInput, js []byte, formats 
 	var charts []plots.Chart
 	if len(formats) > 0 {
 		var err error
-		charts, err = report.DiffCharts(d, report.DiffSide{Summary: a.Summary, Latencies: a.lat, Load: a.load},
-			report.DiffSide{Summary: b.Summary, Latencies: b.lat, Load: b.load})
-		if err != nil {
+		if charts, err = report.DiffCharts(d, report.DiffSide{Summary: a.Summary, Latencies: a.lat, Load: a.load},
+			report.DiffSide{Summary: b.Summary, Latencies: b.lat, Load: b.load}); err != nil {
 			return err
 		}
 	}
-	links := []string{"diff.json"}
-	for _, c := range charts {
-		for _, f := range formats {
-			name := "charts/" + c.Name + "." + f
-			var buf bytes.Buffer
-			if err := c.Render(f, &buf); err != nil {
-				return fmt.Errorf("chart %s: %v", name, err)
-			}
-			if err := st.file(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-				return err
-			}
-			links = append(links, name)
-		}
+	names, err := stageCharts(st, charts, formats)
+	if err != nil {
+		return err
 	}
+	links := append([]string{"diff.json"}, names...)
 	return st.file("diff.html", func(w io.Writer) error {
 		return report.WriteDiff(w, report.DiffInput{Diff: d, Charts: charts, Links: links, All: all})
 	})

@@ -171,6 +171,7 @@ func TestDiffBadInput(t *testing.T) {
 		{[]string{a, a, "--fail-if", "latency.p99>>1"}, "threshold"},
 		{[]string{a, a, "--format", "yaml"}, "--format"},
 		{[]string{a, a, "-o", a}, "one of the folders compared"},
+		{[]string{a, a, "-o", plan}, "holds another cmsim output (plan.json)"},
 		{[]string{a}, "wrong number of arguments"},
 	} {
 		args := append([]string{"diff"}, tt.args...)
