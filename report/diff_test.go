@@ -69,12 +69,3 @@ func TestDiffHTML(t *testing.T) {
 		t.Error("absolute link accepted")
 	}
 }
-
-func TestDiffRendersInChromium(t *testing.T) {
-	bin := chromium()
-	if bin == "" {
-		t.Skip("chromium not found on PATH")
-	}
-	_, html := diffHTML(t)
-	checkInChromium(t, bin, html)
-}
