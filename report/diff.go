@@ -55,11 +55,14 @@ func DiffCharts(d *compare.Diff, a, b DiffSide) ([]plots.Chart, error) {
 		return nil
 	}
 	title := "update-to-file latency CDF, A against B"
-	if len(pairs) <= maxCDFPairs {
+	switch {
+	case len(pairs) == 0:
+		// No matched point: nothing to draw.
+	case len(pairs) <= maxCDFPairs:
 		if err := addCDF("latency_cdf", title, pairs); err != nil {
 			return nil, err
 		}
-	} else {
+	default:
 		for i := range min(len(pairs), maxDiffCDFs) {
 			if err := addCDF("latency_cdf_p"+strconv.Itoa(i), title+", "+pairs[i].Label, pairs[i:i+1]); err != nil {
 				return nil, err
@@ -241,6 +244,9 @@ B: <code>{{.B.Dir}}</code>, scenario {{.B.Scenario}}, seed {{.B.Seed}}, {{.B.Poi
 {{- end}}
 
 <h2 id="metrics">Metrics</h2>
+{{- if not .Points}}
+<p>No point of A matches a point of B: nothing to compare.</p>
+{{- end}}
 <p>Every summary metric of each matched point: A, B, the change B − A and in percent of A, and whether the 95% confidence intervals (mean ± half-width over replications) separate: <em>separate</em> is a difference beyond noise, <em>overlap</em> may be noise, <em>no CI</em> is not judged.</p>
 {{- range .Points}}
 {{- if .Label}}

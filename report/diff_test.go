@@ -69,3 +69,30 @@ func TestDiffHTML(t *testing.T) {
 		t.Error("absolute link accepted")
 	}
 }
+
+// TestDiffNoMatch: outputs without a common point give a page that says
+// so, and no charts.
+func TestDiffNoMatch(t *testing.T) {
+	a, b := plotstest.Sweep(), plotstest.Sweep()
+	for i := range b.Summary.Points {
+		b.Summary.Points[i].Params[plotstest.NodesKey] = "7"
+	}
+	d, err := compare.Compare(compare.Output{Dir: "a", Summary: &a.Summary}, compare.Output{Dir: "b", Summary: &b.Summary})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Points) != 0 || len(d.UnmatchedA) != 6 || len(d.UnmatchedB) != 6 {
+		t.Fatalf("%d matched, %d and %d unmatched; want 0, 6 and 6", len(d.Points), len(d.UnmatchedA), len(d.UnmatchedB))
+	}
+	charts, err := DiffCharts(d, DiffSide{Summary: &a.Summary}, DiffSide{Summary: &b.Summary})
+	if err != nil || len(charts) != 0 {
+		t.Fatalf("%d charts, %v; want none", len(charts), err)
+	}
+	var out bytes.Buffer
+	if err := WriteDiff(&out, DiffInput{Diff: d}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "only in B: point 0, Get, nodes=7") || !strings.Contains(out.String(), "No point of A matches") {
+		t.Errorf("diff.html does not list the unmatched points:\n%s", out.String())
+	}
+}
