@@ -134,12 +134,7 @@ func WriteDiff(w io.Writer, in DiffInput) error {
 	for _, c := range d.ScenarioChanges {
 		page.Changes.Rows = append(page.Changes.Rows, []cell{{Text: c.Path, Param: true}, {Text: orAbsent(c.A), Param: true}, {Text: orAbsent(c.B), Param: true}})
 	}
-	for _, k := range d.MatchParams {
-		if page.Match != "" {
-			page.Match += ", "
-		}
-		page.Match += k
-	}
+	page.Match = strings.Join(d.MatchParams, ", ")
 	for _, u := range d.UnmatchedA {
 		page.Unmatched = append(page.Unmatched, fmt.Sprintf("only in A: point %d, %s", u.Point, u.Label))
 	}
