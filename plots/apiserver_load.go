@@ -229,16 +229,48 @@ func varying(n int, value func(i int) float64) bool {
 // are skipped; without rows the page is a single panel with a "no samples"
 // note.
 func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []results.FaultEvent, seatLimit float64) ([][]*plot.Plot, error) {
+	rs := finiteRows(rows)
+	if len(rs) == 0 {
+		return [][]*plot.Plot{{withNote(newPlot(title, "", ""), NoSamples)}}, nil
+	}
+	first, ok := StrategyColor(strategy)
+	if !ok {
+		first = Palette[3]
+	}
+	colors := []color.Color{first, color.Gray{Y: 0x80}}
+	run := loadRun{rows: rs, style: func(j int, s loadSeries) draw.LineStyle {
+		if s.style != nil {
+			return *s.style
+		}
+		return draw.LineStyle{Color: colors[min(j, 1)], Dashes: Dashes[j%len(Dashes)]}
+	}}
+	return loadPage(title, loadPanels(rs, seatLimit), []loadRun{run}, faultSpans(faults))
+}
+
+// loadRun is one run's rows on a load page and the look of its lines.
+type loadRun struct {
+	rows []results.LoadRow // with finite starts, in time order
+	// style gives the line of the panel's series j.
+	style func(j int, s loadSeries) draw.LineStyle
+	// name prefixes the series' names in the legends when a page
+	// overlays several runs.
+	name string
+}
+
+// finiteRows returns the rows with a finite start.
+func finiteRows(rows []results.LoadRow) []results.LoadRow {
 	var rs []results.LoadRow
 	for _, r := range rows {
 		if finite(r.StartSeconds) {
 			rs = append(rs, r)
 		}
 	}
-	if len(rs) == 0 {
-		return [][]*plot.Plot{{withNote(newPlot(title, "", ""), NoSamples)}}, nil
-	}
-	// The bucket width is the smallest gap between starts.
+	return rs
+}
+
+// timeSpan returns the start of the first bucket of rs and the end of the
+// last; the bucket width is the smallest gap between starts.
+func timeSpan(rs []results.LoadRow) (x0, x1 float64) {
 	bucket := math.Inf(1)
 	for i := 1; i < len(rs); i++ {
 		if d := rs[i].StartSeconds - rs[i-1].StartSeconds; d > 0 {
@@ -248,14 +280,19 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []resu
 	if math.IsInf(bucket, 1) {
 		bucket = 1
 	}
-	x0, x1 := rs[0].StartSeconds, rs[len(rs)-1].StartSeconds+bucket
-	first, ok := StrategyColor(strategy)
-	if !ok {
-		first = Palette[3]
+	return rs[0].StartSeconds, rs[len(rs)-1].StartSeconds + bucket
+}
+
+// loadPage draws the panels of a load page, each run's series over each
+// other; with several runs every panel names its lines in a row legend.
+func loadPage(title string, panels []loadPanel, runs []loadRun, spans []faultSpan) ([][]*plot.Plot, error) {
+	x0, x1 := math.Inf(1), math.Inf(-1)
+	ends := make([]float64, len(runs))
+	for r, run := range runs {
+		a, b := timeSpan(run.rows)
+		x0, x1, ends[r] = math.Min(x0, a), math.Max(x1, b), b
 	}
-	colors := []color.Color{first, color.Gray{Y: 0x80}}
-	spans := faultSpans(faults)
-	panels := loadPanels(rs, seatLimit)
+	overlay := len(runs) > 1
 	page := make([][]*plot.Plot, len(panels))
 	for i, panel := range panels {
 		p := newPlot("", "", panel.ylabel)
@@ -272,63 +309,70 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []resu
 			p.Add(faultMarks{spans: spans})
 		}
 		ymin, ymax, ypos := math.Inf(1), 0.0, math.Inf(1)
-		values := make([][]float64, len(panel.series))
-		for j, s := range panel.series {
-			values[j] = make([]float64, len(rs))
-			for k := range rs {
-				v := s.value(&rs[k])
-				if !finite(v) {
-					v = 0
+		values := make([][][]float64, len(runs))
+		for r, run := range runs {
+			values[r] = make([][]float64, len(panel.series))
+			for j, s := range panel.series {
+				values[r][j] = make([]float64, len(run.rows))
+				for k := range run.rows {
+					v := s.value(&run.rows[k])
+					if !finite(v) {
+						v = 0
+					}
+					ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
+					if v > 0 {
+						ypos = math.Min(ypos, v)
+					}
+					values[r][j][k] = v
 				}
-				ymin, ymax = math.Min(ymin, v), math.Max(ymax, v)
-				if v > 0 {
-					ypos = math.Min(ypos, v)
-				}
-				values[j][k] = v
 			}
 		}
 		// A log axis cannot show zeros: each run of positive values is
 		// then a line of its own.
 		logY := panel.seconds && spansDecades(ypos, ymax)
+		rowNames := panel.rowLegend || overlay
 		var legend rowLegend
 		if panel.limit > 0 {
 			// Under the data, so that a max at the limit still shows.
 			p.Add(hline{y: panel.limit, style: limitStyle})
 			ymax = math.Max(ymax, panel.limit)
 		}
-		for j, s := range panel.series {
-			style := draw.LineStyle{Color: colors[min(j, 1)], Dashes: Dashes[j%len(Dashes)]}
-			if s.style != nil {
-				style = *s.style
-			}
-			if style.Width == 0 {
-				style.Width = vg.Points(1.2)
-			}
-			var line *plotter.Line
-			for _, run := range stepRuns(rs, values[j], logY, x1) {
-				if logY {
-					for k := range run {
-						run[k].Y = math.Log10(run[k].Y)
+		for r, run := range runs {
+			for j, s := range panel.series {
+				style := run.style(j, s)
+				if style.Width == 0 {
+					style.Width = vg.Points(1.2)
+				}
+				var line *plotter.Line
+				for _, steps := range stepRuns(run.rows, values[r][j], logY, ends[r]) {
+					if logY {
+						for k := range steps {
+							steps[k].Y = math.Log10(steps[k].Y)
+						}
 					}
+					l, err := plotter.NewLine(steps)
+					if err != nil {
+						return nil, err
+					}
+					l.StepStyle = plotter.PostStep
+					l.LineStyle = style
+					p.Add(l)
+					line = l
 				}
-				l, err := plotter.NewLine(run)
-				if err != nil {
-					return nil, err
+				if line == nil {
+					continue
 				}
-				l.StepStyle = plotter.PostStep
-				l.LineStyle = style
-				p.Add(l)
-				line = l
-			}
-			if line == nil {
-				continue
-			}
-			switch {
-			case panel.rowLegend:
-				legend.names = append(legend.names, s.name)
-				legend.styles = append(legend.styles, line.LineStyle)
-			case len(panel.series) > 1:
-				p.Legend.Add(s.name, line)
+				name := s.name
+				if overlay {
+					name = run.name + " " + name
+				}
+				switch {
+				case rowNames:
+					legend.names = append(legend.names, name)
+					legend.styles = append(legend.styles, line.LineStyle)
+				case len(panel.series) > 1:
+					p.Legend.Add(name, line)
+				}
 			}
 		}
 		if panel.limit > 0 {
@@ -337,7 +381,7 @@ func APIServerLoad(title, strategy string, rows []results.LoadRow, faults []resu
 		}
 		head := 1.08
 		switch {
-		case panel.rowLegend:
+		case rowNames:
 			p.Add(legend)
 			head = 1.3
 		case len(panel.series) > 1:

@@ -17,6 +17,8 @@
 //   - [MetricSweep]: one metric against the swept parameter ([SweepMetrics], and
 //     [CapacityMetrics] with finite capacity).
 //   - [Tradeoff]: latency p99 against total apiserver requests per second.
+//   - [LatencyCDFDiff] and [APIServerLoadDiff]: the latency CDFs and the load
+//     page of two outputs over each other, for 'cmsim diff'.
 //
 // [All] builds every chart that applies to a run's results, each with a file
 // name and a caption, for cmd and the report.

@@ -19,6 +19,11 @@ const cdfMaxPoints = 1000
 // samples are skipped; without any sample the chart carries a "no samples"
 // note.
 func LatencyCDF(title string, series []Series) (*plot.Plot, error) {
+	return latencyCDF(title, series, seriesStyles(strategies(series)))
+}
+
+// latencyCDF draws LatencyCDF with the given style for each series.
+func latencyCDF(title string, series []Series, styles []draw.LineStyle) (*plot.Plot, error) {
 	p := newPlot(title, "update-to-file latency", "share of (update, consumer) pairs")
 	p.Y.Tick.Marker = percentTicks{}
 	p.Legend.Top, p.Legend.Left = false, false
@@ -27,7 +32,6 @@ func LatencyCDF(title string, series []Series) (*plot.Plot, error) {
 	if !any {
 		return withNote(p, NoSamples), nil
 	}
-	styles := seriesStyles(strategies(series))
 	for i, s := range series {
 		v := clean[i]
 		if len(v) == 0 {

@@ -6,6 +6,10 @@
 // inline SVG with its caption, links to the output files and the scenario
 // as run.
 //
+// [WriteDiff] writes diff.html in the same style and under the same
+// contract: what changed between two outputs and every metric of each
+// matched point (see package compare), with the charts of [DiffCharts].
+//
 // # Contract
 //
 //   - Self-contained: inline CSS and SVG only; no <script>, no external fonts,

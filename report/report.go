@@ -53,18 +53,8 @@ func Write(w io.Writer, in Input) error {
 	page.Latency, page.Load = tables(in.Summary)
 	page.Faults = faultTables(in.Summary)
 	page.Capacity = capacityTables(in.Summary, lv)
-	for _, c := range charts {
-		var b bytes.Buffer
-		if err := c.Render("svg", &b); err != nil {
-			return fmt.Errorf("report: chart %s: %v", c.Name, err)
-		}
-		svg, err := inlineSVG(b.Bytes())
-		if err != nil {
-			return fmt.Errorf("report: chart %s: %v", c.Name, err)
-		}
-		page.Figures = append(page.Figures, figure{
-			ID: c.Name, Caption: c.Caption, SVG: svg, Tall: c.Page != nil,
-		})
+	if page.Figures, err = figures(charts); err != nil {
+		return err
 	}
 	var out bytes.Buffer
 	if err := tmpl.Execute(&out, page); err != nil {
@@ -72,6 +62,23 @@ func Write(w io.Writer, in Input) error {
 	}
 	_, err = w.Write(out.Bytes())
 	return err
+}
+
+// figures renders charts as inline SVG figures.
+func figures(charts []plots.Chart) ([]figure, error) {
+	var out []figure
+	for _, c := range charts {
+		var b bytes.Buffer
+		if err := c.Render("svg", &b); err != nil {
+			return nil, fmt.Errorf("report: chart %s: %v", c.Name, err)
+		}
+		svg, err := inlineSVG(b.Bytes())
+		if err != nil {
+			return nil, fmt.Errorf("report: chart %s: %v", c.Name, err)
+		}
+		out = append(out, figure{ID: c.Name, Caption: c.Caption, SVG: svg, Tall: c.Page != nil})
+	}
+	return out, nil
 }
 
 // checkLink accepts only relative paths.

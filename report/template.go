@@ -8,7 +8,7 @@ var tmpl = template.Must(template.New("report").Parse(`<!DOCTYPE html>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>cmsim report: {{.Scenario}} (seed {{.Seed}})</title>
-<style>
+<style>{{template "style"}}</style>{{define "style"}}
 body { font-family: "Liberation Sans", Arial, Helvetica, sans-serif; color: #1d1d1d; background: #fff;
   max-width: 78rem; margin: 1.5rem auto; padding: 0 1rem; line-height: 1.45; }
 h1 { font-size: 1.5rem; margin-bottom: .25rem; }
@@ -41,7 +41,7 @@ a { color: #0b5394; }
   pre { white-space: pre-wrap; }
   a { color: #000; }
 }
-</style>
+{{end}}
 </head>
 <body>
 <h1>cmsim report: {{.Scenario}}</h1>
@@ -95,11 +95,11 @@ a { color: #0b5394; }
 {{- end}}
 
 <h2 id="charts">Charts</h2>
-{{- range .Figures}}
+{{- template "figures" .Figures}}{{define "figures"}}{{range .}}
 <figure id="{{.ID}}"{{if .Tall}} class="tall"{{end}}>
 {{.SVG}}<figcaption>{{.Caption}}</figcaption>
 </figure>
-{{- end}}
+{{- end}}{{end}}
 {{- if .Links}}
 
 <h2 id="files">Files</h2>

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands = []*command{runCommand, planCommand, mergeCommand, validateCommand, scenariosCommand, plotCommand, versionCommand}
+	commands = []*command{runCommand, planCommand, mergeCommand, diffCommand, validateCommand, scenariosCommand, plotCommand, versionCommand}
 }
 
 var validateCommand = &command{

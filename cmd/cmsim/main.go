@@ -5,6 +5,7 @@
 //
 //	cmsim                          run the built-in quickstart scenario into ./cmsim-out
 //	cmsim run FILE|BUILTIN [flags] run a scenario
+//	cmsim diff A B                 compare two output folders
 //	cmsim validate FILE|BUILTIN    check a scenario and print it resolved
 //	cmsim scenarios                list the built-in scenarios
 //	cmsim plot DIR                 re-render charts and report from an output folder

@@ -362,24 +362,36 @@ func writeCharts(st *stager, s *results.Summary, lat []results.LatencyRow, load 
 		if err != nil {
 			return fmt.Errorf("charts: %v", err)
 		}
-		for _, c := range charts {
-			for _, f := range formats {
-				name := "charts/" + c.Name + "." + f
-				var buf bytes.Buffer
-				if err := c.Render(f, &buf); err != nil {
-					return fmt.Errorf("chart %s: %v", name, err)
-				}
-				if err := st.file(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-					return err
-				}
-				links = append(links, name)
-			}
+		names, err := stageCharts(st, charts, formats)
+		if err != nil {
+			return err
 		}
+		links = append(links, names...)
 	}
 	sort.Strings(links[4:])
 	return st.file("report.html", func(w io.Writer) error {
 		return report.Write(w, report.Input{Summary: s, ScenarioYAML: scenarioYAML, Latencies: lat, Load: load, Links: links})
 	})
+}
+
+// stageCharts stages each chart as charts/NAME.FORMAT and returns the
+// files' names.
+func stageCharts(st *stager, charts []plots.Chart, formats []string) ([]string, error) {
+	var names []string
+	for _, c := range charts {
+		for _, f := range formats {
+			name := "charts/" + c.Name + "." + f
+			var buf bytes.Buffer
+			if err := c.Render(f, &buf); err != nil {
+				return nil, fmt.Errorf("chart %s: %v", name, err)
+			}
+			if err := st.file(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
+				return nil, err
+			}
+			names = append(names, name)
+		}
+	}
+	return names, nil
 }
 
 // traceMaxPods bounds --trace: every step of every pod is a line.

@@ -214,3 +214,44 @@ func TestSummaryTable(t *testing.T) {
 		t.Errorf("p99 ± ci95 or never counts:\n%s", b.String())
 	}
 }
+
+// TestReusedDiffFolderHoldsOneDiff: a diff of two points into the folder of
+// a diff of four leaves only its own charts, and a foreign folder is
+// refused without --force.
+func TestReusedDiffFolderHoldsOneDiff(t *testing.T) {
+	small := []string{"--set", "cluster.nodes=4", "--plots", "none", "-q"}
+	run := func(dir string, args ...string) string {
+		t.Helper()
+		if _, stderr, code := cli(t, append(args, append(small, "--out", dir)...)...); code != 0 {
+			t.Fatalf("%v: exit %d\n%s", args, code, stderr)
+		}
+		return dir
+	}
+	sweep := run(t.TempDir(), "run", "strategies")
+	one := run(t.TempDir(), "run", "quickstart")
+	out := t.TempDir()
+	diff := func(a, b string, extra ...string) (string, int) {
+		_, stderr, code := cli(t, append([]string{"diff", a, b, "--plots", "svg", "-o", out}, extra...)...)
+		return stderr, code
+	}
+	if stderr, code := diff(sweep, sweep); code != 0 {
+		t.Fatal(stderr)
+	}
+	if n := len(names(t, out)); n < 5 {
+		t.Fatalf("a diff of a 3-point sweep wrote only %v", names(t, out))
+	}
+	if stderr, code := diff(one, one); code != 0 {
+		t.Fatal(stderr)
+	}
+	if got := strings.Join(names(t, out), " "); got != "charts/apiserver_load.svg charts/latency_cdf.svg diff.html diff.json" {
+		t.Errorf("a diff into an earlier diff's folder left: %s", got)
+	}
+	out = t.TempDir()
+	os.WriteFile(filepath.Join(out, "notes.txt"), []byte("mine"), 0o644)
+	if stderr, code := diff(one, one); code != 2 || !strings.Contains(stderr, "--force") {
+		t.Errorf("diff into a foreign folder: exit %d, %s", code, stderr)
+	}
+	if stderr, code := diff(one, one, "--force"); code != 0 || len(names(t, out)) != 5 {
+		t.Errorf("diff --force: exit %d, %s, wrote %v", code, stderr, names(t, out))
+	}
+}
