@@ -151,11 +151,11 @@ func TestQuickstartExact(t *testing.T) {
 }
 
 // defaultKubelet is cluster.kubelet with every default.
-var defaultKubelet = Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}, KubeAPIQPS: 50, KubeAPIBurst: 100}
+var defaultKubelet = Kubelet{Version: "1.37", SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}, KubeAPIQPS: 50, KubeAPIBurst: 100}
 
 // defaultAPIServer is cluster.apiserver with every default.
 var defaultAPIServer = APIServer{
-	Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second,
+	Version: "1.37", Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second,
 	GetLatency: Dist{Kind: "exponential", Mean: 5 * time.Millisecond},
 	WatchDelay: Dist{Kind: "exponential", Mean: 50 * time.Millisecond},
 }
@@ -816,12 +816,14 @@ cluster:
   kubeAPIAccess: true
   imagePullSecret: true
   kubelet:
+    version: "1.37"
     syncFrequency: 1m
     changeDetectionStrategy: Watch
     cacheTTL: auto
     kubeAPIQPS: 50.0
     kubeAPIBurst: 100
   apiserver:
+    version: "1.37"
     replicas: 1
     goawayChance: 0.0
     watchCacheInit: 5s
@@ -1039,6 +1041,7 @@ func TestImplicitReferences(t *testing.T) {
 		Seed: 7, Duration: time.Hour, Nodes: 3, SyncFrequency: time.Minute, Strategy: model.Watch, CacheTTLMode: model.TTLAuto,
 		GetLatency: model.Dist{Kind: model.Exponential, A: 0.005}, WatchDelay: model.Dist{Kind: model.Exponential, A: 0.05},
 		Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second, KubeAPIQPS: 50, KubeAPIBurst: 100,
+		KubeletRelease: model.Release{Minor: 37}, APIServerRelease: model.Release{Minor: 37},
 		Objects: []model.Object{{Kind: model.ConfigMap, Namespace: "default", Name: "app-config", SizeBytes: 1024}},
 		Workloads: []model.Workload{{Name: "web", Namespace: "default", Replicas: 2, GracePeriod: 30 * time.Second,
 			Mounts: []model.Mount{{Objects: []int{0}, Select: model.SelectAll, As: model.Volume, Name: "app-config"}}}},
@@ -1348,12 +1351,14 @@ func TestCapacityResolved(t *testing.T) {
 	}
 	y := s.ResolvedYAML()
 	want := `  kubelet:
+    version: "1.37"
     syncFrequency: 1m
     changeDetectionStrategy: Watch
     cacheTTL: auto
     kubeAPIQPS: 2.5
     kubeAPIBurst: 4
   apiserver:
+    version: "1.37"
     replicas: 2
     goawayChance: 0.0
     watchCacheInit: 5s

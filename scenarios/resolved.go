@@ -165,12 +165,14 @@ func (s *Scenario) ResolvedYAML() []byte {
 		"imagePullSecret", boolean(c.ImagePullSecret))
 	add(top, "cluster", cluster)
 	add(cluster, "kubelet", mapNode(false,
+		"version", str(c.Kubelet.Version),
 		"syncFrequency", dur(c.Kubelet.SyncFrequency),
 		"changeDetectionStrategy", str(c.Kubelet.ChangeDetectionStrategy),
 		"cacheTTL", ttlNode(c.Kubelet.CacheTTL),
 		"kubeAPIQPS", float(c.Kubelet.KubeAPIQPS),
 		"kubeAPIBurst", integer(int64(c.Kubelet.KubeAPIBurst))))
 	apiserver := mapNode(false,
+		"version", str(c.APIServer.Version),
 		"replicas", integer(int64(c.APIServer.Replicas)),
 		"goawayChance", float(c.APIServer.GoawayChance),
 		"watchCacheInit", dur(c.APIServer.WatchCacheInit),

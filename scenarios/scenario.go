@@ -104,11 +104,12 @@ const (
 // Kubelet holds the kubelet settings that matter for ConfigMap/Secret propagation.
 // The defaults are the real kubelet's defaults.
 type Kubelet struct {
+	Version                 string        // Kubernetes release, 1.MINOR; default the newest modelled (model.NewestRelease)
 	SyncFrequency           time.Duration // periodic pod resync; default 1m, > 0
 	ChangeDetectionStrategy string        // Get | Cache | Watch (exact case); default Watch
 	CacheTTL                CacheTTL      // TTL used by the Cache strategy; default auto
-	KubeAPIQPS              float64       // client-side rate limit; default 50, >= 0 (0: no limit)
-	KubeAPIBurst            int           // client-side burst; default 100, >= 0; >= 1 when KubeAPIQPS > 0
+	KubeAPIQPS              float64       // client-side rate limit; default 50 (5 up to 1.26), >= 0 (0: no limit)
+	KubeAPIBurst            int           // client-side burst; default 100 (10 up to 1.26), >= 0; >= 1 when KubeAPIQPS > 0
 }
 
 // Change detection strategies (kubelet configMapAndSecretChangeDetectionStrategy).
@@ -138,6 +139,7 @@ const KubeletDefaultTTL = 60 * time.Second
 // APIServer holds the apiserver's replicas, their settings and latency
 // distributions.
 type APIServer struct {
+	Version           string        // Kubernetes release, 1.MINOR; default the kubelet's
 	Replicas          int           // behind one load balancer; default 1, 1..100
 	GoawayChance      float64       // --goaway-chance; default 0, 0..0.02
 	WatchCacheInit    time.Duration // a restarted replica's watch cache initialisation; default 5s, >= 0
