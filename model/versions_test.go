@@ -1,7 +1,9 @@
 package model
 
 import (
+	"fmt"
 	"math"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -141,5 +143,23 @@ func TestVersionUnreadyCacheWaits(t *testing.T) {
 			t.Errorf("apiserver 1.%d: watches back after %.1f s, want at least the 50 s until the cache is ready", rel, ev.RewatchSeconds)
 		}
 		checkConverged(t, r)
+	}
+}
+
+// TestVersionTableDocumented: docs/versions.md lists every row of the
+// table with its component and releases.
+func TestVersionTableDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../docs/versions.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, b := range Behaviours {
+		row := fmt.Sprintf("| `%s` | %s | %s |", b.Name, b.Component, b.Releases())
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/versions.md has no row starting %q", row)
+		}
+	}
+	if n := strings.Count(string(doc), "\n| `"); n != len(Behaviours) {
+		t.Errorf("docs/versions.md has %d table rows, the table %d", n, len(Behaviours))
 	}
 }

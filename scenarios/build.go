@@ -40,7 +40,7 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 	if cfg.KubeletRelease, err = model.ParseRelease(s.Cluster.Kubelet.Version); err != nil {
 		return nil, err
 	}
-	if cfg.APIServerRelease, err = model.ParseRelease(s.Cluster.APIServer.Version); err != nil {
+	if cfg.APIServerRelease, err = model.ParseRelease(s.Cluster.APIServerVersion()); err != nil {
 		return nil, err
 	}
 	if k := s.Cluster.APIServer.Capacity; k != nil {

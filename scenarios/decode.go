@@ -477,6 +477,8 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 			CacheTTL:                CacheTTL{Mode: TTLAuto},
 			KubeAPIQPS:              50, // the KubeletConfiguration's defaults since v1.27
 			KubeAPIBurst:            100,
+			qpsDefault:              true,
+			burstDefault:            true,
 		},
 		APIServer: APIServer{
 			Replicas:          1,
@@ -511,12 +513,9 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 		}
 	}
 	d.requireKeys(d.nodes[path], path, present(kvs), "nodes")
-	if c.APIServer.Version == "" {
-		c.APIServer.Version = c.Kubelet.Version
-	}
 	if !d.failed() {
 		kr, _ := model.ParseRelease(c.Kubelet.Version)
-		ar, _ := model.ParseRelease(c.APIServer.Version)
+		ar, _ := model.ParseRelease(c.APIServerVersion())
 		if err := model.CheckSkew(kr, ar); err != nil {
 			p := join(path, "apiserver.version")
 			if _, ok := d.nodes[p]; !ok {
@@ -573,6 +572,7 @@ func (d *decoder) kubelet(n *yaml.Node, path string, k *Kubelet) {
 	// The KubeletConfiguration's defaults depend on the release.
 	r, _ := model.ParseRelease(k.Version)
 	qps, burst := model.DefaultKubeAPIQPS(r)
+	k.qpsDefault, k.burstDefault = !qpsSet, !burstSet
 	if !qpsSet {
 		k.KubeAPIQPS = qps
 	}

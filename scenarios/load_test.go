@@ -43,7 +43,7 @@ func edit(t *testing.T, old, new string) string {
 func TestBuiltinsLoad(t *testing.T) {
 	list := Builtins()
 	want := []string{"apiserver-imbalance", "apiserver-restart", "bench-cache-150k", "bench-get-150k", "bench-watch-150k", "bench-watch-15k", "bench-watch-2m",
-		"cluster-size", "immutable", "node-upgrade", "quickstart", "reloader", "rollout", "saturation", "scale-up", "strategies", "sync-frequency"}
+		"cluster-size", "immutable", "node-upgrade", "quickstart", "reloader", "rollout", "saturation", "scale-up", "strategies", "sync-frequency", "versions"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)
@@ -52,7 +52,7 @@ func TestBuiltinsLoad(t *testing.T) {
 		t.Fatalf("Builtins() = %v, want %v", got, want)
 	}
 	wantPoints := map[string]int{"rollout": 3, "strategies": 3, "sync-frequency": 12, "cluster-size": 27, "immutable": 5,
-		"apiserver-imbalance": 3, "apiserver-restart": 3, "node-upgrade": 3, "scale-up": 2, "saturation": 15}
+		"apiserver-imbalance": 3, "apiserver-restart": 3, "node-upgrade": 3, "scale-up": 2, "saturation": 15, "versions": 24}
 	for _, b := range list {
 		t.Run(b.Name, func(t *testing.T) {
 			data, ok := Builtin(b.Name)
@@ -151,11 +151,11 @@ func TestQuickstartExact(t *testing.T) {
 }
 
 // defaultKubelet is cluster.kubelet with every default.
-var defaultKubelet = Kubelet{Version: "1.37", SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}, KubeAPIQPS: 50, KubeAPIBurst: 100}
+var defaultKubelet = Kubelet{Version: "1.37", SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}, KubeAPIQPS: 50, KubeAPIBurst: 100, qpsDefault: true, burstDefault: true}
 
 // defaultAPIServer is cluster.apiserver with every default.
 var defaultAPIServer = APIServer{
-	Version: "1.37", Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second,
+	Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second,
 	GetLatency: Dist{Kind: "exponential", Mean: 5 * time.Millisecond},
 	WatchDelay: Dist{Kind: "exponential", Mean: 50 * time.Millisecond},
 }
@@ -816,14 +816,12 @@ cluster:
   kubeAPIAccess: true
   imagePullSecret: true
   kubelet:
-    version: "1.37"
+    version: "1.37" # defaults: kubeAPIQPS: 50, kubeAPIBurst: 100
     syncFrequency: 1m
     changeDetectionStrategy: Watch
     cacheTTL: auto
-    kubeAPIQPS: 50.0
-    kubeAPIBurst: 100
   apiserver:
-    version: "1.37"
+    # version: the kubelet's (1.37)
     replicas: 1
     goawayChance: 0.0
     watchCacheInit: 5s
@@ -1241,7 +1239,7 @@ func TestSetNewKeys(t *testing.T) {
 // among them, use the defaults.
 func TestBuiltinImplicitReferences(t *testing.T) {
 	on := map[string]bool{"quickstart": true, "reloader": true, "rollout": true,
-		"apiserver-imbalance": true, "apiserver-restart": true, "node-upgrade": true, "scale-up": true, "saturation": true}
+		"apiserver-imbalance": true, "apiserver-restart": true, "node-upgrade": true, "scale-up": true, "saturation": true, "versions": true}
 	for _, b := range Builtins() {
 		s, err := LoadFile(b.Name, nil)
 		if err != nil {
@@ -1320,7 +1318,7 @@ func TestCapacityResolved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if y := s.ResolvedYAML(); bytes.Contains(y, []byte("capacity")) || !bytes.Contains(y, []byte("    cacheTTL: auto\n    kubeAPIQPS: 50.0\n    kubeAPIBurst: 100\n  apiserver:\n")) {
+	if y := s.ResolvedYAML(); bytes.Contains(y, []byte("capacity")) || !bytes.Contains(y, []byte("    version: \"1.37\" # defaults: kubeAPIQPS: 50, kubeAPIBurst: 100\n")) {
 		t.Errorf("ResolvedYAML without capacity:\n%s", y)
 	}
 	cfg, err := s.ModelConfig(1)
@@ -1358,7 +1356,7 @@ func TestCapacityResolved(t *testing.T) {
     kubeAPIQPS: 2.5
     kubeAPIBurst: 4
   apiserver:
-    version: "1.37"
+    # version: the kubelet's (1.37)
     replicas: 2
     goawayChance: 0.0
     watchCacheInit: 5s

@@ -25,9 +25,9 @@ func TestKubeletVersion(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v: %v", tc.sets, err)
 		}
-		k, a := s.Cluster.Kubelet, s.Cluster.APIServer
-		if k.Version != tc.kubelet || a.Version != tc.apiserver || k.KubeAPIQPS != tc.qps || k.KubeAPIBurst != tc.burst {
-			t.Errorf("%v: kubelet %s apiserver %s qps %v burst %d, want %s %s %v %d", tc.sets, k.Version, a.Version, k.KubeAPIQPS, k.KubeAPIBurst, tc.kubelet, tc.apiserver, tc.qps, tc.burst)
+		k, a := s.Cluster.Kubelet, s.Cluster.APIServerVersion()
+		if k.Version != tc.kubelet || a != tc.apiserver || k.KubeAPIQPS != tc.qps || k.KubeAPIBurst != tc.burst {
+			t.Errorf("%v: kubelet %s apiserver %s qps %v burst %d, want %s %s %v %d", tc.sets, k.Version, a, k.KubeAPIQPS, k.KubeAPIBurst, tc.kubelet, tc.apiserver, tc.qps, tc.burst)
 		}
 		cfg, err := s.ModelConfig(1)
 		if err != nil || cfg.KubeletRelease.String() != tc.kubelet || cfg.APIServerRelease.String() != tc.apiserver {
@@ -35,7 +35,7 @@ func TestKubeletVersion(t *testing.T) {
 		}
 		// The resolved scenario records both and loads to the same.
 		s2, err := Load("r.yaml", s.ResolvedYAML(), nil)
-		if err != nil || s2.Cluster.Kubelet != k || s2.Cluster.APIServer.Version != a.Version {
+		if err != nil || s2.Cluster.Kubelet != k || s2.Cluster.APIServer != s.Cluster.APIServer {
 			t.Errorf("%v: resolved scenario reloads as %+v, %v", tc.sets, s2.Cluster, err)
 		}
 	}
@@ -66,7 +66,7 @@ func TestKubeletVersionErrors(t *testing.T) {
 	}
 	var got []string
 	for _, p := range pts {
-		got = append(got, p.Scenario.Cluster.Kubelet.Version+"/"+p.Scenario.Cluster.APIServer.Version)
+		got = append(got, p.Scenario.Cluster.Kubelet.Version+"/"+p.Scenario.Cluster.APIServerVersion())
 	}
 	if strings.Join(got, " ") != "1.30/1.31 1.31/1.31 1.28/1.31" {
 		t.Errorf("sweep points %v", got)
