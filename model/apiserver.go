@@ -52,8 +52,8 @@ const (
 )
 
 // replicaAt returns replica r's state at t and, when it is up, when it last
-// started (0 if it never restarted) and when its watch cache last became
-// ready.
+// started (0 if it never restarted) and when its watch cache became (or
+// becomes) ready.
 func (c *Cluster) replicaAt(r int32, t sim.Time) (st replicaState, up, ready sim.Time) {
 	os := c.plan.outages[r]
 	for k := len(os) - 1; k >= 0; k-- {
@@ -65,7 +65,7 @@ func (c *Cluster) replicaAt(r int32, t sim.Time) (st replicaState, up, ready sim
 		case t < o.up:
 			return replicaDown, 0, 0
 		case t < o.ready:
-			return replicaInitializing, o.up, 0
+			return replicaInitializing, o.up, o.ready
 		}
 		return replicaReady, o.up, o.ready
 	}
@@ -163,10 +163,14 @@ func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t si
 			c.rec.add(c.rec.Refused, t, 1)
 			return t, refused, -1
 		}
-		st, up, _ := c.replicaAt(r, t)
+		st, up, ready := c.replicaAt(r, t)
 		c.rec.count(v, kind, t)
 		if c.cfg.GoawayChance > 0 && nd.lb.Float64() < c.cfg.GoawayChance {
 			nd.replica = -1 // the response carries GOAWAY: the next request reconnects
+		}
+		if needsCache && st == replicaInitializing && !c.behaviours.unreadyRejects {
+			t = ready // before 1.31 the cacher waits for its cache (ready.wait)
+			st = replicaReady
 		}
 		if !needsCache || st == replicaReady {
 			if v == verbWatch || v == verbCreate {
@@ -219,6 +223,20 @@ func (c *partition) serveList(n, o int32, t sim.Time, rng *sim.Rand) (int32, sim
 	done := at.Add(c.cfg.GetLatency.Sample(rng))
 	c.rec.latency(verbList, done, done-t, at-t, 0, done-at)
 	return c.versionServed(o, at), at, done, r
+}
+
+// serveInitialEvents serves a reflector's WATCH with sendInitialEvents=true
+// (WatchList) of one object by node n at t, from the watch cache: like
+// serveList, but one WATCH that stays open. It returns the version sent,
+// when it was served and when the initial events and their bookmark
+// arrive, and the replica that serves it (-1: none).
+func (c *partition) serveInitialEvents(n, o int32, t sim.Time, rng *sim.Rand) (int32, sim.Time, sim.Time, int32) {
+	at, out, r := c.send(n, verbWatch, c.cfg.Objects[o].Kind, true, t)
+	if out != served {
+		return 0, at, at, -1
+	}
+	c.rec.add(c.rec.Bytes, at, float64(c.cfg.Objects[o].SizeBytes))
+	return c.versionServed(o, at), at, at.Add(c.cfg.GetLatency.Sample(rng)), r
 }
 
 // versionServed is object o's version as a request served at t sees it: the

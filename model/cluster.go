@@ -77,9 +77,11 @@ type Cluster struct {
 	rejected      [][]int32
 	updates       []updateRecord
 
-	syncFrequency sim.Time
-	cacheTTL      sim.Time // the TTL every node starts with
-	maxIdle       sim.Time
+	syncFrequency   sim.Time
+	behaviours      behaviourSet // the version table at the run's releases
+	minWatchTimeout sim.Time     // a WATCH lasts U[1, 2) of it
+	cacheTTL        sim.Time     // the TTL every node starts with
+	maxIdle         sim.Time
 	// calm is true when no replica ever goes down: every request is served
 	// by the node's replica and the availability checks are skipped.
 	calm bool
@@ -320,6 +322,8 @@ func New(cfg *Config) (*Cluster, error) {
 		syncFrequency: sim.Time(cfg.SyncFrequency),
 	}
 	c.maxIdle = sim.Time(max(5*cfg.SyncFrequency, time.Minute))
+	c.behaviours = resolveBehaviours(cfg.kubeletRelease(), cfg.apiserverRelease())
+	c.minWatchTimeout = sim.Time(c.behaviours.minWatchTimeout)
 	switch cfg.CacheTTLMode {
 	case TTLAuto:
 		c.cacheTTL = sim.Time(TTLForClusterSize(cfg.Nodes))
@@ -659,8 +663,9 @@ func (c *Cluster) buildPods() {
 	}
 
 	disturbed := make([]bool, nodes) // kubelet restarts or a leave: no fast path
+	everySync := c.registerEverySync()
 	for n := range disturbed {
-		disturbed[n] = plan.leaveAt[n] != never || (plan.restarts != nil && len(plan.restarts[n]) > 0)
+		disturbed[n] = everySync || plan.leaveAt[n] != never || (plan.restarts != nil && len(plan.restarts[n]) > 0)
 	}
 	layout := make([]int32, len(plan.pods)) // plan index -> layout position
 	for pos, i := range order {

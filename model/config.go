@@ -366,6 +366,11 @@ type Config struct {
 	// first attempt; 0 QPS: no limit.
 	KubeAPIQPS   float64
 	KubeAPIBurst int
+	// KubeletRelease and APIServerRelease select the version-dependent
+	// behaviours of the version table (Behaviours); the zero Release means
+	// NewestRelease.
+	KubeletRelease   Release
+	APIServerRelease Release
 
 	Objects   []Object
 	Workloads []Workload
@@ -443,6 +448,14 @@ func (c *Config) Validate() error {
 		if len(u.Targets) == 0 {
 			return fmt.Errorf("update %d: no targets", i)
 		}
+	}
+	for _, r := range []Release{c.KubeletRelease, c.APIServerRelease} {
+		if r.Minor != 0 && (r.Minor < OldestRelease.Minor || r.Minor > NewestRelease.Minor) {
+			return fmt.Errorf("release %s is not modelled; cmsim models %s to %s", r, OldestRelease, NewestRelease)
+		}
+	}
+	if err := CheckSkew(c.kubeletRelease(), c.apiserverRelease()); err != nil {
+		return err
 	}
 	if c.KubeAPIQPS < 0 || c.KubeAPIBurst < 0 || (c.KubeAPIQPS > 0 && c.KubeAPIBurst < 1) {
 		return fmt.Errorf("kubeAPIQPS must be >= 0 and kubeAPIBurst >= 1 when it is set")

@@ -32,10 +32,18 @@ func total(xs []float64) float64 {
 
 // TestAPIServerRestartRelistsEveryReflector: with one replica, a restart
 // ends every watch; each reflector retries until the replica is back, gets
-// 410 Gone on its first WATCH to the new watch cache, and relists once.
+// 410 Gone on its first WATCH to the new watch cache, and relists once: a
+// LIST up to 1.34, a WATCH with sendInitialEvents from 1.35.
 func TestAPIServerRestartRelistsEveryReflector(t *testing.T) {
+	for _, rel := range []Release{{34}, {35}} {
+		t.Run(rel.String(), func(t *testing.T) { testAPIServerRestartRelists(t, rel) })
+	}
+}
+
+func testAPIServerRestartRelists(t *testing.T, rel Release) {
 	cfg := faultConfig(Watch, FaultRule{Kind: APIServerRestart, Replica: -1, Downtime: 30 * time.Second, Arrivals: at(20 * time.Minute)})
 	cfg.WatchCacheInit = 5 * time.Second
+	cfg.KubeletRelease = rel
 	r := run(t, cfg)
 	open := 0
 	for _, sl := range r.c.slots {
@@ -45,8 +53,12 @@ func TestAPIServerRestartRelistsEveryReflector(t *testing.T) {
 	}
 	rec := r.Recorder
 	a := r.Metrics.APIServer
-	if lists := total(rec.List); lists != float64(open) {
-		t.Errorf("LISTs = %v, want one per reflector open at the restart: %d", lists, open)
+	wantLists := open
+	if rel.Minor >= 35 {
+		wantLists = 0
+	}
+	if lists := total(rec.List); lists != float64(wantLists) {
+		t.Errorf("LISTs = %v, want %d (%d reflectors open at the restart)", lists, wantLists, open)
 	}
 	if a.Watch410Total != float64(open) {
 		t.Errorf("410s = %v, want %d", a.Watch410Total, open)
@@ -99,11 +111,13 @@ func TestAPIServerRestartOneOfThree(t *testing.T) {
 }
 
 // TestKubeletRestartRelists: a restarted kubelet's managers start empty:
-// under Watch one LIST per distinct (node, object) of the restarted nodes,
-// under Cache one etcd GET each.
+// under Watch one LIST per distinct (node, object) of the restarted nodes
+// (1.34; from 1.35 the LIST is the initial-events phase of a WATCH), under
+// Cache one etcd GET each.
 func TestKubeletRestartRelists(t *testing.T) {
 	for _, s := range []Strategy{Watch, Cache} {
 		cfg := faultConfig(s, FaultRule{Kind: KubeletRestart, Nodes: Count{Fraction: 0.25}, Downtime: 10 * time.Second, Arrivals: at(20 * time.Minute)})
+		cfg.KubeletRelease = Release{34}
 		r := run(t, cfg)
 		refs := 0
 		for n, rs := range r.c.plan.restarts {

@@ -214,6 +214,11 @@ func (c *partition) onCycle(ev sim.Event) {
 	if c.tracing {
 		c.traceSync(pi, start, "resync or PLEG")
 	}
+	if c.registerEverySync() {
+		// ≤ 1.28: SyncPod's RegisterPod calls AddReference again, which
+		// drops the data of every object the pod references.
+		c.eachPodSlot(p, func(si int32) { c.mgr.addReference(si, now) })
+	}
 	c.readPullSecrets(pi, now)
 	if p.hasVolumes {
 		c.remount(pi, now, false)

@@ -58,13 +58,18 @@ func (c *partition) arrive(ri int32, t sim.Time) {
 		c.respond(ri, t, refused)
 		return
 	}
-	st, up, _ := c.replicaAt(rep, t)
+	st, up, ready := c.replicaAt(rep, t)
+	r.notBefore = 0
 	if r.node >= 0 {
 		c.rec.count(r.verb, r.kind, t)
 		if c.cfg.GoawayChance > 0 && c.nodes[r.node].lb.Float64() < c.cfg.GoawayChance {
 			c.nodes[r.node].replica = -1
 		}
-		if r.needsCache && st == replicaInitializing {
+		if r.needsCache && st == replicaInitializing && !c.behaviours.unreadyRejects {
+			// Before 1.31 the cacher waits for its cache (ready.wait),
+			// holding the request's seat.
+			r.notBefore = ready
+		} else if r.needsCache && st == replicaInitializing {
 			c.rec.add(c.rec.Rejected, t, 1)
 			c.retryOrFail(ri, t, retryAfterUnready(t-up))
 			return
@@ -124,7 +129,7 @@ func (c *partition) dispatch(qs *queueSet, t sim.Time) {
 			c.rec.queueDelta(t, -1)
 		}
 		c.rec.seatsDelta(t, r.seats)
-		service := c.serviceTime(r)
+		service := max(c.serviceTime(r), r.notBefore-t)
 		qs.releases.push(seatRelease{at: t + service, queue: r.queue, seats: r.seats, service: service})
 		c.respond(ri, t+service, served)
 	}
@@ -192,7 +197,7 @@ func (c *partition) serviceTime(r *request) sim.Time {
 		d = k.ServiceGetEtcd
 	case r.verb == verbGet:
 		d = k.ServiceGetCache
-	case r.verb == verbList:
+	case r.verb == verbList || r.initialEvents:
 		d = k.ServiceList
 	case r.verb == verbWatch:
 		d = k.ServiceWatch

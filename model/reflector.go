@@ -98,11 +98,19 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 	sl := &c.slots[s]
 	ws := &c.watchSlots[s]
 	if c.levels != nil {
-		c.issue(&request{node: sl.node, obj: sl.obj, verb: verbList, kind: c.cfg.Objects[sl.obj].Kind,
-			needsCache: true, cont: contList, slot: s, gen: ws.watchGen}, t)
+		v := verbList
+		if c.behaviours.watchList {
+			v = verbWatch
+		}
+		c.issue(&request{node: sl.node, obj: sl.obj, verb: v, kind: c.cfg.Objects[sl.obj].Kind,
+			needsCache: true, initialEvents: c.behaviours.watchList, cont: contList, slot: s, gen: ws.watchGen}, t)
 		return
 	}
 	r := &c.nodes[sl.node].rng
+	if c.behaviours.watchList {
+		m.watchList(s, t, r)
+		return
+	}
 	v, at, done, rep := c.serveList(sl.node, sl.obj, t, r)
 	if rep < 0 {
 		if c.tracing {
@@ -122,6 +130,25 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 	m.updateReady(s, at)
 }
 
+// watchList is list from 1.35 (WatchListClient): one WATCH with
+// sendInitialEvents=true from the watch cache; the store syncs when the
+// initial event and its bookmark arrive, and the watch stays open.
+func (m *watchingManager) watchList(s int32, t sim.Time, r *sim.Rand) {
+	c := m.c
+	sl := &c.slots[s]
+	v, at, done, rep := c.serveInitialEvents(sl.node, sl.obj, t, r)
+	if rep < 0 {
+		if c.tracing {
+			c.tracef(t, "%s: reflector for %s: WATCH (sendInitialEvents) failed", c.nodeName(sl.node), c.objectName(sl.obj))
+		}
+		m.retryLater(s, at, actList)
+		return
+	}
+	m.listedAt(s, v, at, done)
+	m.openWatch(s, at, r.Float64(), rep)
+	m.updateReady(s, at)
+}
+
 // listedAt stores the version a LIST served at at, answered at done.
 func (m *watchingManager) listedAt(s, v int32, at, done sim.Time) {
 	c := m.c
@@ -135,7 +162,11 @@ func (m *watchingManager) listedAt(s, v int32, at, done sim.Time) {
 		if ws.syncedAt == never {
 			what = "starts"
 		}
-		c.tracef(at, "%s: reflector for %s %s: LIST from the watch cache: v%d, synced after %v", c.nodeName(sl.node), c.objectName(sl.obj), what, v, done.Sub(at))
+		how := "LIST"
+		if c.behaviours.watchList {
+			how = "WATCH (sendInitialEvents)"
+		}
+		c.tracef(at, "%s: reflector for %s %s: %s from the watch cache: v%d, synced after %v", c.nodeName(sl.node), c.objectName(sl.obj), what, how, v, done.Sub(at))
 	}
 	if v > ws.storeVersion {
 		ws.storeVersion = v
@@ -148,7 +179,7 @@ func (m *watchingManager) listedAt(s, v int32, at, done sim.Time) {
 
 // listed is a LIST's answer at t (finite capacity): the store syncs, the
 // Gets waiting for it go on, and the WATCH follows.
-func (m *watchingManager) listed(s, gen, v int32, at, t sim.Time, ok bool) {
+func (m *watchingManager) listed(s, gen, v int32, at, t sim.Time, ok bool, rep int32) {
 	c := m.c
 	sl := &c.slots[s]
 	ws := &c.watchSlots[s]
@@ -161,6 +192,15 @@ func (m *watchingManager) listed(s, gen, v int32, at, t sim.Time, ok bool) {
 	}
 	m.listedAt(s, v, at, t)
 	m.wakeSynced(s, t)
+	if c.behaviours.watchList {
+		// The WATCH that sent the initial events stays open.
+		m.openWatch(s, at, c.nodes[sl.node].rng.Float64(), rep)
+		if v := c.version[sl.obj]; v > ws.storeVersion {
+			m.sendEvent(s, v, t)
+		}
+		m.updateReady(s, t)
+		return
+	}
 	c.issue(&request{node: sl.node, obj: sl.obj, verb: verbWatch, kind: c.cfg.Objects[sl.obj].Kind,
 		needsCache: true, cont: contOpen, slot: s, gen: ws.watchGen}, t)
 }

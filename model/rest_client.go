@@ -53,11 +53,14 @@ type request struct {
 	kind       ObjectKind
 	fromEtcd   bool
 	needsCache bool
-	seats      int32
-	cont       contKind
-	slot       int32 // the slot the response is for (reads, reflectors)
-	gen        int32 // the slot's watchGen for reflector continuations
-	w          waiter
+	// initialEvents marks a WATCH with sendInitialEvents=true (WatchList):
+	// it carries the object and costs what a LIST does.
+	initialEvents bool
+	seats         int32
+	cont          contKind
+	slot          int32 // the slot the response is for (reads, reflectors)
+	gen           int32 // the slot's watchGen for reflector continuations
+	w             waiter
 
 	issuedAt  sim.Time // the client's first attempt
 	throttle  sim.Time // waited on the token bucket, all attempts
@@ -70,7 +73,8 @@ type request struct {
 	arrivalR  float64
 	prev      int32
 	next      int32
-	seq       int32 // voids stale timeouts
+	notBefore sim.Time // served no earlier: it waits for a watch cache to be ready
+	seq       int32    // voids stale timeouts
 	state     reqState
 	waited    bool // counted among the requests waiting for a seat
 }
@@ -215,7 +219,7 @@ func (c *partition) respond(ri int32, t sim.Time, out outcome) {
 			c.rec.addRes(kind, t, func(x *ResourceCounts) *float64 { return &x.GetCache })
 		}
 	}
-	if ok && r.obj >= 0 && r.verb != verbWatch {
+	if ok && r.obj >= 0 && (r.verb != verbWatch || r.initialEvents) {
 		c.rec.add(c.rec.Bytes, t, float64(c.cfg.Objects[r.obj].SizeBytes))
 	}
 	if c.inline.active && ri == c.inline.ri && r.seq == c.inline.seq {
@@ -232,7 +236,7 @@ func (c *partition) respond(ri int32, t sim.Time, out outcome) {
 	case contCacheFetch:
 		c.mgr.(*cachingManager).fetched(r.slot, r.gen, r.w, v, t, ok)
 	case contList:
-		c.mgr.(*watchingManager).listed(r.slot, r.gen, v, r.startAt, t, ok)
+		c.mgr.(*watchingManager).listed(r.slot, r.gen, v, r.startAt, t, ok, r.replica)
 	case contOpen:
 		c.mgr.(*watchingManager).opened(r.slot, r.gen, t, ok, r.replica)
 	case contRewatch:

@@ -14,7 +14,8 @@ import (
 //     reflector's first sync (polled every 10 ms for at most 1 s; after that
 //     the Get fails). A synced store keeps serving, stale, while its
 //     reflector is disconnected.
-//   - Each WATCH lasts U[30, 60) min (MinWatchTimeout 30 min) and is
+//   - Each WATCH lasts U[30, 60) min (MinWatchTimeout 30 min; 5 min up to
+//     1.30) and is
 //     re-issued from the last resourceVersion: no relist, no lost events.
 //   - A watch that an apiserver outage ends is retried as client-go's
 //     reflector does (reflector.go): at once, then with backoff; a 410
@@ -30,9 +31,8 @@ type watchingManager struct {
 }
 
 const (
-	minWatchTimeout = sim.Time(30 * time.Minute)
-	recyclePeriod   = sim.Time(time.Minute)
-	hasSyncedWait   = sim.Time(time.Second) // objectCache.Get's PollImmediate timeout
+	recyclePeriod = sim.Time(time.Minute)
+	hasSyncedWait = sim.Time(time.Second) // objectCache.Get's PollImmediate timeout
 )
 
 func (m *watchingManager) get(s int32, t sim.Time) (int32, sim.Time, bool) {
@@ -230,9 +230,9 @@ func (m *watchingManager) openWatch(s int32, t sim.Time, u float64, rep int32) {
 		ws.faultPending = 0
 	}
 	// timeoutSeconds = minWatchTimeout * (rand + 1).
-	m.scheduleExpiry(s, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+	m.scheduleExpiry(s, t+c.watchTimeout(u))
 	if c.tracing {
-		c.tracef(t, "%s: WATCH %s opened, times out at %v", c.nodeName(sl.node), c.objectName(sl.obj), t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+		c.tracef(t, "%s: WATCH %s opened, times out at %v", c.nodeName(sl.node), c.objectName(sl.obj), t+c.watchTimeout(u))
 	}
 }
 
@@ -321,7 +321,7 @@ func (m *watchingManager) warmStart() {
 			ws.watchReplica = max(m.initialReplica(sl.node), 0)
 			open[ws.watchReplica]++
 			r := &c.nodes[sl.node].rng
-			left := residualUniform(r, float64(minWatchTimeout), 2*float64(minWatchTimeout))
+			left := residualUniform(r, float64(c.minWatchTimeout), 2*float64(c.minWatchTimeout))
 			// The watch was opened a while ago; its bookmarks keep its
 			// resourceVersion within the last minute.
 			ws.watchStart = -sim.Time(time.Minute)
@@ -385,7 +385,7 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 		c.rec.count(verbWatch, c.cfg.Objects[sl.obj].Kind, t)
 		u := c.nodes[sl.node].rng.Float64()
 		ws.watchStart = t
-		m.scheduleExpiry(ev.A, t+minWatchTimeout+sim.Time(u*float64(minWatchTimeout)))
+		m.scheduleExpiry(ev.A, t+c.watchTimeout(u))
 		return
 	}
 	// The connection may have moved (GOAWAY) or its replica restarted:
@@ -415,4 +415,9 @@ func (c *partition) onIdleCheck(ev sim.Event) {
 		return
 	}
 	m.scheduleIdleCheck(s)
+}
+
+// watchTimeout is a WATCH's timeoutSeconds, minWatchTimeout × (1 + u).
+func (c *Cluster) watchTimeout(u float64) sim.Time {
+	return c.minWatchTimeout + sim.Time(u*float64(c.minWatchTimeout))
 }

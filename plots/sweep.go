@@ -4,6 +4,7 @@ import (
 	"errors"
 	"math"
 	"slices"
+	"strings"
 
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/plotter"
@@ -97,6 +98,9 @@ func SweepOf(points []results.Point) (Sweep, bool) {
 		return Sweep{}, false
 	}
 	numeric := func(k string) (bool, bool) {
+		if strings.HasSuffix(k, ".version") {
+			return false, false // a Kubernetes release: 1.30 is not 1.3
+		}
 		dur := false
 		for _, pt := range points {
 			_, d, ok := paramNumber(pt.Params[k])

@@ -37,6 +37,12 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 		KubeAPIQPS:   s.Cluster.Kubelet.KubeAPIQPS,
 		KubeAPIBurst: s.Cluster.Kubelet.KubeAPIBurst,
 	}
+	if cfg.KubeletRelease, err = model.ParseRelease(s.Cluster.Kubelet.Version); err != nil {
+		return nil, err
+	}
+	if cfg.APIServerRelease, err = model.ParseRelease(s.Cluster.APIServerVersion()); err != nil {
+		return nil, err
+	}
 	if k := s.Cluster.APIServer.Capacity; k != nil {
 		st := k.ServiceTime
 		cfg.Capacity = &model.Capacity{

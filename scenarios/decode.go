@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"cmsim/model"
+
 	"gopkg.in/yaml.v3"
 )
 
@@ -469,11 +471,14 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 		KubeAPIAccess:   true,
 		ImagePullSecret: true,
 		Kubelet: Kubelet{
+			Version:                 model.NewestRelease.String(),
 			SyncFrequency:           time.Minute,
 			ChangeDetectionStrategy: StrategyWatch,
 			CacheTTL:                CacheTTL{Mode: TTLAuto},
 			KubeAPIQPS:              50, // the KubeletConfiguration's defaults since v1.27
 			KubeAPIBurst:            100,
+			qpsDefault:              true,
+			burstDefault:            true,
 		},
 		APIServer: APIServer{
 			Replicas:          1,
@@ -508,13 +513,44 @@ func (d *decoder) cluster(n *yaml.Node, path string) Cluster {
 		}
 	}
 	d.requireKeys(d.nodes[path], path, present(kvs), "nodes")
+	if !d.failed() {
+		kr, _ := model.ParseRelease(c.Kubelet.Version)
+		ar, _ := model.ParseRelease(c.APIServerVersion())
+		if err := model.CheckSkew(kr, ar); err != nil {
+			p := join(path, "apiserver.version")
+			if _, ok := d.nodes[p]; !ok {
+				p = join(path, "kubelet.version")
+			}
+			d.errPath(p, "%v", err)
+		}
+	}
 	return c
 }
 
+// release decodes a Kubernetes release, 1.MINOR, into its canonical text.
+// A bare 1.30 is read as written, not as the number 1.3.
+func (d *decoder) release(n *yaml.Node, path string) string {
+	s := d.str(n, path)
+	if d.failed() {
+		return ""
+	}
+	r, err := model.ParseRelease(s)
+	if err != nil {
+		d.errAt(d.nodes[path], path, "%v", err)
+		return ""
+	}
+	return r.String()
+}
+
 func (d *decoder) kubelet(n *yaml.Node, path string, k *Kubelet) {
+	qpsSet, burstSet := false, false
 	for _, f := range d.mapping(n, path, keysKubelet, "") {
 		q := join(path, f.key)
+		qpsSet = qpsSet || f.key == "kubeAPIQPS"
+		burstSet = burstSet || f.key == "kubeAPIBurst"
 		switch f.key {
+		case "version":
+			k.Version = d.release(f.v, q)
 		case "syncFrequency":
 			k.SyncFrequency = d.duration(f.v, q, true)
 		case "changeDetectionStrategy":
@@ -533,6 +569,16 @@ func (d *decoder) kubelet(n *yaml.Node, path string, k *Kubelet) {
 			return
 		}
 	}
+	// The KubeletConfiguration's defaults depend on the release.
+	r, _ := model.ParseRelease(k.Version)
+	qps, burst := model.DefaultKubeAPIQPS(r)
+	k.qpsDefault, k.burstDefault = !qpsSet, !burstSet
+	if !qpsSet {
+		k.KubeAPIQPS = qps
+	}
+	if !burstSet {
+		k.KubeAPIBurst = burst
+	}
 	// A token bucket of size 0 never grants a token.
 	if k.KubeAPIQPS > 0 && k.KubeAPIBurst < 1 {
 		d.errPath(join(path, "kubeAPIBurst"), "kubeAPIBurst must be >= 1 when kubeAPIQPS is set (kubeAPIQPS: %g)", k.KubeAPIQPS)
@@ -543,6 +589,8 @@ func (d *decoder) apiserver(n *yaml.Node, path string, a *APIServer) {
 	for _, f := range d.mapping(n, path, keysAPIServer, "") {
 		q := join(path, f.key)
 		switch f.key {
+		case "version":
+			a.Version = d.release(f.v, q)
 		case "replicas":
 			a.Replicas = d.intRange(f.v, q, 1, ReplicasMax)
 		case "goawayChance":

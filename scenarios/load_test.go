@@ -43,7 +43,7 @@ func edit(t *testing.T, old, new string) string {
 func TestBuiltinsLoad(t *testing.T) {
 	list := Builtins()
 	want := []string{"apiserver-imbalance", "apiserver-restart", "bench-cache-150k", "bench-get-150k", "bench-watch-150k", "bench-watch-15k", "bench-watch-2m",
-		"cluster-size", "immutable", "node-upgrade", "quickstart", "reloader", "rollout", "saturation", "scale-up", "strategies", "sync-frequency"}
+		"cluster-size", "immutable", "node-upgrade", "quickstart", "reloader", "rollout", "saturation", "scale-up", "strategies", "sync-frequency", "versions"}
 	var got []string
 	for _, b := range list {
 		got = append(got, b.Name)
@@ -52,7 +52,7 @@ func TestBuiltinsLoad(t *testing.T) {
 		t.Fatalf("Builtins() = %v, want %v", got, want)
 	}
 	wantPoints := map[string]int{"rollout": 3, "strategies": 3, "sync-frequency": 12, "cluster-size": 27, "immutable": 5,
-		"apiserver-imbalance": 3, "apiserver-restart": 3, "node-upgrade": 3, "scale-up": 2, "saturation": 15}
+		"apiserver-imbalance": 3, "apiserver-restart": 3, "node-upgrade": 3, "scale-up": 2, "saturation": 15, "versions": 24}
 	for _, b := range list {
 		t.Run(b.Name, func(t *testing.T) {
 			data, ok := Builtin(b.Name)
@@ -151,7 +151,7 @@ func TestQuickstartExact(t *testing.T) {
 }
 
 // defaultKubelet is cluster.kubelet with every default.
-var defaultKubelet = Kubelet{SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}, KubeAPIQPS: 50, KubeAPIBurst: 100}
+var defaultKubelet = Kubelet{Version: "1.37", SyncFrequency: time.Minute, ChangeDetectionStrategy: "Watch", CacheTTL: CacheTTL{Mode: "auto"}, KubeAPIQPS: 50, KubeAPIBurst: 100, qpsDefault: true, burstDefault: true}
 
 // defaultAPIServer is cluster.apiserver with every default.
 var defaultAPIServer = APIServer{
@@ -821,12 +821,12 @@ cluster:
   kubeAPIAccess: true
   imagePullSecret: true
   kubelet:
+    version: "1.37" # defaults: kubeAPIQPS: 50, kubeAPIBurst: 100
     syncFrequency: 1m
     changeDetectionStrategy: Watch
     cacheTTL: auto
-    kubeAPIQPS: 50.0
-    kubeAPIBurst: 100
   apiserver:
+    # version: the kubelet's (1.37)
     replicas: 1
     goawayChance: 0.0
     watchCacheInit: 5s
@@ -1044,6 +1044,7 @@ func TestImplicitReferences(t *testing.T) {
 		Seed: 7, Duration: time.Hour, Nodes: 3, SyncFrequency: time.Minute, Strategy: model.Watch, CacheTTLMode: model.TTLAuto,
 		GetLatency: model.Dist{Kind: model.Exponential, A: 0.005}, WatchDelay: model.Dist{Kind: model.Exponential, A: 0.05},
 		Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second, KubeAPIQPS: 50, KubeAPIBurst: 100,
+		KubeletRelease: model.Release{Minor: 37}, APIServerRelease: model.Release{Minor: 37},
 		Objects: []model.Object{{Kind: model.ConfigMap, Namespace: "default", Name: "app-config", SizeBytes: 1024}},
 		Workloads: []model.Workload{{Name: "web", Namespace: "default", Replicas: 2, GracePeriod: 30 * time.Second,
 			Mounts: []model.Mount{{Objects: []int{0}, Select: model.SelectAll, As: model.Volume, Name: "app-config"}}}},
@@ -1243,7 +1244,7 @@ func TestSetNewKeys(t *testing.T) {
 // among them, use the defaults.
 func TestBuiltinImplicitReferences(t *testing.T) {
 	on := map[string]bool{"quickstart": true, "reloader": true, "rollout": true,
-		"apiserver-imbalance": true, "apiserver-restart": true, "node-upgrade": true, "scale-up": true, "saturation": true}
+		"apiserver-imbalance": true, "apiserver-restart": true, "node-upgrade": true, "scale-up": true, "saturation": true, "versions": true}
 	for _, b := range Builtins() {
 		s, err := LoadFile(b.Name, nil)
 		if err != nil {
@@ -1322,7 +1323,7 @@ func TestCapacityResolved(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if y := s.ResolvedYAML(); bytes.Contains(y, []byte("capacity")) || !bytes.Contains(y, []byte("    cacheTTL: auto\n    kubeAPIQPS: 50.0\n    kubeAPIBurst: 100\n  apiserver:\n")) {
+	if y := s.ResolvedYAML(); bytes.Contains(y, []byte("capacity")) || !bytes.Contains(y, []byte("    version: \"1.37\" # defaults: kubeAPIQPS: 50, kubeAPIBurst: 100\n")) {
 		t.Errorf("ResolvedYAML without capacity:\n%s", y)
 	}
 	cfg, err := s.ModelConfig(1)
@@ -1353,12 +1354,14 @@ func TestCapacityResolved(t *testing.T) {
 	}
 	y := s.ResolvedYAML()
 	want := `  kubelet:
+    version: "1.37"
     syncFrequency: 1m
     changeDetectionStrategy: Watch
     cacheTTL: auto
     kubeAPIQPS: 2.5
     kubeAPIBurst: 4
   apiserver:
+    # version: the kubelet's (1.37)
     replicas: 2
     goawayChance: 0.0
     watchCacheInit: 5s

@@ -164,12 +164,28 @@ func (s *Scenario) ResolvedYAML() []byte {
 		"kubeAPIAccess", boolean(c.KubeAPIAccess),
 		"imagePullSecret", boolean(c.ImagePullSecret))
 	add(top, "cluster", cluster)
-	add(cluster, "kubelet", mapNode(false,
+	kubelet := mapNode(false,
+		"version", str(c.Kubelet.Version),
 		"syncFrequency", dur(c.Kubelet.SyncFrequency),
 		"changeDetectionStrategy", str(c.Kubelet.ChangeDetectionStrategy),
-		"cacheTTL", ttlNode(c.Kubelet.CacheTTL),
-		"kubeAPIQPS", float(c.Kubelet.KubeAPIQPS),
-		"kubeAPIBurst", integer(int64(c.Kubelet.KubeAPIBurst))))
+		"cacheTTL", ttlNode(c.Kubelet.CacheTTL))
+	// The release's defaults are left to follow the version, also across a
+	// sweep of it.
+	var defaulted []string
+	if k := c.Kubelet; k.qpsDefault {
+		defaulted = append(defaulted, "kubeAPIQPS: "+strconv.FormatFloat(k.KubeAPIQPS, 'g', -1, 64))
+	} else {
+		add(kubelet, "kubeAPIQPS", float(k.KubeAPIQPS))
+	}
+	if k := c.Kubelet; k.burstDefault {
+		defaulted = append(defaulted, "kubeAPIBurst: "+strconv.Itoa(k.KubeAPIBurst))
+	} else {
+		add(kubelet, "kubeAPIBurst", integer(int64(k.KubeAPIBurst)))
+	}
+	if len(defaulted) > 0 {
+		kubelet.Content[1].LineComment = "defaults: " + strings.Join(defaulted, ", ")
+	}
+	add(cluster, "kubelet", kubelet)
 	apiserver := mapNode(false,
 		"replicas", integer(int64(c.APIServer.Replicas)),
 		"goawayChance", float(c.APIServer.GoawayChance),
@@ -177,6 +193,12 @@ func (s *Scenario) ResolvedYAML() []byte {
 		"watchCacheHistory", dur(c.APIServer.WatchCacheHistory),
 		"getLatency", distNode(c.APIServer.GetLatency),
 		"watchDelay", distNode(c.APIServer.WatchDelay))
+	if c.APIServer.Version != "" {
+		apiserver.Content = append([]*yaml.Node{str("version"), str(c.APIServer.Version)}, apiserver.Content...)
+	} else {
+		// Absent, it follows the kubelet's, also across a sweep of it.
+		apiserver.Content[0].HeadComment = "version: the kubelet's (" + c.Kubelet.Version + ")"
+	}
 	if k := c.APIServer.Capacity; k != nil { // absent means unlimited
 		add(apiserver, "capacity", capacityNode(k))
 	}

@@ -104,11 +104,17 @@ const (
 // Kubelet holds the kubelet settings that matter for ConfigMap/Secret propagation.
 // The defaults are the real kubelet's defaults.
 type Kubelet struct {
+	Version                 string        // Kubernetes release, 1.MINOR; default the newest modelled (model.NewestRelease)
 	SyncFrequency           time.Duration // periodic pod resync; default 1m, > 0
 	ChangeDetectionStrategy string        // Get | Cache | Watch (exact case); default Watch
 	CacheTTL                CacheTTL      // TTL used by the Cache strategy; default auto
-	KubeAPIQPS              float64       // client-side rate limit; default 50, >= 0 (0: no limit)
-	KubeAPIBurst            int           // client-side burst; default 100, >= 0; >= 1 when KubeAPIQPS > 0
+	KubeAPIQPS              float64       // client-side rate limit; default 50 (5 up to 1.26), >= 0 (0: no limit)
+	KubeAPIBurst            int           // client-side burst; default 100 (10 up to 1.26), >= 0; >= 1 when KubeAPIQPS > 0
+
+	// qpsDefault and burstDefault say KubeAPIQPS and KubeAPIBurst are the
+	// release's defaults, so that a resolved scenario leaves them to follow
+	// a sweep of the version.
+	qpsDefault, burstDefault bool
 }
 
 // Change detection strategies (kubelet configMapAndSecretChangeDetectionStrategy).
@@ -138,6 +144,7 @@ const KubeletDefaultTTL = 60 * time.Second
 // APIServer holds the apiserver's replicas, their settings and latency
 // distributions.
 type APIServer struct {
+	Version           string        // Kubernetes release, 1.MINOR; "" (the default): the kubelet's, see Cluster.APIServerVersion
 	Replicas          int           // behind one load balancer; default 1, 1..100
 	GoawayChance      float64       // --goaway-chance; default 0, 0..0.02
 	WatchCacheInit    time.Duration // a restarted replica's watch cache initialisation; default 5s, >= 0
@@ -387,3 +394,12 @@ type Param struct{ Path, Value string }
 
 // String returns "path=value".
 func (p Param) String() string { return p.Path + "=" + p.Value }
+
+// APIServerVersion is the apiserver's release: cluster.apiserver.version,
+// or the kubelet's when that is not set.
+func (c Cluster) APIServerVersion() string {
+	if c.APIServer.Version == "" {
+		return c.Kubelet.Version
+	}
+	return c.APIServer.Version
+}

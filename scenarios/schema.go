@@ -5,8 +5,8 @@ package scenarios
 var (
 	keysScenario    = []string{"apiVersion", "kind", "name", "description", "seed", "duration", "cluster", "objects", "workloads", "updates", "restarts", "faults", "output", "replications", "sweep", "zip"}
 	keysCluster     = []string{"nodes", "start", "kubeAPIAccess", "imagePullSecret", "kubelet", "apiserver"}
-	keysKubelet     = []string{"syncFrequency", "changeDetectionStrategy", "cacheTTL", "kubeAPIQPS", "kubeAPIBurst"}
-	keysAPIServer   = []string{"replicas", "goawayChance", "watchCacheInit", "watchCacheHistory", "getLatency", "watchDelay", "capacity"}
+	keysKubelet     = []string{"version", "syncFrequency", "changeDetectionStrategy", "cacheTTL", "kubeAPIQPS", "kubeAPIBurst"}
+	keysAPIServer   = []string{"version", "replicas", "goawayChance", "watchCacheInit", "watchCacheHistory", "getLatency", "watchDelay", "capacity"}
 	keysCapacity    = []string{"seats", "queues", "handSize", "queueLengthLimit", "queueWaitLimit", "serviceTime", "background"}
 	keysServiceTime = []string{"getEtcd", "getCache", "list", "watch", "create"}
 	keysBackground  = []string{"perSecond", "flows", "seats", "serviceTime"}
