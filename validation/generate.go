@@ -265,8 +265,8 @@ func (g *generator) peerRows() ([]Row, error) {
 	var got, off []string
 	for _, f := range figs {
 		got = append(got, fmt.Sprintf("%s %s s", f.name, fmtEst(f.got, 2)))
-		// "≈ 37 s": whole seconds, so within 1 s (plus cmsim's own CI).
-		if math.Abs(f.got.Mean-f.want) > 1+f.got.CI95 {
+		// "≈ 37 s": whole seconds, so within 1 s of cmsim's interval.
+		if !f.got.Within(f.want, 1) {
 			off = append(off, f.name)
 		}
 	}
@@ -312,9 +312,9 @@ func (g *generator) renewalRows() ([]Row, error) {
 				off = append(off, f.name)
 			}
 		}
-		verdict := "agrees: every figure within cmsim's 95% CI"
+		verdict := "agrees: every figure within cmsim's interval"
 		if len(off) > 0 {
-			verdict = "disagrees: " + strings.Join(off, ", ") + " outside cmsim's 95% CI"
+			verdict = "disagrees: " + strings.Join(off, ", ") + " outside cmsim's interval"
 		}
 		n := across(reps, func(r replica) float64 { return r.Metrics.LatencySeconds.Count })
 		ri := a.Resync
@@ -456,7 +456,7 @@ func (g *generator) watchCountRows() ([]Row, error) {
 	perWatch := across(reps, func(r replica) float64 {
 		return r.Metrics.APIServer.WatchRequestsPerSec / r.Metrics.APIServer.OpenWatchesMean
 	})
-	tenK := Estimate{Mean: 10000 * perWatch.Mean, CI95: 10000 * perWatch.CI95, N: perWatch.N}
+	tenK := Estimate{Mean: 10000 * perWatch.Mean, CI95: 10000 * perWatch.CI95, SE: 10000 * perWatch.SE, N: perWatch.N}
 	v := "agrees"
 	if !(open.Mean > 0.99*bigPods && open.Mean < 1.01*bigPods) || !lifetime.Covers(7.5) {
 		v = "disagrees"

@@ -23,9 +23,12 @@ figure is for 5000 nodes, cmsim runs 20 and scales: with no apiserver
 capacity the nodes and pods are independent, so rates and watch counts are
 exactly linear in them (the row says by how much).
 
-Verdicts: **agrees** when the figure lies within cmsim's 95% interval (for
-a bound: cmsim's maximum stays within it; for a single observation: it lies
-between cmsim's p0.5 and p99.5); **cmsim higher** or **cmsim lower** when
+Verdicts: **agrees** when the figure lies within cmsim's interval (for a
+bound: cmsim's maximum stays within it; for a single observation: it lies
+between cmsim's p0.5 and p99.5). The interval a verdict uses is the 99.9%
+one, about 2.3 times the printed 95% half-width with 8 replications: the
+page makes some 30 comparisons, and at 95% each a model change that merely
+reshuffled the random draws would flip one of them more often than not; **cmsim higher** or **cmsim lower** when
 the published figure is a bound or a back-of-envelope that leaves something
 out, with the reason; **disagrees** otherwise. The notes below the table
 give each row's arithmetic.

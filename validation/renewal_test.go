@@ -94,3 +94,21 @@ func mustInterval(t *testing.T, s time.Duration) ResyncInterval {
 	}
 	return d
 }
+
+func TestEstimate(t *testing.T) {
+	e := estimate([]float64{1, 2, 3})
+	// sd 1, SE 1/√3, t(0.975, 2) = 4.303.
+	if math.Abs(e.Mean-2) > 1e-12 || math.Abs(e.CI95-4.302653/math.Sqrt(3)) > 1e-5 {
+		t.Fatalf("estimate = %+v", e)
+	}
+	// The verdict interval is 99.9%: t(0.9995, 2) = 31.6 SEs.
+	if !e.Covers(2+30/math.Sqrt(3)) || e.Covers(2+32/math.Sqrt(3)) {
+		t.Error("Covers does not use the 99.9% interval")
+	}
+	if !e.Within(2+33/math.Sqrt(3), 1) || e.Within(2+33/math.Sqrt(3), 0) {
+		t.Error("Within ignores the figure's precision")
+	}
+	if one := estimate([]float64{5}); !one.Covers(5) || one.Covers(5.1) {
+		t.Error("a single replication covers only its own value")
+	}
+}

@@ -12,6 +12,7 @@ import (
 // results.Aggregate computes them for summary.json.
 type Estimate struct {
 	Mean, CI95 float64
+	SE         float64 // standard error of the mean
 	N          int
 }
 
@@ -33,13 +34,35 @@ func estimate(xs []float64) Estimate {
 	for _, x := range xs {
 		ss += (x - e.Mean) * (x - e.Mean)
 	}
-	t := distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(n - 1)}.Quantile(0.975)
-	e.CI95 = t * math.Sqrt(ss/float64(n-1)) / math.Sqrt(float64(n))
+	e.SE = math.Sqrt(ss/float64(n-1)) / math.Sqrt(float64(n))
+	e.CI95 = tQuantile(0.975, n-1) * e.SE
 	return e
 }
 
-// Covers reports whether v lies within the estimate's 95% interval.
-func (e Estimate) Covers(v float64) bool { return math.Abs(v-e.Mean) <= e.CI95 }
+func tQuantile(p float64, df int) float64 {
+	return distuv.StudentsT{Mu: 0, Sigma: 1, Nu: float64(df)}.Quantile(p)
+}
+
+// verdictLevel is the confidence level of the intervals verdicts use. The
+// page makes about 30 such comparisons; at 95% each, a change that only
+// reshuffles the random draws would flip one of them more often than not,
+// at 99.9% in about 3% of reshuffles (Bonferroni).
+const verdictLevel = 0.999
+
+// Covers reports whether v lies within the estimate's verdictLevel
+// interval (a zero-width one when every replication agreed).
+func (e Estimate) Covers(v float64) bool { return e.Within(v, 0) }
+
+// Within reports whether v lies within tol of the estimate's verdictLevel
+// interval: for a published figure of precision ±tol, whether the two
+// intervals overlap.
+func (e Estimate) Within(v, tol float64) bool {
+	h := 0.0
+	if e.N >= 2 {
+		h = tQuantile(1-(1-verdictLevel)/2, e.N-1) * e.SE
+	}
+	return math.Abs(v-e.Mean) <= tol+h+1e-12*math.Abs(v)
+}
 
 // Lo and Hi are the interval's ends.
 func (e Estimate) Lo() float64 { return e.Mean - e.CI95 }
@@ -64,6 +87,5 @@ func fractionAtMost(sorted []float64, v float64) float64 {
 // added in quadrature (the delta method for independent estimates).
 func ratioEstimate(a, b Estimate) Estimate {
 	r := a.Mean / b.Mean
-	rel := math.Hypot(a.CI95/a.Mean, b.CI95/b.Mean)
-	return Estimate{Mean: r, CI95: r * rel, N: min(a.N, b.N)}
+	return Estimate{Mean: r, CI95: r * math.Hypot(a.CI95/a.Mean, b.CI95/b.Mean), SE: r * math.Hypot(a.SE/a.Mean, b.SE/b.Mean), N: min(a.N, b.N)}
 }
