@@ -321,8 +321,8 @@ func (g *generator) renewalRows() ([]Row, error) {
 		ref := g.note("Renewal theory at syncFrequency %s. The resync interval X is floor(U) + 1 s for U ~ U[S, 1.5 S) (`wait.Jitter(syncFrequency, 0.5)` from the sync's start, picked up at the first 1 s tick strictly after): %s; E[X] = %.3f s, E[X²] = %.2f s². "+
 			"An update at a time independent of the pod's syncs waits the forward recurrence time R, with P(R ≤ r) = Σ p_i min(r, x_i) / E[X] and mean E[X²]/(2 E[X]) = %.3f s. "+
 			"The remount follows each sync by a per-node constant (the populator's and the reconciler's 100 ms loops have fixed phases on the 1 s grid), so remounts form the same renewal process shifted and add nothing to the latency; "+
-			"the watch event's delivery D ~ Exp(%.0f ms) does: L = D + R, mean %.3f s. Quantiles invert P(L ≤ l) = E[P(R ≤ l − D)] numerically. cmsim: %.0f samples per replication.",
-			fmtDur(p.sync), fmtPMF(ri), ri.Mean(), ri.MeanSquare(), ri.ResidualMean(), 1000*watchDelayMean, a.Mean(), n.Mean)
+			"the watch event's delivery D ~ Exp(%.0f ms) does: L = D + R, mean %.3f s. Quantiles invert P(L ≤ l) = E[P(R ≤ l − D)] numerically. cmsim: %s samples per replication.",
+			fmtDur(p.sync), fmtPMF(ri), ri.Mean(), ri.MeanSquare(), ri.ResidualMean(), 1000*watchDelayMean, a.Mean(), fmtEst(n, 0))
 		rows = append(rows, Row{
 			Figure:    "renewal theory: Watch latency at syncFrequency " + fmtDur(p.sync),
 			Source:    "derived from the model's resync: `wait.Jitter(resyncInterval, 0.5)` (pkg/kubelet/pod_workers.go `completeWork`), the 1 s `syncTicker`, the volume manager's 100 ms loops; " + ref,

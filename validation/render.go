@@ -6,7 +6,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode"
 )
 
 const header = `# Validation: published figures beside cmsim's
@@ -34,9 +33,11 @@ out, with the reason; **disagrees** otherwise. The notes below the table
 give each row's arithmetic.
 
 ` + "`go test ./validation`" + ` regenerates this page and fails when any verdict or
-wording differs from this file, or any number by more than 5% (runs are
-deterministic, but other model changes move the draws);
-` + "`go test ./validation -update`" + ` rewrites it.
+wording differs from this file, an estimate moves beyond its two 95%
+intervals (and 5%), a half-width by more than a factor 3 (and 1% of its
+estimate), or any other
+number by more than 5%: runs are deterministic, but other changes to the
+model reshuffle the draws. ` + "`go test ./validation -update`" + ` rewrites it.
 
 `
 
@@ -119,34 +120,36 @@ type token struct {
 	ulp    float64 // the last printed digit's unit
 }
 
-// tokenize splits s into numbers (digits with ',' separators and one '.')
-// and the text between them.
+func isDigit(r rune) bool { return r >= '0' && r <= '9' }
+
+// tokenize splits s into numbers (an optional '-', digits with ','
+// separators and one '.') and the text between them.
 func tokenize(s string) []token {
 	var out []token
 	rs := []rune(s)
 	start := 0
 	for i := 0; i < len(rs); {
-		if !unicode.IsDigit(rs[i]) {
+		neg := rs[i] == '-' && i+1 < len(rs) && isDigit(rs[i+1]) && (i == 0 || rs[i-1] == ' ')
+		if !isDigit(rs[i]) && !neg {
 			i++
 			continue
 		}
-		j := i
-		for j < len(rs) && (unicode.IsDigit(rs[j]) || ((rs[j] == ',' || rs[j] == '.') && j+1 < len(rs) && unicode.IsDigit(rs[j+1]))) {
+		j := i + 1
+		for j < len(rs) && (isDigit(rs[j]) || ((rs[j] == ',' || rs[j] == '.') && j+1 < len(rs) && isDigit(rs[j+1]))) {
 			j++
 		}
 		if start < i {
 			out = append(out, token{text: string(rs[start:i])})
 		}
 		num := strings.ReplaceAll(string(rs[i:j]), ",", "")
-		v, err := strconv.ParseFloat(num, 64)
 		ulp := 1.0
 		if _, frac, ok := strings.Cut(num, "."); ok {
 			ulp = math.Pow(10, -float64(len(frac)))
 		}
-		if err != nil {
-			out = append(out, token{text: string(rs[i:j])})
-		} else {
+		if v, err := strconv.ParseFloat(num, 64); err == nil {
 			out = append(out, token{text: string(rs[i:j]), number: true, value: v, ulp: ulp})
+		} else {
+			out = append(out, token{text: string(rs[i:j])})
 		}
 		start, i = j, j
 	}
@@ -156,19 +159,25 @@ func tokenize(s string) []token {
 	return out
 }
 
-// Tolerance for numbers when comparing a regenerated page with the
-// committed one: 5% of the larger, or two units of the last printed digit.
-const relTolerance = 0.05
+// Tolerances when comparing a regenerated page with the committed one. A
+// change to the model that only reshuffles the random draws moves an
+// estimate within its confidence interval and its half-width by a factor
+// of up to about 2 (5 to 8 replications), and must not fail; a verdict or
+// any wording that changes must.
+const (
+	relTolerance       = 0.05 // a plain number: 5% of the larger
+	halfWidthTolerance = 3.0  // a ± half-width: within this factor, or 1% of the estimate
+)
 
 // compareLines returns, for each line of got that differs from want beyond
-// the tolerance, a description; text (and so every verdict) must match
+// the tolerances, a description; text (and so every verdict) must match
 // exactly.
 func compareLines(want, got string) []string {
 	wl, gl := strings.Split(want, "\n"), strings.Split(got, "\n")
-	var diffs []string
 	if len(wl) != len(gl) {
 		return []string{fmt.Sprintf("the page has %d lines, the committed file %d", len(gl), len(wl))}
 	}
+	var diffs []string
 	for i := range wl {
 		if wl[i] == gl[i] {
 			continue
@@ -182,19 +191,42 @@ func compareLines(want, got string) []string {
 
 func compareLine(want, got string) string {
 	wt, gt := tokenize(want), tokenize(got)
+	show := fmt.Sprintf("\n  committed: %s\n  now:       %s", want, got)
 	if len(wt) != len(gt) {
-		return fmt.Sprintf("the text differs:\n  committed: %s\n  now:       %s", want, got)
+		return "the text differs:" + show
 	}
-	for i := range wt {
+	// pm reports whether token i is an estimate followed by " ± " and its
+	// half-width.
+	pm := func(ts []token, i int) bool {
+		return i+2 < len(ts) && ts[i].number && ts[i+1].text == " ± " && ts[i+2].number
+	}
+	for i := 0; i < len(wt); i++ {
 		a, b := wt[i], gt[i]
 		if a.number != b.number || (!a.number && a.text != b.text) {
-			return fmt.Sprintf("the text differs (%q, now %q):\n  committed: %s\n  now:       %s", a.text, b.text, want, got)
+			return fmt.Sprintf("the text differs (%q, now %q):%s", a.text, b.text, show)
 		}
-		if a.number {
-			tol := math.Max(relTolerance*math.Max(math.Abs(a.value), math.Abs(b.value)), 2*math.Max(a.ulp, b.ulp))
-			if math.Abs(a.value-b.value) > tol+1e-12 {
-				return fmt.Sprintf("%s is now %s (beyond 5%%):\n  committed: %s\n  now:       %s", a.text, b.text, want, got)
+		if !a.number {
+			continue
+		}
+		ulps := 2 * math.Max(a.ulp, b.ulp)
+		tol := math.Max(relTolerance*math.Max(math.Abs(a.value), math.Abs(b.value)), ulps)
+		if pm(wt, i) && pm(gt, i) {
+			// An estimate may move within the two intervals.
+			tol = math.Max(tol, wt[i+2].value+gt[i+2].value)
+		}
+		if math.Abs(a.value-b.value) > tol+1e-12 {
+			return fmt.Sprintf("%s is now %s (beyond the tolerance):%s", a.text, b.text, show)
+		}
+		if pm(wt, i) && pm(gt, i) {
+			ha, hb := wt[i+2], gt[i+2]
+			lo, hi := math.Min(ha.value, hb.value), math.Max(ha.value, hb.value)
+			// Small against the estimate (a maximum near its bound), a
+			// half-width may change more.
+			small := hi-lo <= 0.01*math.Abs(b.value)
+			if hi-lo > ulps+1e-12 && hi > halfWidthTolerance*lo && !small {
+				return fmt.Sprintf("the half-width %s is now %s (beyond a factor %g):%s", ha.text, hb.text, halfWidthTolerance, show)
 			}
+			i += 2
 		}
 	}
 	return ""

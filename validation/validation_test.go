@@ -71,21 +71,25 @@ func TestUpstreamTTLQuote(t *testing.T) {
 	}
 }
 
-// A verdict flip must fail the comparison even when no number moves, and a
-// number may move within the tolerance.
+// A verdict flip must fail the comparison even when no number moves; an
+// estimate may move within its intervals, a half-width by a factor 3.
 func TestCompareLines(t *testing.T) {
-	want := "| 1 | x | 38.28 ± 0.12 s | **agrees** |\nnote 75.5 s"
+	want := "| 1 | x | 38.28 ± 0.12 s; delay 0.04 ± 0.12 s | **agrees** |\nnote 75.5 s"
 	for _, c := range []struct {
 		got  string
 		fail bool
 	}{
 		{want, false},
-		{"| 1 | x | 38.90 ± 0.12 s | **agrees** |\nnote 75.5 s", false},
-		{"| 1 | x | 41.00 ± 0.12 s | **agrees** |\nnote 75.5 s", true},
-		{"| 1 | x | 38.28 ± 0.12 s | **disagrees** |\nnote 75.5 s", true},
-		{"| 1 | x | 38.28 ± 0.12 s | **agrees** |\nnote 75.5 s\n", true},
-		{"| 1 | x | 38.28 ± 0.14 s | **agrees** |\nnote 75.5 s", false}, // two units of the last digit
-		{"| 1 | x | 38.28 ± 0.15 s | **agrees** |\nnote 75.5 s", true},
+		{"| 1 | x | 39.50 ± 0.12 s; delay 0.04 ± 0.12 s | **agrees** |\nnote 75.5 s", false}, // within 5%
+		{"| 1 | x | 41.00 ± 0.12 s; delay 0.04 ± 0.12 s | **agrees** |\nnote 75.5 s", true},
+		{"| 1 | x | 38.28 ± 0.12 s; delay -0.15 ± 0.12 s | **agrees** |\nnote 75.5 s", false}, // within the intervals
+		{"| 1 | x | 38.28 ± 0.12 s; delay 0.40 ± 0.12 s | **agrees** |\nnote 75.5 s", true},
+		{"| 1 | x | 38.28 ± 0.30 s; delay 0.04 ± 0.12 s | **agrees** |\nnote 75.5 s", false},
+		{"| 1 | x | 38.28 ± 2.00 s; delay 0.04 ± 0.12 s | **agrees** |\nnote 75.5 s", true},
+		{"| 1 | x | 38.28 ± 0.12 s; delay 0.04 ± 0.12 s | **disagrees** |\nnote 75.5 s", true},
+		{"| 1 | x | 38.28 ± 0.12 s; delay 0.04 ± 0.12 s | **agrees** |\nnote 80.0 s", true},
+		{"| 1 | x | 38.28 ± 0.12 s; delay 0.04 ± 0.12 s | **agrees** |\nnote 75.6 s", false}, // two units of the last digit
+		{want + "\n", true},
 	} {
 		if d := compareLines(want, c.got); (len(d) > 0) != c.fail {
 			t.Errorf("compare(%q): %v, want failure %v", c.got, d, c.fail)
