@@ -24,20 +24,20 @@ exactly linear in them (the row says by how much).
 
 Verdicts: **agrees** when the figure lies within cmsim's interval (for a
 bound: cmsim's maximum stays within it; for a single observation: it lies
-between cmsim's p0.5 and p99.5). The interval a verdict uses is the 99.9%
-one, about 2.3 times the printed 95% half-width with 8 replications: the
-page makes some 30 comparisons, and at 95% each a model change that merely
-reshuffled the random draws would flip one of them more often than not; **cmsim higher** or **cmsim lower** when
+between cmsim's p0.5 and p99.5); **cmsim higher** or **cmsim lower** when
 the published figure is a bound or a back-of-envelope that leaves something
-out, with the reason; **disagrees** otherwise. The notes below the table
-give each row's arithmetic.
+out, with the reason; **disagrees** otherwise. The interval a verdict uses
+is the 99.9% one, 2.3 times the printed 95% half-width with 8 replications
+and 3.1 times with 5: the page makes some 40 comparisons, and at 95% each a
+model change that merely reshuffled the random draws would flip one of them
+more often than not. The notes below the table give each row's arithmetic.
 
 ` + "`go test ./validation`" + ` regenerates this page and fails when any verdict or
 wording differs from this file, an estimate moves beyond its two 95%
 intervals (and 5%), a half-width by more than a factor 3 (and 1% of its
-estimate), or any other
-number by more than 5%: runs are deterministic, but other changes to the
-model reshuffle the draws. ` + "`go test ./validation -update`" + ` rewrites it.
+estimate), or any other number by more than 5%: runs are deterministic,
+but other changes to the model reshuffle the draws.
+` + "`go test ./validation -update`" + ` rewrites it.
 
 `
 

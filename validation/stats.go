@@ -44,9 +44,9 @@ func tQuantile(p float64, df int) float64 {
 }
 
 // verdictLevel is the confidence level of the intervals verdicts use. The
-// page makes about 30 such comparisons; at 95% each, a change that only
+// page makes about 40 such comparisons; at 95% each, a change that only
 // reshuffles the random draws would flip one of them more often than not,
-// at 99.9% in about 3% of reshuffles (Bonferroni).
+// at 99.9% in about 4% of reshuffles (Bonferroni).
 const verdictLevel = 0.999
 
 // Covers reports whether v lies within the estimate's verdictLevel
