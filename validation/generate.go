@@ -325,7 +325,7 @@ func (g *generator) renewalRows() ([]Row, error) {
 			fmtDur(p.sync), fmtPMF(ri), ri.Mean(), ri.MeanSquare(), ri.ResidualMean(), 1000*watchDelayMean, a.Mean(), fmtEst(n, 0))
 		rows = append(rows, Row{
 			Figure:    "renewal theory: Watch latency at syncFrequency " + fmtDur(p.sync),
-			Source:    "derived from the model's resync: `wait.Jitter(resyncInterval, 0.5)` (pkg/kubelet/pod_workers.go `completeWork`), the 1 s `syncTicker`, the volume manager's 100 ms loops; " + ref,
+			Source:    "derived from the resync cycle cmsim models: [pkg/kubelet/pod_workers.go](https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/kubelet/pod_workers.go) `completeWork`: `p.workQueue.Enqueue(podUID, wait.Jitter(p.resyncInterval, workerResyncIntervalJitterFactor))` with `workerResyncIntervalJitterFactor = 0.5`; [pkg/kubelet/kubelet.go](https://github.com/kubernetes/kubernetes/blob/v1.37.2/pkg/kubelet/kubelet.go) `syncTicker := time.NewTicker(time.Second)`; " + ref,
 			Workload:  latencyWorkload("Watch", p),
 			Published: strings.Join(pub, "; ") + " (exact)",
 			Cmsim:     strings.Join(got, "; "),
