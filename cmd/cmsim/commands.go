@@ -11,7 +11,7 @@ import (
 )
 
 func init() {
-	commands = []*command{runCommand, planCommand, mergeCommand, validateCommand, scenariosCommand, plotCommand, versionCommand}
+	commands = []*command{runCommand, planCommand, mergeCommand, validateCommand, scenariosCommand, plotCommand, versionCommand, importCommand, lintCommand}
 }
 
 var validateCommand = &command{
@@ -80,6 +80,9 @@ var versionCommand = &command{
 func loadScenario(arg string, sets []string) (*scenarios.Scenario, error) {
 	s, err := scenarios.LoadFile(arg, sets)
 	if err != nil {
+		if s, err, ok := importOnTheFly(arg, sets, err); ok {
+			return s, err
+		}
 		return nil, usageError{err}
 	}
 	return s, nil
