@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"maps"
+	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -259,6 +260,10 @@ func (inv *inventory) workload(d *doc, obj any) *workload {
 	if tmpl != nil {
 		spec = &tmpl.Spec
 	}
+	if spec == nil { // a ReplicationController without a template
+		spec = &corev1.PodSpec{}
+		w.skip = "no pod template"
+	}
 	if needSelector && !strings.HasPrefix(d.apiVersion, "extensions/") && !strings.HasSuffix(d.apiVersion, "beta1") {
 		switch {
 		case selector == nil:
@@ -446,10 +451,15 @@ func (inv *inventory) podRefs(w *workload, spec *corev1.PodSpec, specPath string
 
 func isTrue(b *bool) bool { return b != nil && *b }
 
+var reKey = regexp.MustCompile(`^[-._a-zA-Z0-9]{1,253}$`)
+
+// keys returns the items' keys that the apiserver accepts, each once.
 func keys(items []corev1.KeyToPath) []string {
 	var out []string
 	for _, it := range items {
-		out = append(out, it.Key)
+		if reKey.MatchString(it.Key) && !slices.Contains(out, it.Key) {
+			out = append(out, it.Key)
+		}
 	}
 	return out
 }

@@ -154,7 +154,7 @@ func (w *writer) write() (*Result, error) {
 		if o.scenName != k.name {
 			w.f(" (renamed: scenario names are unique DNS labels)")
 		}
-		w.f("\n  - {kind: %s, namespace: %s, name: %s, sizeBytes: %d", k.kind, k.ns, o.scenName, max(v.sizeBytes, 1))
+		w.f("\n  - {kind: %s, namespace: %s, name: %s, sizeBytes: %d", k.kind, dnsLabel(k.ns, 63), o.scenName, max(v.sizeBytes, 1))
 		if o.immutable {
 			w.f(", immutable: true")
 		}
@@ -166,8 +166,11 @@ func (w *writer) write() (*Result, error) {
 	var skipped []string
 	imported := 0
 	for _, wl := range inv.workloads {
+		if wl.skip == "" && !wl.automount && !slices.ContainsFunc(wl.refs, func(r ref) bool { return inv.objects[objKey{r.kind, wl.ns, r.name}] != nil }) {
+			wl.skip = "its pods reference no ConfigMap or Secret, and automountServiceAccountToken is false"
+		}
 		if wl.skip != "" {
-			skipped = append(skipped, fmt.Sprintf("%s %s/%s (%s, %s)", wl.kind, wl.ns, wl.name, wl.d.where(), wl.skip))
+			skipped = append(skipped, fmt.Sprintf("%s %s/%s (%s, %s)", wl.kind, wl.ns, oneLine(wl.name), wl.d.where(), wl.skip))
 			continue
 		}
 		w.workload(wl, nodes)
@@ -220,7 +223,7 @@ func (w *writer) workload(wl *workload, nodes int) {
 		pods = wl.replicas
 		w.f(", replicas: %d", wl.replicas)
 	}
-	w.f("\n  - name: %s\n    namespace: %s\n", wl.scenName, wl.ns)
+	w.f("\n  - name: %s\n    namespace: %s\n", wl.scenName, dnsLabel(wl.ns, 63))
 	switch {
 	case wl.podsPerNode > 0:
 		w.f("    podsPerNode: 1\n")
@@ -329,11 +332,7 @@ func (w *writer) updates() ([]string, string, time.Duration) {
 		from = fmt.Sprintf("replayed from the audit log %s (%d writes at their requestReceivedTimestamp offsets from its first event)", w.opt.AuditLog.Name, w.audit.taken)
 		for _, k := range inv.order {
 			if at := w.audit.at[k]; len(at) > 0 {
-				o := inv.objects[k]
-				if o.immutable {
-					continue
-				}
-				entry(o, at, k.String())
+				entry(inv.objects[k], at, k.String())
 			}
 		}
 	case slices.ContainsFunc(inv.order, func(k objKey) bool { return len(inv.objects[k].versions) > 1 }):
@@ -392,7 +391,7 @@ func (w *writer) summary(imported int, updatesFrom string) {
 	}
 	r.Summary = append(r.Summary, "updates: "+updatesFrom)
 	if a := w.audit; a != nil {
-		r.Summary = append(r.Summary, fmt.Sprintf("audit log: %d event(s), %d write(s) replayed, %d delete(s) not replayed (cmsim does not model deletion), %d broken line(s)", a.lines, a.taken, a.deletes, a.bad))
+		r.Summary = append(r.Summary, fmt.Sprintf("audit log: %d event(s), %d write(s) replayed, %d delete(s) not replayed (cmsim does not model deletion), %d write(s) to immutable objects not replayed, %d broken line(s)", a.lines, a.taken, a.deletes, a.frozen, a.bad))
 		if len(a.unknown) > 0 {
 			n := 0
 			var names []string

@@ -240,7 +240,7 @@ func TestAuditLog(t *testing.T) {
 		t.Errorf("updates %+v, want one rule at 2m30.25s, 7m", s.Updates)
 	}
 	sum := strings.Join(r.Summary, "\n")
-	for _, want := range []string{"6 event(s), 2 write(s) replayed, 1 delete(s) not replayed", "1 broken line(s)", "1 write(s) to 1 object(s) the manifests do not define, not replayed (e.g. ConfigMap default/other)"} {
+	for _, want := range []string{"6 event(s), 2 write(s) replayed, 1 delete(s) not replayed", "0 write(s) to immutable objects not replayed, 1 broken line(s)", "1 write(s) to 1 object(s) the manifests do not define, not replayed (e.g. ConfigMap default/other)"} {
 		if !strings.Contains(sum, want) {
 			t.Errorf("summary %q does not say %q", sum, want)
 		}
@@ -264,6 +264,7 @@ func TestBadInput(t *testing.T) {
 		{"no pods", fmt.Sprintf(cm, "v"), "nothing to simulate: the manifests define no pods"},
 		{"no objects", deploy[:strings.Index(deploy, "      volumes")], "nothing to simulate: the manifests define no ConfigMap or Secret"},
 		{"empty", "", "nothing to simulate"},
+		{"no template", "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc}\nspec: {replicas: 2}\n---\n" + fmt.Sprintf(cm, "v"), "nothing to simulate: the manifests define no pods"},
 	} {
 		_, err := Import([]Input{{Name: "a.yaml", Data: []byte(c.data)}}, Options{})
 		if err == nil || !strings.Contains(err.Error(), c.want) {

@@ -126,6 +126,7 @@ type auditWrites struct {
 	lines   int // events read
 	taken   int // update/patch events replayed
 	deletes int // deletes, which cmsim does not model
+	frozen  int // writes to immutable objects, which the apiserver would have refused
 	unknown map[objKey]int
 	bad     int // broken lines (each also a finding)
 }
@@ -194,6 +195,8 @@ func readAuditLog(in Input, inv *inventory) (*auditWrites, error) {
 			aw.unknown[e.key]++
 		case e.verb == "delete":
 			aw.deletes++
+		case o.immutable:
+			aw.frozen++
 		default:
 			aw.taken++
 			aw.at[e.key] = append(aw.at[e.key], e.at.Sub(t0))

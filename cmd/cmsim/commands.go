@@ -19,7 +19,8 @@ var validateCommand = &command{
 	short: "check a scenario and print it with every default filled in",
 	long: `Validate loads a scenario file (or a built-in by name), applies --set
 overrides, checks it and prints the resolved scenario. A problem is reported
-with the file, line, column and field, and exit code 2.`,
+with the file, line, column and field, and exit code 2. A folder or a
+Kubernetes manifest file is imported first, as 'cmsim import' does.`,
 	flags: func(fs *pflag.FlagSet) any {
 		return fs.StringArray("set", nil, "override a scenario value by dotted `PATH=VALUE` (repeatable)")
 	},
