@@ -196,7 +196,8 @@ func (w *writer) write() (*Result, error) {
 	w.res.YAML = []byte(w.b.String())
 	w.res.Findings = inv.fs.sorted()
 	if _, err := scenarios.Load(w.opt.Name+".yaml", w.res.YAML, nil); err != nil {
-		return nil, fmt.Errorf("the imported scenario is not valid (please report this): %v", err)
+		// Size limits are the user's to meet; anything else is an importer bug.
+		return nil, fmt.Errorf("the imported scenario does not load (past a size limit in docs/scenario.md, or an importer bug to report): %v", err)
 	}
 	return &w.res, nil
 }

@@ -276,6 +276,12 @@ func TestBadInput(t *testing.T) {
 	if err != nil || !strings.Contains(strings.Join(r.Summary, "\n"), "skipped (not modelled): 1 Widget") {
 		t.Errorf("unknown kind: %v, summary %q", err, r.Summary)
 	}
+	in, err := ReadPaths([]string{"-"}, strings.NewReader(fmt.Sprintf(cm, "v")+deploy))
+	if err != nil || len(in) != 1 || in[0].Name != "<stdin>" {
+		t.Errorf("stdin: %v, %v", in, err)
+	} else if r, err := Import(in, Options{}); err != nil || r.Pods != 2 {
+		t.Errorf("stdin import: %v", err)
+	}
 	if _, err := ReadPaths([]string{t.TempDir()}, nil); err == nil || !strings.Contains(err.Error(), "no .yaml, .yml or .json files") {
 		t.Errorf("empty folder: got %v", err)
 	}

@@ -53,7 +53,7 @@ func TestMutatedManifests(t *testing.T) {
 		Lint(in)
 		res, err := Import(in, Options{})
 		if err != nil {
-			if strings.Contains(err.Error(), "please report") {
+			if bug(err) {
 				t.Fatalf("%v\n---\n%s", err, b)
 			}
 			continue
@@ -66,4 +66,10 @@ func TestMutatedManifests(t *testing.T) {
 	if accepted == 0 {
 		t.Error("no mutated input was accepted; the test checks nothing")
 	}
+}
+
+// bug tells an importer bug from input the importer rightly refuses: a
+// scenario that does not load for a reason other than a size limit.
+func bug(err error) bool {
+	return strings.Contains(err.Error(), "does not load") && !strings.Contains(err.Error(), "allowed")
 }
