@@ -190,6 +190,15 @@ func (w *writer) write() (*Result, error) {
 		return nil, fmt.Errorf("nothing to simulate: the manifests define no pods (Pod, Deployment, ReplicaSet, StatefulSet, DaemonSet, Job, CronJob or ReplicationController) with replicas")
 	}
 	if w.res.Objects == 0 {
+		refs := map[string]bool{}
+		for _, wl := range inv.workloads {
+			for _, r := range wl.refs {
+				refs[r.kind+" "+wl.ns+"/"+r.name] = true
+			}
+		}
+		if len(refs) > 0 {
+			return nil, fmt.Errorf("nothing to simulate: the manifests define no ConfigMap or Secret; the pods reference %d defined elsewhere (e.g. %s): give their manifests too", len(refs), oneLine(slices.Sorted(maps.Keys(refs))[0]))
+		}
 		return nil, fmt.Errorf("nothing to simulate: the manifests define no ConfigMap or Secret")
 	}
 	w.summary(imported, updatesFrom)

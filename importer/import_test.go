@@ -264,6 +264,7 @@ func TestBadInput(t *testing.T) {
 		{"no pods", fmt.Sprintf(cm, "v"), "nothing to simulate: the manifests define no pods"},
 		{"no objects", deploy[:strings.Index(deploy, "      volumes")], "nothing to simulate: the manifests define no ConfigMap or Secret"},
 		{"empty", "", "nothing to simulate"},
+		{"objects elsewhere", deploy, "the pods reference 1 defined elsewhere (e.g. ConfigMap default/c): give their manifests too"},
 		{"no template", "apiVersion: v1\nkind: ReplicationController\nmetadata: {name: rc}\nspec: {replicas: 2}\n---\n" + fmt.Sprintf(cm, "v"), "nothing to simulate: the manifests define no pods"},
 	} {
 		_, err := Import([]Input{{Name: "a.yaml", Data: []byte(c.data)}}, Options{})
