@@ -10,7 +10,7 @@ import (
 // FuzzImport: no input panics the importer or the linter, and every
 // accepted input yields a scenario that loads.
 func FuzzImport(f *testing.F) {
-	for _, p := range []string{"testdata/list.yaml", "testdata/lint.yaml", "../examples/shop/manifests/batch.yaml", "../examples/shop/manifests/api.yaml"} {
+	for _, p := range []string{"testdata/list.yaml", "testdata/lint.yaml", "../examples/shop/manifests/batch.json", "../examples/shop/manifests/api.yaml"} {
 		b, err := os.ReadFile(p)
 		if err != nil {
 			f.Fatal(err)

@@ -15,7 +15,7 @@ import (
 // the linter or the importer, and every accepted one loads.
 func TestMutatedManifests(t *testing.T) {
 	var seeds [][]byte
-	for _, p := range []string{"testdata/list.yaml", "testdata/lint.yaml", "../examples/shop/manifests/batch.yaml", "../examples/shop/manifests/api.yaml", "../examples/shop/manifests/config.yaml"} {
+	for _, p := range []string{"testdata/list.yaml", "testdata/lint.yaml", "../examples/shop/manifests/batch.json", "../examples/shop/manifests/api.yaml", "../examples/shop/manifests/config.yaml"} {
 		b, _ := os.ReadFile(p)
 		seeds = append(seeds, b)
 	}
