@@ -11,6 +11,14 @@ import (
 
 // check runs the cross-field validations after a successful decode.
 func (d *decoder) check(s *Scenario) {
+	// mounts: [] is a workload whose pods reference only kube-api-access
+	// or pull secrets (what an import of a plain Deployment gives).
+	for i, w := range s.Workloads {
+		if len(w.Mounts) == 0 && s.implicitRefs(w) == 0 && len(w.ImagePullSecrets) == 0 {
+			d.errPath(join(index("workloads", i), "mounts"), "must list at least one mount; an empty list needs other references (kube-api-access, or pull secrets)")
+			return
+		}
+	}
 	// Object names: unique among all entries, and no single object may
 	// collide with a member of a group of the same kind and namespace.
 	byName := make(map[string]int, len(s.Objects))

@@ -554,6 +554,10 @@ func (d *decoder) kubelet(n *yaml.Node, path string, k *Kubelet) {
 		case "syncFrequency":
 			k.SyncFrequency = d.duration(f.v, q, true)
 		case "changeDetectionStrategy":
+			if f.v.Kind == yaml.ScalarNode && strategyAliases[f.v.Value] != "" {
+				k.ChangeDetectionStrategy = strategyAliases[f.v.Value]
+				break
+			}
 			k.ChangeDetectionStrategy = d.enum(f.v, q, strategies)
 		case "cacheTTL":
 			k.CacheTTL = d.cacheTTL(f.v, q)
@@ -903,9 +907,7 @@ func (d *decoder) workload(n *yaml.Node, path string) Workload {
 			for i, m := range d.list(e.v, p, "mounts") {
 				w.Mounts = append(w.Mounts, d.mount(m, index(p, i)))
 			}
-			if !d.failed() && len(w.Mounts) == 0 {
-				d.errPath(p, "must list at least one mount")
-			}
+			// An empty list is checked against the pods' other references in check.
 		}
 		if d.failed() {
 			return w

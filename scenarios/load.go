@@ -24,6 +24,9 @@ func Load(name string, data []byte, sets []string) (*Scenario, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := manifestOf(name, root); err != nil {
+		return nil, err
+	}
 	src := &source{file: name, root: root, sets: slices.Clone(sets)}
 	s, d, lerr := src.load(nil)
 	if lerr != nil {
@@ -112,6 +115,11 @@ func parse(file string, data []byte) (root *yaml.Node, err error) {
 	case err != nil:
 		return nil, syntaxError(file, data, err)
 	default:
+		if doc.Kind == yaml.DocumentNode && len(doc.Content) == 1 {
+			if err := manifestOf(file, doc.Content[0]); err != nil {
+				return nil, err
+			}
+		}
 		return nil, &Error{File: file, Line: more.Line, Column: more.Column, Msg: "a scenario file holds one YAML document; found a second one"}
 	}
 	if doc.Kind != yaml.DocumentNode || len(doc.Content) != 1 {
@@ -135,6 +143,7 @@ type override struct {
 // given sweep overrides applied.
 func (src *source) load(over []override) (*Scenario, *decoder, *Error) {
 	root := copyTree(src.root, map[*yaml.Node]*yaml.Node{})
+	canonicalKeys(root)
 	d := &decoder{
 		file:    src.file,
 		origins: map[*yaml.Node]string{},

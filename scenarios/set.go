@@ -45,7 +45,7 @@ func splitPath(path string) ([]string, error) {
 			return nil, fmt.Errorf("path %q has an empty segment", path)
 		}
 	}
-	return segs, nil
+	return canonicalSegs(segs), nil
 }
 
 // cloneNode returns a shallow copy of n (alias resolved) with its own Content

@@ -12,7 +12,7 @@ import (
 )
 
 func init() {
-	commands = []*command{runCommand, planCommand, mergeCommand, diffCommand, validateCommand, scenariosCommand, plotCommand, versionCommand}
+	commands = []*command{runCommand, planCommand, mergeCommand, diffCommand, validateCommand, scenariosCommand, plotCommand, importCommand, lintCommand, versionCommand}
 }
 
 var validateCommand = &command{
@@ -20,7 +20,8 @@ var validateCommand = &command{
 	short: "check a scenario and print it with every default filled in",
 	long: `Validate loads a scenario file (or a built-in by name), applies --set
 overrides, checks it and prints the resolved scenario. A problem is reported
-with the file, line, column and field, and exit code 2.`,
+with the file, line, column and field, and exit code 2. A folder or a
+Kubernetes manifest file is imported first, as 'cmsim import' does.`,
 	flags: func(fs *pflag.FlagSet) any {
 		return fs.StringArray("set", nil, "override a scenario value by dotted `PATH=VALUE` (repeatable)")
 	},
@@ -105,6 +106,9 @@ func versionText(bi *debug.BuildInfo, ok bool) string {
 func loadScenario(arg string, sets []string) (*scenarios.Scenario, error) {
 	s, err := scenarios.LoadFile(arg, sets)
 	if err != nil {
+		if s, err, ok := importOnTheFly(arg, sets, err); ok {
+			return s, err
+		}
 		return nil, usageError{err}
 	}
 	return s, nil

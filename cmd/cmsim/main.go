@@ -9,6 +9,8 @@
 //	cmsim validate FILE|BUILTIN    check a scenario and print it resolved
 //	cmsim scenarios                list the built-in scenarios
 //	cmsim plot DIR                 re-render charts and report from an output folder
+//	cmsim import PATH... [-o FILE] turn Kubernetes manifests into a scenario
+//	cmsim lint PATH...             say what the kubelet will do with manifests
 //	cmsim version                  print the version
 //	cmsim help [COMMAND|TOPIC]     show help; topics: scenario, output
 package main

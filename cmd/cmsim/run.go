@@ -40,7 +40,8 @@ var runCommand = &command{
 	usage: "run FILE|BUILTIN [flags]",
 	short: "run a scenario and write its results",
 	long: `Run simulates a scenario (a YAML file, or a built-in by name: see
-'cmsim scenarios') and writes into the output folder:
+'cmsim scenarios'; a folder or a Kubernetes manifest file is imported first,
+as 'cmsim import' does) and writes into the output folder:
 
   summary.json    headline metrics per parameter point
   latencies.csv   one row per (update, consumer) pair
