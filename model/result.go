@@ -32,7 +32,7 @@ type Result struct {
 
 // result finishes the samples and computes the metrics.
 func (c *Cluster) result() *Result {
-	rec := newRecorder(c.horizon, c.cfg.Bucket, len(c.plan.faults), max(c.cfg.Replicas, 1))
+	rec := newRecorder(c.horizon, c.cfg.Bucket, len(c.plan.faults), max(c.cfg.Replicas, 1), len(c.groupNames))
 	var events uint64
 	for _, e := range c.partEvents {
 		events += e
@@ -126,6 +126,10 @@ func (c *Cluster) result() *Result {
 		},
 	}
 	r.Metrics.FaultEvents, r.Metrics.Faults = c.faultResults(rec)
+	r.Metrics.ByWorkload, r.Metrics.ByObject = c.groupResults(rec, r.updates)
+	d := Derive(c.cfg)
+	d.CacheTTLMaxSeconds = max(d.CacheTTLSeconds, time.Duration(c.plan.ttlMax).Seconds())
+	r.Metrics.Derived = d
 	return r
 }
 
