@@ -487,6 +487,7 @@ func (r *Result) EachLatencyRow(point, replication int, fn func(*results.Latency
 		}
 		row.Object = objects[u.obj]
 		row.WrittenAtSeconds = u.at.Seconds()
+		row.Workload = c.cfg.Workloads[p.workload].Name
 		if row.Pod = pods[cs.pod]; row.Pod == "" {
 			row.Pod = c.podName(p)
 			pods[cs.pod] = row.Pod

@@ -255,6 +255,7 @@ type LatencyRow struct {
 	Object            string  // namespace/name
 	WrittenAtSeconds  float64 // when the apiserver committed the write
 	Pod               string  // namespace/name
+	Workload          string  // the pod's workload, as the scenario names it
 	Node              string
 	Consumer          string // volume name or env, unique within the pod
 	ConsumerKind      string // volume, projected, subPath, env, envFrom
