@@ -50,6 +50,7 @@ func read(s *results.Summary, lat []results.LatencyRow, lv []level) Reading {
 		if capacityOn(pt, lv[0]) {
 			r.Paragraphs = append(r.Paragraphs, capacitySentence(pt, lv[0]))
 		}
+		r.Paragraphs = append(r.Paragraphs, StaleWorkloads(s)...)
 		r.Paragraphs = append(r.Paragraphs, faultParagraphs(pt)...)
 		if f := failureSentence(pt); f != "" {
 			r.Paragraphs = append(r.Paragraphs, f)
@@ -113,6 +114,7 @@ func read(s *results.Summary, lat []results.LatencyRow, lv []level) Reading {
 	if slo := sloSummary(s, lv); slo != "" {
 		r.Paragraphs = append(r.Paragraphs, slo)
 	}
+	r.Paragraphs = append(r.Paragraphs, StaleWorkloads(s)...)
 	for i := range s.Points {
 		pt := &s.Points[i]
 		l := &pt.LatencySeconds

@@ -52,6 +52,8 @@ func Write(w io.Writer, in Input) error {
 	}
 	page.Latency, page.Load = tables(in.Summary)
 	page.Faults = faultTables(in.Summary)
+	page.Groups = groupTables(in.Summary)
+	page.Derived = derivedTable(in.Summary)
 	page.Capacity = capacityTables(in.Summary, lv)
 	for _, c := range charts {
 		var b bytes.Buffer
@@ -101,6 +103,8 @@ type pageData struct {
 	Reading       Reading
 	Latency, Load table
 	Faults        []pointTable
+	Groups        []pointTable
+	Derived       *table
 	Capacity      *capacitySection
 	Figures       []figure
 	YAML          string

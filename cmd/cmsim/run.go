@@ -268,6 +268,7 @@ func finishRun(e *env, out, format string, summary *results.Summary, lat []resul
 		}
 	} else {
 		printSummary(e.stdout, summary)
+		printByWorkload(e.stdout, summary)
 	}
 	printFiles(e.stdout, out, files)
 	return nil
