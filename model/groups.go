@@ -140,6 +140,7 @@ const loopsDelay = syncTick + 2*reconcilerLoop
 func Derive(cfg *Config) results.Derived {
 	d := results.Derived{
 		Strategy:             cfg.Strategy.String(),
+		Nodes:                cfg.Nodes,
 		SyncFrequencySeconds: cfg.SyncFrequency.Seconds(),
 		CacheTTLSource:       "auto",
 		CacheTTLSeconds:      TTLForClusterSize(cfg.Nodes).Seconds(),

@@ -3,6 +3,7 @@ package model
 import (
 	"math"
 	"testing"
+	"time"
 
 	"cmsim/results"
 )
@@ -112,3 +113,30 @@ func checkSplit(t *testing.T, what string, m *results.Metrics, groups []results.
 }
 
 func approx(a, b float64) bool { return math.Abs(a-b) <= 1e-9*math.Max(1, math.Abs(b)) }
+
+// TestDerive: the effective Cache TTL follows the TTL controller's table
+// (or the kubelet's default, or a fixed value), and the expected latency
+// bound adds it only under Cache.
+func TestDerive(t *testing.T) {
+	for _, tc := range []struct {
+		strategy Strategy
+		nodes    int
+		mode     CacheTTLMode
+		fixed    time.Duration
+		ttl      float64
+		bound    float64
+	}{
+		{Cache, 800, TTLAuto, 0, 30, 45 + 30 + 1.2},
+		{Cache, 50, TTLAuto, 0, 0, 45 + 1.2},
+		{Cache, 3000, TTLAuto, 0, 300, 45 + 300 + 1.2},
+		{Cache, 800, TTLAbsent, 0, 60, 45 + 60 + 1.2},
+		{Cache, 800, TTLFixed, 7 * time.Second, 7, 45 + 7 + 1.2},
+		{Watch, 800, TTLAuto, 0, 30, 45 + 1.2},
+		{Get, 800, TTLAuto, 0, 30, 45 + 1.2},
+	} {
+		d := Derive(&Config{Strategy: tc.strategy, Nodes: tc.nodes, CacheTTLMode: tc.mode, CacheTTL: tc.fixed, SyncFrequency: 30 * time.Second})
+		if d.CacheTTLSeconds != tc.ttl || !approx(d.LatencyBoundSeconds, tc.bound) || d.SyncWaitMaxSeconds != 45 || d.Nodes != tc.nodes {
+			t.Errorf("%v, %d nodes, mode %d: %+v; want TTL %v s and bound %v s", tc.strategy, tc.nodes, tc.mode, d, tc.ttl, tc.bound)
+		}
+	}
+}

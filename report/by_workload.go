@@ -187,9 +187,9 @@ func derivedTable(s *results.Summary) *table {
 	for i := range s.Points {
 		pt := &s.Points[i]
 		d := &pt.Derived
-		ttl := clock(d.CacheTTLSeconds) + " (" + d.CacheTTLSource + ")"
+		ttl := secs(d.CacheTTLSeconds) + " (" + d.CacheTTLSource + ")"
 		if d.CacheTTLMaxSeconds > d.CacheTTLSeconds {
-			ttl += ", up to " + clock(d.CacheTTLMaxSeconds)
+			ttl += ", up to " + secs(d.CacheTTLMaxSeconds)
 		}
 		if d.Strategy != "Cache" {
 			ttl += ", unused"
@@ -202,8 +202,8 @@ func derivedTable(s *results.Summary) *table {
 		if strategyCol {
 			row = append(row, cell{Text: d.Strategy, Param: true})
 		}
-		t.Rows = append(t.Rows, append(row, cell{Text: ttl}, cell{Text: plots.FormatSeconds(d.SyncWaitMaxSeconds)},
-			cell{Text: plots.FormatSeconds(d.LoopsSeconds)}, cell{Text: plots.FormatSeconds(d.LatencyBoundSeconds)}, cell{Text: measured}))
+		t.Rows = append(t.Rows, append(row, cell{Text: ttl}, cell{Text: secs(d.SyncWaitMaxSeconds)},
+			cell{Text: secs(d.LoopsSeconds)}, cell{Text: secs(d.LatencyBoundSeconds)}, cell{Text: measured}))
 	}
 	return t
 }

@@ -40,6 +40,7 @@ type GroupRequests struct {
 // latency. They are the same in every replication.
 type Derived struct {
 	Strategy             string  `json:"strategy"`
+	Nodes                int     `json:"nodes"` // at the start
 	SyncFrequencySeconds float64 `json:"sync_frequency_seconds"`
 	// CacheTTLSeconds is the TTL the Cache strategy uses at the start:
 	// with cacheTTL auto ("auto"), the TTL controller's annotation for the
