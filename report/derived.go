@@ -27,12 +27,18 @@ func DerivedText(d results.Derived) string {
 		ttl += "; " + d.Strategy + " does not use it"
 	}
 	ttl += ")"
-	bound := fmt.Sprintf("expected latency bound %s = 1.5 × syncFrequency (%s)", secs(d.LatencyBoundSeconds), secs(d.SyncWaitMaxSeconds))
+	return d.Strategy + ": " + ttl + "; expected latency bound " + BoundText(d)
+}
+
+// BoundText gives the expected latency bound term by term: "38.7 s = 1.5 ×
+// syncFrequency (7.5 s) + Cache TTL (30 s) + sync tick and volume loops
+// (1.2 s)".
+func BoundText(d results.Derived) string {
+	bound := fmt.Sprintf("%s = 1.5 × syncFrequency (%s)", secs(d.LatencyBoundSeconds), secs(d.SyncWaitMaxSeconds))
 	if d.Strategy == "Cache" {
 		bound += " + Cache TTL (" + secs(d.CacheTTLSeconds) + ")"
 	}
-	bound += " + sync tick and volume loops (" + secs(d.LoopsSeconds) + ")"
-	return d.Strategy + ": " + ttl + "; " + bound
+	return bound + " + sync tick and volume loops (" + secs(d.LoopsSeconds) + ")"
 }
 
 // secs formats seconds to a tenth: "91.2 s", "30 s".
