@@ -37,11 +37,14 @@ func (c *Cluster) groupOf(o int32) int32 {
 
 // groupResults splits the run's samples by workload and by object group:
 // latency statistics and never-updated counts, and the requests that can
-// be attributed. It runs once per run, after the simulation.
-func (c *Cluster) groupResults(rec *Recorder, updates []updateRecord) (byWorkload, byObject []results.Group) {
+// be attributed. It runs once per run, after the simulation. pooled are
+// the run's latency statistics: a grouping in which only one group
+// observed updates gives that group the pooled statistics, without
+// sorting its latencies again.
+func (c *Cluster) groupResults(rec *Recorder, updates []updateRecord, pooled results.Latency) (byWorkload, byObject []results.Group) {
 	nw, ng := len(c.cfg.Workloads), len(c.groupNames)
-	wLat, gLat := make([][]float64, nw), make([][]float64, ng)
 	wNever, gNever := make([]results.Never, nw), make([]results.Never, ng)
+	wCount, gCount := make([]int, nw), make([]int, ng)
 	for _, s := range rec.Samples {
 		u := &updates[s.Update-1]
 		w := c.pods[c.consumers[s.Consumer].pod].workload
@@ -58,11 +61,53 @@ func (c *Cluster) groupResults(rec *Recorder, updates []updateRecord) (byWorkloa
 			gNever[g].Immutable++
 		default:
 			if s.Observed >= 0 {
-				l := s.Observed.Sub(u.at).Seconds()
+				wCount[w]++
+				gCount[g]++
+			}
+		}
+	}
+	several := func(counts []int) bool {
+		n := 0
+		for _, k := range counts {
+			if k > 0 {
+				n++
+			}
+		}
+		return n > 1
+	}
+	var wLat, gLat [][]float64
+	if several(wCount) {
+		wLat = make([][]float64, nw)
+	}
+	if several(gCount) {
+		gLat = make([][]float64, ng)
+	}
+	if wLat != nil || gLat != nil {
+		for _, s := range rec.Samples {
+			if s.Never != NeverNone || s.Observed < 0 {
+				continue
+			}
+			u := &updates[s.Update-1]
+			l := s.Observed.Sub(u.at).Seconds()
+			if wLat != nil {
+				w := c.pods[c.consumers[s.Consumer].pod].workload
 				wLat[w] = append(wLat[w], l)
+			}
+			if gLat != nil {
+				g := c.objGroup[u.obj]
 				gLat[g] = append(gLat[g], l)
 			}
 		}
+	}
+	stats := func(lat [][]float64, counts []int, i int) results.Latency {
+		switch {
+		case counts[i] == 0:
+			return results.Latency{}
+		case lat == nil:
+			return pooled
+		}
+		slices.Sort(lat[i])
+		return LatencyStats(lat[i])
 	}
 	secs := c.cfg.Duration.Seconds()
 	load := func(gc GroupCounts) results.GroupRequests {
@@ -90,13 +135,11 @@ func (c *Cluster) groupResults(rec *Recorder, updates []updateRecord) (byWorkloa
 	}
 	byObject = make([]results.Group, ng)
 	for g := range byObject {
-		slices.Sort(gLat[g])
-		byObject[g] = results.Group{Name: c.groupNames[g], LatencySeconds: LatencyStats(gLat[g]),
+		byObject[g] = results.Group{Name: c.groupNames[g], LatencySeconds: stats(gLat, gCount, g),
 			NeverUpdated: gNever[g], Requests: load(rec.Groups[g])}
 	}
 	byWorkload = make([]results.Group, nw)
 	for wi := range byWorkload {
-		slices.Sort(wLat[wi])
 		var own GroupCounts
 		var shared []string
 		for g, u := range users {
@@ -111,7 +154,7 @@ func (c *Cluster) groupResults(rec *Recorder, updates []updateRecord) (byWorkloa
 				shared = append(shared, c.groupNames[g])
 			}
 		}
-		byWorkload[wi] = results.Group{Name: c.cfg.Workloads[wi].Name, LatencySeconds: LatencyStats(wLat[wi]),
+		byWorkload[wi] = results.Group{Name: c.cfg.Workloads[wi].Name, LatencySeconds: stats(wLat, wCount, wi),
 			NeverUpdated: wNever[wi], Requests: load(own), SharedObjects: shared}
 	}
 	return byWorkload, byObject

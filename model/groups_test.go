@@ -140,3 +140,17 @@ func TestDerive(t *testing.T) {
 		}
 	}
 }
+
+// TestOneGroupGetsThePooledStats: a workload or object group that made
+// every observation has exactly the pooled latency statistics.
+func TestOneGroupGetsThePooledStats(t *testing.T) {
+	cfg := benchConfig(20, 5, 10, 10, Watch)
+	cfg.ObjectGroups = []string{"all"}
+	m := run(t, cfg).Metrics
+	if len(m.ByWorkload) != 1 || len(m.ByObject) != 1 || m.LatencySeconds.Count == 0 {
+		t.Fatalf("%d workloads, %d groups, %v pairs", len(m.ByWorkload), len(m.ByObject), m.LatencySeconds.Count)
+	}
+	if m.ByWorkload[0].LatencySeconds != m.LatencySeconds || m.ByObject[0].LatencySeconds != m.LatencySeconds {
+		t.Errorf("by_workload %+v, by_object %+v, pooled %+v", m.ByWorkload[0].LatencySeconds, m.ByObject[0].LatencySeconds, m.LatencySeconds)
+	}
+}

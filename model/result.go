@@ -126,7 +126,7 @@ func (c *Cluster) result() *Result {
 		},
 	}
 	r.Metrics.FaultEvents, r.Metrics.Faults = c.faultResults(rec)
-	r.Metrics.ByWorkload, r.Metrics.ByObject = c.groupResults(rec, r.updates)
+	r.Metrics.ByWorkload, r.Metrics.ByObject = c.groupResults(rec, r.updates, r.Metrics.LatencySeconds)
 	d := Derive(c.cfg)
 	d.CacheTTLMaxSeconds = max(d.CacheTTLSeconds, time.Duration(c.plan.ttlMax).Seconds())
 	r.Metrics.Derived = d
