@@ -41,8 +41,11 @@ var runCommand = &command{
 	long: `Run simulates a scenario (a YAML file, or a built-in by name: see
 'cmsim scenarios') and writes into the output folder:
 
-  summary.json    headline metrics per parameter point
-  latencies.csv   one row per (update, consumer) pair
+  summary.json    headline metrics per parameter point, also by workload
+                  and by object group, and derived values (Cache TTL in
+                  force, expected latency bound)
+  latencies.csv   one row per (update, consumer) pair, with its workload
+                  and the point's parameters
   load.csv        apiserver and kubelet load per time bucket
   scenario.yaml   the scenario as run, every default filled in
   charts/         latency and apiserver-load charts (SVG and PNG)
