@@ -91,31 +91,26 @@ func others(rest []estimate) string {
 	return ""
 }
 
-// spanOf formats the range [a, b] ("41.9–42.2 s"), with as many decimals
-// as it takes to tell a from b (up to 3).
+// spanOf formats the range [a, b]: "119–163 s" for seconds under 3
+// minutes, with as many decimals as it takes to tell a from b (up to 3:
+// "41.9–42.2 s"), else "0.2 to 7.9".
 func spanOf(a, b float64, format func(float64) string) string {
 	lo, hi := format(a), format(b)
-	if lo != hi {
-		return lo + " to " + hi
-	}
-	if a == b {
+	if a == b || lo == hi && !strings.HasSuffix(hi, " s") {
 		return lo
 	}
-	// The unit, if any, follows the last space: "42 s".
-	num, unit := hi, ""
-	if i := strings.LastIndexByte(hi, ' '); i >= 0 {
-		num, unit = hi[:i], hi[i:]
-	}
-	if _, err := strconv.ParseFloat(strings.ReplaceAll(num, ",", ""), 64); err != nil || unit == " min" {
-		return lo
-	}
-	for d := 1; d <= 3; d++ {
-		l, h := strconv.FormatFloat(a, 'f', d, 64), strconv.FormatFloat(b, 'f', d, 64)
-		if l != h {
-			return l + "–" + h + unit
+	if strings.HasSuffix(lo, " s") && strings.HasSuffix(hi, " s") {
+		if lo != hi {
+			return strings.TrimSuffix(lo, " s") + "–" + hi
+		}
+		for d := 1; d <= 3; d++ {
+			l, h := strconv.FormatFloat(a, 'f', d, 64), strconv.FormatFloat(b, 'f', d, 64)
+			if l != h || d == 3 {
+				return l + "–" + h + " s"
+			}
 		}
 	}
-	return lo
+	return lo + " to " + hi
 }
 
 // names lists the estimates' labels, the first few by name.
