@@ -319,10 +319,34 @@ func readRows[T any](r io.Reader, name string, header []string, extra func(int, 
 	}
 }
 
+// legacyLatencyHeader is latencies.csv's header before it had the
+// workload and parameter columns; ReadLatencies still reads it.
+var legacyLatencyHeader = []string{
+	"point", "replication", "update", "object", "written_at_seconds",
+	"pod", "node", "consumer", "consumer_kind",
+	"observed_at_seconds", "latency_seconds", "never_updated",
+}
+
 // ReadLatencies reads latencies.csv. The parameter columns after the fixed
 // ones are not read back: a row's Point names its parameters in
-// summary.json.
+// summary.json. A file written before the workload column existed is read
+// with Workload empty.
 func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
+	br := bufio.NewReader(r)
+	first, err := br.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("latencies.csv: %v", err)
+	}
+	r = io.MultiReader(strings.NewReader(first), br)
+	if strings.TrimRight(first, "\r\n") == strings.Join(legacyLatencyHeader, ",") {
+		return readRows(r, "latencies.csv", legacyLatencyHeader, nil, func(p *fieldParser, rec []string) LatencyRow {
+			return LatencyRow{
+				Point: p.int(rec, 0), Replication: p.int(rec, 1), Update: p.int(rec, 2), Object: rec[3],
+				WrittenAtSeconds: p.float(rec, 4), Pod: rec[5], Node: rec[6], Consumer: rec[7], ConsumerKind: rec[8],
+				ObservedAtSeconds: p.float(rec, 9), LatencySeconds: p.float(rec, 10), NeverUpdated: rec[11],
+			}
+		})
+	}
 	param := func(_ int, col string) bool { return col != "" }
 	return readRows(r, "latencies.csv", LatencyHeader, param, func(p *fieldParser, rec []string) LatencyRow {
 		return LatencyRow{

@@ -51,3 +51,17 @@ func TestLatencyParamColumns(t *testing.T) {
 		t.Errorf("read back %+v, want %+v", got, rows)
 	}
 }
+
+// TestReadLegacyLatencies: a latencies.csv written before the workload and
+// parameter columns still reads.
+func TestReadLegacyLatencies(t *testing.T) {
+	in := "point,replication,update,object,written_at_seconds,pod,node,consumer,consumer_kind,observed_at_seconds,latency_seconds,never_updated\n" +
+		"0,0,1,default/cm,600.000000,default/web-0,node-0,cm,volume,630.500000,30.500000,\n"
+	rows, err := ReadLatencies(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Node != "node-0" || rows[0].LatencySeconds != 30.5 || rows[0].Workload != "" {
+		t.Errorf("read %+v", rows)
+	}
+}
