@@ -52,7 +52,11 @@ func encode(t *testing.T, s *results.Summary, lat []results.LatencyRow, load []r
 	if err := results.WriteSummary(&out[0], s); err != nil {
 		t.Fatal(err)
 	}
-	lw, err := results.NewLatencyWriter(&out[1])
+	var params []map[string]string
+	for _, p := range s.Points {
+		params = append(params, p.Params)
+	}
+	lw, err := results.NewLatencyWriter(&out[1], params)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -110,7 +110,7 @@ func (pr *Partial) Files() []File {
 		}},
 		{ScenarioFile, func(w io.Writer) error { _, err := w.Write(pr.ScenarioYAML); return err }},
 		{LatenciesFile, func(w io.Writer) error {
-			lw, err := results.NewLatencyWriter(w)
+			lw, err := results.NewLatencyWriter(w, pr.Manifest.Params)
 			if err != nil {
 				return err
 			}

@@ -136,19 +136,21 @@ func (c *Cluster) nextLeaseGoaway(nd *nodeState, t sim.Time) sim.Time {
 }
 
 // send issues one request of node n at t, with client-go's automatic
-// retries of 429 responses that carry Retry-After. needsCache says the
+// retries of 429 responses that carry Retry-After, for object o (-1: a
+// TokenRequest). needsCache says the
 // request is served only by a watch cache that is ready (LIST, WATCH);
 // GETs are served from etcd while it initialises. Every attempt that
 // reaches a replica is counted. It returns when the request was served (or
 // finally failed), how it ended, and the replica that answered last.
-func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t sim.Time) (sim.Time, outcome, int32) {
+func (c *partition) send(n int32, v verb, kind ObjectKind, o int32, needsCache bool, t sim.Time) (sim.Time, outcome, int32) {
 	t0 := t
+	g := c.groupOf(o)
 	nd := &c.nodes[n]
 	if c.calm && !c.lb {
 		if c.cfg.KubeAPIQPS > 0 && v != verbWatch {
 			t += nd.bucket.reserve(t, c.cfg.KubeAPIQPS, c.cfg.KubeAPIBurst)
 		}
-		c.rec.count(v, kind, t)
+		c.rec.count(v, kind, g, t)
 		if v == verbWatch || v == verbCreate {
 			c.rec.latency(v, t, t-t0, t-t0, 0, 0)
 		}
@@ -164,7 +166,7 @@ func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t si
 			return t, refused, -1
 		}
 		st, up, ready := c.replicaAt(r, t)
-		c.rec.count(v, kind, t)
+		c.rec.count(v, kind, g, t)
 		if c.cfg.GoawayChance > 0 && nd.lb.Float64() < c.cfg.GoawayChance {
 			nd.replica = -1 // the response carries GOAWAY: the next request reconnects
 		}
@@ -192,7 +194,7 @@ func (c *partition) send(n int32, v verb, kind ObjectKind, needsCache bool, t si
 // arrives, and whether a replica served it.
 func (c *partition) serveGet(n, o int32, fromEtcd bool, t sim.Time, r *sim.Rand) (int32, sim.Time, bool) {
 	kind := c.cfg.Objects[o].Kind
-	at, out, _ := c.send(n, verbGet, kind, false, t)
+	at, out, _ := c.send(n, verbGet, kind, o, false, t)
 	if out != served {
 		return 0, at, false
 	}
@@ -215,7 +217,7 @@ func (c *partition) serveGet(n, o int32, fromEtcd bool, t sim.Time, r *sim.Rand)
 // replica that served it (-1: none).
 func (c *partition) serveList(n, o int32, t sim.Time, rng *sim.Rand) (int32, sim.Time, sim.Time, int32) {
 	kind := c.cfg.Objects[o].Kind
-	at, out, r := c.send(n, verbList, kind, true, t)
+	at, out, r := c.send(n, verbList, kind, o, true, t)
 	if out != served {
 		return 0, at, at, -1
 	}
@@ -231,7 +233,7 @@ func (c *partition) serveList(n, o int32, t sim.Time, rng *sim.Rand) (int32, sim
 // when it was served and when the initial events and their bookmark
 // arrive, and the replica that serves it (-1: none).
 func (c *partition) serveInitialEvents(n, o int32, t sim.Time, rng *sim.Rand) (int32, sim.Time, sim.Time, int32) {
-	at, out, r := c.send(n, verbWatch, c.cfg.Objects[o].Kind, true, t)
+	at, out, r := c.send(n, verbWatch, c.cfg.Objects[o].Kind, o, true, t)
 	if out != served {
 		return 0, at, at, -1
 	}

@@ -29,6 +29,9 @@ type Cluster struct {
 	end     sim.Time
 	streams sim.Streams
 	plan    *plan
+	// groupNames name the object groups; objGroup[o] is object o's.
+	groupNames []string
+	objGroup   []int32
 	// partNodes[i] is partition i's first node; partNodes[len-1] = nodes.
 	partNodes []int32
 	// What the partitions leave behind when they finish: their recordings,
@@ -324,6 +327,7 @@ func New(cfg *Config) (*Cluster, error) {
 	c.maxIdle = sim.Time(max(5*cfg.SyncFrequency, time.Minute))
 	c.behaviours = resolveBehaviours(cfg.kubeletRelease(), cfg.apiserverRelease())
 	c.minWatchTimeout = sim.Time(c.behaviours.minWatchTimeout)
+	c.groupNames, c.objGroup = objectGroups(cfg)
 	switch cfg.CacheTTLMode {
 	case TTLAuto:
 		c.cacheTTL = sim.Time(TTLForClusterSize(cfg.Nodes))
@@ -418,7 +422,7 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	if podHi > podLo {
 		p.consLo, p.consHi = c.pods[podLo].consStart, c.pods[podHi-1].consEnd
 	}
-	p.rec = newRecorder(c.horizon, cfg.Bucket, len(c.plan.faults), max(cfg.Replicas, 1))
+	p.rec = newRecorder(c.horizon, cfg.Bucket, len(c.plan.faults), max(cfg.Replicas, 1), len(c.groupNames))
 	switch cfg.Strategy {
 	case Get:
 		p.mgr = &simpleManager{c: p}

@@ -173,6 +173,9 @@ type Object struct {
 	Name      string
 	SizeBytes int
 	Immutable bool
+	// Group indexes Config.ObjectGroups: the scenario entry the object
+	// belongs to, for per-group results.
+	Group int32
 }
 
 // Select says which members of an object group a pod mounts.
@@ -338,6 +341,11 @@ type Config struct {
 	CacheTTLMode  CacheTTLMode
 	CacheTTL      time.Duration // with TTLFixed
 
+	// ObjectGroups names the object groups (the scenario's object
+	// entries, then the implicit objects by name) that Object.Group
+	// indexes. Empty: every object is its own group.
+	ObjectGroups []string
+
 	GetLatency Dist // apiserver GET and LIST response time
 	WatchDelay Dist // commit to watch-event delivery at the kubelet
 
@@ -405,6 +413,13 @@ func (c *Config) Validate() error {
 	}
 	if c.Replicas < 0 {
 		return fmt.Errorf("replicas must be >= 1 (0 means 1)")
+	}
+	if len(c.ObjectGroups) > 0 {
+		for i := range c.Objects {
+			if g := c.Objects[i].Group; g < 0 || int(g) >= len(c.ObjectGroups) {
+				return fmt.Errorf("object %d: group %d is not one of the %d object groups", i, g, len(c.ObjectGroups))
+			}
+		}
 	}
 	if c.GoawayChance < 0 || c.GoawayChance > 1 {
 		return fmt.Errorf("goawayChance must be in [0, 1]")

@@ -61,7 +61,7 @@ func (c *partition) arrive(ri int32, t sim.Time) {
 	st, up, ready := c.replicaAt(rep, t)
 	r.notBefore = 0
 	if r.node >= 0 {
-		c.rec.count(r.verb, r.kind, t)
+		c.rec.count(r.verb, r.kind, c.groupOf(r.obj), t)
 		if c.cfg.GoawayChance > 0 && c.nodes[r.node].lb.Float64() < c.cfg.GoawayChance {
 			c.nodes[r.node].replica = -1
 		}

@@ -62,6 +62,9 @@ type Recorder struct {
 	// Requests counts every request that reached a replica over the run,
 	// by verb and resource (configmaps, secrets, serviceaccounts/token).
 	Requests [verbs][resources]float64
+	// Groups counts requests and watch events by object group (see
+	// Config.ObjectGroups).
+	Groups []GroupCounts
 	// perSecond counts requests by verb in each second of the run, for the
 	// peak rates; the Cluster sums the partitions' and drops them.
 	perSecond [verbs][]uint32
@@ -74,6 +77,12 @@ type Recorder struct {
 	Samples []Sample
 
 	faults []faultStats
+}
+
+// GroupCounts are one object group's request and watch-event counts over
+// the run: every request that reached a replica, as Requests counts them.
+type GroupCounts struct {
+	Get, List, Watch, WatchEvents float64
 }
 
 // Resources counted in Recorder.Requests.
@@ -122,7 +131,7 @@ const (
 	NeverImmutable
 )
 
-func newRecorder(horizon sim.Time, bucket time.Duration, faults, replicas int) *Recorder {
+func newRecorder(horizon sim.Time, bucket time.Duration, faults, replicas, groups int) *Recorder {
 	n := int((horizon + sim.Time(bucket) - 1) / sim.Time(bucket))
 	if n == 0 {
 		n = 1
@@ -149,6 +158,7 @@ func newRecorder(horizon sim.Time, bucket time.Duration, faults, replicas int) *
 		r.perSecond[v] = make([]uint32, secs)
 	}
 	r.faults = make([]faultStats, faults)
+	r.Groups = make([]GroupCounts, groups)
 	for i := range r.faults {
 		r.faults[i].rewatched, r.faults[i].mountRecovered = -1, -1
 	}
@@ -174,28 +184,45 @@ func (r *Recorder) add(series []float64, t sim.Time, v float64) {
 	}
 }
 
-// count records one request of verb v for object kind k that reached a
-// replica at t: in the totals, the per-second counts and, for LIST, WATCH
-// and POST, their time series. GETs' series are split by serving path by
-// the caller.
-func (r *Recorder) count(v verb, k ObjectKind, t sim.Time) {
+// count records one request of verb v for object kind k and object group
+// g (-1: none, a TokenRequest) that reached a replica at t: in the totals,
+// the per-second counts and, for LIST, WATCH and POST, their time series.
+// GETs' series are split by serving path by the caller.
+func (r *Recorder) count(v verb, k ObjectKind, g int32, t sim.Time) {
 	if t < 0 || t > r.horizon {
 		return
 	}
 	res := int(k)
 	switch v {
+	case verbGet:
+		if g >= 0 {
+			r.Groups[g].Get++
+		}
 	case verbList:
 		r.add(r.List, t, 1)
 		r.ByResource[k].List++
+		if g >= 0 {
+			r.Groups[g].List++
+		}
 	case verbWatch:
 		r.add(r.WatchReqs, t, 1)
 		r.ByResource[k].WatchReqs++
+		if g >= 0 {
+			r.Groups[g].Watch++
+		}
 	case verbCreate:
 		r.add(r.TokenReqs, t, 1)
 		res = resTokens
 	}
 	r.Requests[v][res]++
 	r.perSecond[v][t/sim.Time(time.Second)]++
+}
+
+// groupEvent counts one watch event for object group g sent at t.
+func (r *Recorder) groupEvent(g int32, t sim.Time) {
+	if t >= 0 && t <= r.horizon {
+		r.Groups[g].WatchEvents++
+	}
 }
 
 // ResourceCounts are one resource's request counts over the run.
@@ -280,6 +307,13 @@ func (r *Recorder) merge(parts []*Recorder) {
 			a.GetCache += b.GetCache
 			a.List += b.List
 			a.WatchReqs += b.WatchReqs
+			a.WatchEvents += b.WatchEvents
+		}
+		for g := range r.Groups {
+			a, b := &r.Groups[g], &p.Groups[g]
+			a.Get += b.Get
+			a.List += b.List
+			a.Watch += b.Watch
 			a.WatchEvents += b.WatchEvents
 		}
 		for v := range r.Requests {

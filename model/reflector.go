@@ -121,7 +121,7 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 	}
 	m.listedAt(s, v, at, done)
 	u := r.Float64()
-	wat, out, rep := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, true, at)
+	wat, out, rep := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, sl.obj, true, at)
 	if out != served {
 		m.retryLater(s, wat, actWatch)
 		return
@@ -257,7 +257,7 @@ func (m *watchingManager) rewatch(s int32, t sim.Time) {
 			needsCache: true, cont: contRewatch, slot: s, gen: ws.watchGen}, t)
 		return
 	}
-	at, out, r := c.send(sl.node, verbWatch, kind, true, t)
+	at, out, r := c.send(sl.node, verbWatch, kind, sl.obj, true, t)
 	if out != served {
 		if c.tracing {
 			c.tracef(at, "%s: reflector for %s: WATCH failed (%s)", c.nodeName(sl.node), c.objectName(sl.obj), outcomeNames[out])

@@ -32,7 +32,7 @@ type Result struct {
 
 // result finishes the samples and computes the metrics.
 func (c *Cluster) result() *Result {
-	rec := newRecorder(c.horizon, c.cfg.Bucket, len(c.plan.faults), max(c.cfg.Replicas, 1))
+	rec := newRecorder(c.horizon, c.cfg.Bucket, len(c.plan.faults), max(c.cfg.Replicas, 1), len(c.groupNames))
 	var events uint64
 	for _, e := range c.partEvents {
 		events += e
@@ -126,6 +126,10 @@ func (c *Cluster) result() *Result {
 		},
 	}
 	r.Metrics.FaultEvents, r.Metrics.Faults = c.faultResults(rec)
+	r.Metrics.ByWorkload, r.Metrics.ByObject = c.groupResults(rec, r.updates, r.Metrics.LatencySeconds)
+	d := Derive(c.cfg)
+	d.CacheTTLMaxSeconds = max(d.CacheTTLSeconds, time.Duration(c.plan.ttlMax).Seconds())
+	r.Metrics.Derived = d
 	return r
 }
 
@@ -483,6 +487,7 @@ func (r *Result) EachLatencyRow(point, replication int, fn func(*results.Latency
 		}
 		row.Object = objects[u.obj]
 		row.WrittenAtSeconds = u.at.Seconds()
+		row.Workload = c.cfg.Workloads[p.workload].Name
 		if row.Pod = pods[cs.pod]; row.Pod == "" {
 			row.Pod = c.podName(p)
 			pods[cs.pod] = row.Pod

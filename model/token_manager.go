@@ -58,7 +58,7 @@ func (c *partition) tokenForMount(pi int32, t sim.Time, w waiter) (ok, renewed, 
 		ok, renewed = c.tokenResult(pi, done, served)
 		return ok, renewed, false
 	}
-	at, out, _ := c.send(p.node, verbCreate, 0, false, t)
+	at, out, _ := c.send(p.node, verbCreate, 0, -1, false, t)
 	ok, renewed = c.tokenResult(pi, at, out == served)
 	return ok, renewed, false
 }

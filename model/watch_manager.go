@@ -288,6 +288,7 @@ func (m *watchingManager) sendEvent(s int32, v int32, t sim.Time) {
 	kind := c.cfg.Objects[sl.obj].Kind
 	c.rec.add(c.rec.WatchEvents, t, 1)
 	c.rec.addRes(kind, t, func(r *ResourceCounts) *float64 { return &r.WatchEvents })
+	c.rec.groupEvent(c.groupOf(sl.obj), t)
 	c.rec.add(c.rec.Bytes, t, float64(c.cfg.Objects[sl.obj].SizeBytes))
 	at := t.Add(c.cfg.WatchDelay.Sample(&c.nodes[sl.node].rng))
 	c.eng.Schedule(at, c.evDeliver, s, v, 0, 0)
@@ -382,7 +383,7 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 	c.rec.add(c.rec.Bookmarks, t, 1)
 	m := c.mgr.(*watchingManager)
 	if c.calm && !c.lb && c.levels == nil {
-		c.rec.count(verbWatch, c.cfg.Objects[sl.obj].Kind, t)
+		c.rec.count(verbWatch, c.cfg.Objects[sl.obj].Kind, c.groupOf(sl.obj), t)
 		u := c.nodes[sl.node].rng.Float64()
 		ws.watchStart = t
 		m.scheduleExpiry(ev.A, t+c.watchTimeout(u))

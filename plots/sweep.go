@@ -27,8 +27,12 @@ type Metric struct {
 	// two decades or more (points at 0 are then left out).
 	Log bool
 	// Note, when set, is a sentence [All] adds to the chart's caption.
-	Note  string
-	Value func(m *results.Metrics) float64
+	Note string
+	// PointsOnly draws the measured points (and their error bars) without
+	// lines between them, for sparse, unevenly spaced values such as a
+	// plan's, where a line would suggest values never measured.
+	PointsOnly bool
+	Value      func(m *results.Metrics) float64
 }
 
 // SweepMetrics are the metrics [All] charts against the swept parameter.
@@ -264,7 +268,13 @@ func MetricSweep(title string, m Metric, points []results.Point) (*plot.Plot, er
 		}
 		line.LineStyle = styles[gi]
 		pts.GlyphStyle = draw.GlyphStyle{Color: styles[gi].Color, Radius: vg.Points(2.5), Shape: glyphs[gi]}
-		p.Add(line, pts)
+		thumbs := []plot.Thumbnailer{line, pts}
+		if m.PointsOnly {
+			thumbs = thumbs[1:]
+			p.Add(pts)
+		} else {
+			p.Add(line, pts)
+		}
 		if anyCI {
 			eb, err := plotter.NewYErrorBars(struct {
 				plotter.XYs
@@ -281,7 +291,7 @@ func MetricSweep(title string, m Metric, points []results.Point) (*plot.Plot, er
 		if name == "" {
 			name = m.Name
 		}
-		p.Legend.Add(name, line, pts)
+		p.Legend.Add(name, thumbs...)
 	}
 	if !any {
 		return withNote(p, NoSamples), nil

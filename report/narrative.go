@@ -50,6 +50,7 @@ func read(s *results.Summary, lat []results.LatencyRow, lv []level) Reading {
 		if capacityOn(pt, lv[0]) {
 			r.Paragraphs = append(r.Paragraphs, capacitySentence(pt, lv[0]))
 		}
+		r.Paragraphs = append(r.Paragraphs, StaleWorkloads(s)...)
 		r.Paragraphs = append(r.Paragraphs, faultParagraphs(pt)...)
 		if f := failureSentence(pt); f != "" {
 			r.Paragraphs = append(r.Paragraphs, f)
@@ -69,50 +70,12 @@ func read(s *results.Summary, lat []results.LatencyRow, lv []level) Reading {
 	if reps := s.Points[0].Replications; reps > 1 {
 		intro += fmt.Sprintf(" Figures are means over %d replications.", reps)
 	}
-	best, worst := -1, -1
-	for i := range s.Points {
-		m := &s.Points[i].Metrics
-		if m.LatencySeconds.Count == 0 || !finite(m.LatencySeconds.P99) {
-			continue
-		}
-		if best < 0 || m.LatencySeconds.P99 < s.Points[best].LatencySeconds.P99 {
-			best = i
-		}
-		if worst < 0 || m.LatencySeconds.P99 > s.Points[worst].LatencySeconds.P99 {
-			worst = i
-		}
-	}
-	cheap, dear := -1, -1
-	for i := range s.Points {
-		c := plots.RequestsPerSec(&s.Points[i].Metrics)
-		if !finite(c) {
-			continue
-		}
-		if cheap < 0 || c < plots.RequestsPerSec(&s.Points[cheap].Metrics) {
-			cheap = i
-		}
-		if dear < 0 || c > plots.RequestsPerSec(&s.Points[dear].Metrics) {
-			dear = i
-		}
-	}
-	var sum []string
-	if best >= 0 {
-		sum = append(sum, fmt.Sprintf("%s has the best p99 latency (%s); %s the worst (%s).",
-			labels[best], sec(s.Points[best].LatencySeconds.P99), labels[worst], sec(s.Points[worst].LatencySeconds.P99)))
-	} else {
-		sum = append(sum, "No point observed any update, so no latency can be compared.")
-	}
-	if cheap >= 0 {
-		sum = append(sum, fmt.Sprintf("%s costs the apiserver least (%s requests/s: GET + LIST + WATCH); %s the most (%s requests/s).",
-			labels[cheap], rate(plots.RequestsPerSec(&s.Points[cheap].Metrics)), labels[dear], rate(plots.RequestsPerSec(&s.Points[dear].Metrics))))
-	}
-	if best >= 0 && best == cheap {
-		sum = append(sum, labels[best]+" is both the fastest and the cheapest.")
-	}
+	sum := verdicts(s, labels)
 	r.Paragraphs = append(r.Paragraphs, intro, strings.Join(sum, " "))
 	if slo := sloSummary(s, lv); slo != "" {
 		r.Paragraphs = append(r.Paragraphs, slo)
 	}
+	r.Paragraphs = append(r.Paragraphs, StaleWorkloads(s)...)
 	for i := range s.Points {
 		pt := &s.Points[i]
 		l := &pt.LatencySeconds

@@ -52,6 +52,8 @@ func Write(w io.Writer, in Input) error {
 	}
 	page.Latency, page.Load = tables(in.Summary)
 	page.Faults = faultTables(in.Summary)
+	page.Groups = groupTables(in.Summary)
+	page.Derived = derivedTable(in.Summary)
 	page.Capacity = capacityTables(in.Summary, lv)
 	if page.Figures, err = figures(charts); err != nil {
 		return err
@@ -108,6 +110,8 @@ type pageData struct {
 	Reading       Reading
 	Latency, Load table
 	Faults        []pointTable
+	Groups        []pointTable
+	Derived       *table
 	Capacity      *capacitySection
 	Figures       []figure
 	YAML          string

@@ -66,6 +66,19 @@ a { color: #0b5394; }
 {{template "table" .Latency}}
 <p>Apiserver load from kubelet ConfigMap and Secret requests, averaged over the run.</p>
 {{template "table" .Load}}
+{{- with .Derived}}
+<p>What the settings imply, before anything runs: the Cache TTL in force (auto: the TTL controller's annotation for the cluster size; only the Cache strategy uses it) and the expected bound on a running pod's volume latency, 1.5 × syncFrequency (the longest resync wait) + the 1 s sync tick and the volume manager's two 100 ms loops, + the TTL under Cache. Faults, queueing, new pods and env consumers can exceed it.</p>
+{{template "table" .}}
+{{- end}}
+{{- if .Groups}}
+
+<h2 id="groups">By workload and object group</h2>
+{{- range .Groups}}
+<h3>{{.Label}}</h3>
+{{template "table" .Table}}
+<p>{{.Note}}</p>
+{{- end}}
+{{- end}}
 {{- with .Capacity}}
 
 <h2 id="capacity">Apiserver capacity</h2>

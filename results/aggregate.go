@@ -24,6 +24,10 @@ func Aggregate(reps []Metrics) (mean Metrics, ci95 *Metrics) {
 		*f /= float64(n)
 	}
 	mean.FaultEvents = meanFaultEvents(reps)
+	mean.Derived = reps[0].Derived
+	var ciW, ciO []Group
+	mean.ByWorkload, ciW = aggregateGroups(groupsOf(reps, func(m *Metrics) []Group { return m.ByWorkload }))
+	mean.ByObject, ciO = aggregateGroups(groupsOf(reps, func(m *Metrics) []Group { return m.ByObject }))
 	if n < 2 {
 		return mean, nil
 	}
@@ -39,7 +43,17 @@ func Aggregate(reps []Metrics) (mean Metrics, ci95 *Metrics) {
 		sd := math.Sqrt(ss / float64(n-1))
 		*cf[j] = t * sd / math.Sqrt(float64(n))
 	}
+	ci95.ByWorkload, ci95.ByObject = ciW, ciO
 	return mean, ci95
+}
+
+// groupsOf returns each replication's groups that get selects.
+func groupsOf(reps []Metrics, get func(*Metrics) []Group) [][]Group {
+	out := make([][]Group, len(reps))
+	for i := range reps {
+		out[i] = get(&reps[i])
+	}
+	return out
 }
 
 // meanFaultEvents averages the replications' fault events when every

@@ -9,12 +9,14 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"strings"
 )
 
-// LatencyHeader is the header row of latencies.csv.
+// LatencyHeader is the header row of latencies.csv; the point's parameters
+// follow it (see [ParamColumns]).
 var LatencyHeader = []string{
 	"point", "replication", "update", "object", "written_at_seconds",
-	"pod", "node", "consumer", "consumer_kind",
+	"pod", "workload", "node", "consumer", "consumer_kind",
 	"observed_at_seconds", "latency_seconds", "never_updated",
 }
 
@@ -77,16 +79,79 @@ type LatencyWriter struct {
 	bw  *bufio.Writer
 	cw  *csv.Writer
 	rec []string
+	// values[p] are point p's parameter cells.
+	values [][]string
 }
 
-// NewLatencyWriter writes the header and returns a writer for rows.
-func NewLatencyWriter(w io.Writer) (*LatencyWriter, error) {
+// NewLatencyWriter writes the header and returns a writer for rows. After
+// the fixed columns come the parameters of the rows' points, one column
+// each (see [ParamColumns]): params[p] labels point p, as Summary.Points[p].Params.
+func NewLatencyWriter(w io.Writer, params []map[string]string) (*LatencyWriter, error) {
 	bw := bufio.NewWriterSize(w, 1<<16)
 	cw := csv.NewWriter(bw)
-	if err := cw.Write(LatencyHeader); err != nil {
+	keys, names := ParamColumns(params)
+	if err := cw.Write(append(slices.Clone(LatencyHeader), names...)); err != nil {
 		return nil, err
 	}
-	return &LatencyWriter{bw: bw, cw: cw, rec: make([]string, len(LatencyHeader))}, nil
+	values := make([][]string, len(params))
+	for p, m := range params {
+		values[p] = make([]string, len(keys))
+		for i, k := range keys {
+			values[p][i] = m[k]
+		}
+	}
+	return &LatencyWriter{bw: bw, cw: cw, rec: make([]string, len(LatencyHeader)+len(keys)), values: values}, nil
+}
+
+// ParamColumns returns the parameter paths of the points (every key of any
+// point's Params), the strategy first and the rest sorted, and their column
+// names in latencies.csv: the path's last element ("strategy" for
+// changeDetectionStrategy), or the whole path where two would clash.
+func ParamColumns(params []map[string]string) (keys, names []string) {
+	const strategy = "cluster.kubelet.changeDetectionStrategy"
+	seen := map[string]bool{}
+	for _, m := range params {
+		for k := range m {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
+			}
+		}
+	}
+	slices.SortFunc(keys, func(a, b string) int {
+		switch {
+		case a == b:
+			return 0
+		case a == strategy:
+			return -1
+		case b == strategy:
+			return 1
+		case a < b:
+			return -1
+		}
+		return 1
+	})
+	short := func(k string) string {
+		if k == strategy {
+			return "strategy"
+		}
+		return k[strings.LastIndexByte(k, '.')+1:]
+	}
+	count := map[string]int{}
+	for _, k := range keys {
+		count[short(k)]++
+	}
+	for _, h := range LatencyHeader {
+		count[h]++ // a parameter never takes a fixed column's name
+	}
+	for _, k := range keys {
+		if n := short(k); count[n] == 1 {
+			names = append(names, n)
+		} else {
+			names = append(names, k)
+		}
+	}
+	return keys, names
 }
 
 // Write appends one row.
@@ -98,12 +163,19 @@ func (lw *LatencyWriter) Write(r *LatencyRow) error {
 	rec[3] = r.Object
 	rec[4] = fmtSeconds(r.WrittenAtSeconds)
 	rec[5] = r.Pod
-	rec[6] = r.Node
-	rec[7] = r.Consumer
-	rec[8] = r.ConsumerKind
-	rec[9] = fmtSeconds(r.ObservedAtSeconds)
-	rec[10] = fmtSeconds(r.LatencySeconds)
-	rec[11] = r.NeverUpdated
+	rec[6] = r.Workload
+	rec[7] = r.Node
+	rec[8] = r.Consumer
+	rec[9] = r.ConsumerKind
+	rec[10] = fmtSeconds(r.ObservedAtSeconds)
+	rec[11] = fmtSeconds(r.LatencySeconds)
+	rec[12] = r.NeverUpdated
+	extra := rec[len(LatencyHeader):]
+	if r.Point >= 0 && r.Point < len(lw.values) {
+		copy(extra, lw.values[r.Point])
+	} else {
+		clear(extra)
+	}
 	return lw.cw.Write(rec)
 }
 
@@ -247,9 +319,36 @@ func readRows[T any](r io.Reader, name string, header []string, extra func(int, 
 	}
 }
 
-// ReadLatencies reads latencies.csv.
+// legacyLatencyHeader is latencies.csv's header before it had the
+// workload and parameter columns; ReadLatencies still reads it.
+var legacyLatencyHeader = []string{
+	"point", "replication", "update", "object", "written_at_seconds",
+	"pod", "node", "consumer", "consumer_kind",
+	"observed_at_seconds", "latency_seconds", "never_updated",
+}
+
+// ReadLatencies reads latencies.csv. The parameter columns after the fixed
+// ones are not read back: a row's Point names its parameters in
+// summary.json. A file written before the workload column existed is read
+// with Workload empty.
 func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
-	return readRows(r, "latencies.csv", LatencyHeader, nil, func(p *fieldParser, rec []string) LatencyRow {
+	br := bufio.NewReader(r)
+	first, err := br.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return nil, fmt.Errorf("latencies.csv: %v", err)
+	}
+	r = io.MultiReader(strings.NewReader(first), br)
+	if strings.TrimRight(first, "\r\n") == strings.Join(legacyLatencyHeader, ",") {
+		return readRows(r, "latencies.csv", legacyLatencyHeader, nil, func(p *fieldParser, rec []string) LatencyRow {
+			return LatencyRow{
+				Point: p.int(rec, 0), Replication: p.int(rec, 1), Update: p.int(rec, 2), Object: rec[3],
+				WrittenAtSeconds: p.float(rec, 4), Pod: rec[5], Node: rec[6], Consumer: rec[7], ConsumerKind: rec[8],
+				ObservedAtSeconds: p.float(rec, 9), LatencySeconds: p.float(rec, 10), NeverUpdated: rec[11],
+			}
+		})
+	}
+	param := func(_ int, col string) bool { return col != "" }
+	return readRows(r, "latencies.csv", LatencyHeader, param, func(p *fieldParser, rec []string) LatencyRow {
 		return LatencyRow{
 			Point:             p.int(rec, 0),
 			Replication:       p.int(rec, 1),
@@ -257,12 +356,13 @@ func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
 			Object:            rec[3],
 			WrittenAtSeconds:  p.float(rec, 4),
 			Pod:               rec[5],
-			Node:              rec[6],
-			Consumer:          rec[7],
-			ConsumerKind:      rec[8],
-			ObservedAtSeconds: p.float(rec, 9),
-			LatencySeconds:    p.float(rec, 10),
-			NeverUpdated:      rec[11],
+			Workload:          rec[6],
+			Node:              rec[7],
+			Consumer:          rec[8],
+			ConsumerKind:      rec[9],
+			ObservedAtSeconds: p.float(rec, 10),
+			LatencySeconds:    p.float(rec, 11),
+			NeverUpdated:      rec[12],
 		}
 	})
 }

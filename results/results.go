@@ -40,6 +40,14 @@ type Metrics struct {
 	// with replications, the mean of each figure when every replication
 	// had the same arrivals, else the first replication's.
 	FaultEvents []FaultEvent `json:"fault_events,omitempty"`
+	// ByWorkload and ByObject split the latency, never-updated and
+	// request figures by workload and by object group (see Group), in
+	// the scenario's order.
+	ByWorkload []Group `json:"by_workload,omitempty"`
+	ByObject   []Group `json:"by_object,omitempty"`
+	// Derived holds the values the point's settings imply (the Cache TTL
+	// in force, the expected latency bound); zero, and left out, in ci95.
+	Derived Derived `json:"derived,omitzero"`
 }
 
 // Faults summarises the run's faults and churn.
@@ -247,6 +255,7 @@ type LatencyRow struct {
 	Object            string  // namespace/name
 	WrittenAtSeconds  float64 // when the apiserver committed the write
 	Pod               string  // namespace/name
+	Workload          string  // the pod's workload, as the scenario names it
 	Node              string
 	Consumer          string // volume name or env, unique within the pod
 	ConsumerKind      string // volume, projected, subPath, env, envFrom

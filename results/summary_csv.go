@@ -18,6 +18,20 @@ func SummaryColumns() []string {
 	return cols
 }
 
+// CIColumns returns the metrics that have a 95% confidence half-width: all
+// of SummaryColumns but the derived values, which the settings fix.
+func CIColumns() []string {
+	var cols []string
+	for _, c := range SummaryColumns() {
+		if !derivedColumn(c) {
+			cols = append(cols, c)
+		}
+	}
+	return cols
+}
+
+func derivedColumn(path string) bool { return strings.HasPrefix(path, "derived.") }
+
 // walkNumbers calls f for every float64 field of the struct v (recursing
 // into structs, skipping slices), with its dotted JSON path.
 func walkNumbers(v reflect.Value, prefix string, f func(path string, v reflect.Value)) {
@@ -62,8 +76,9 @@ func WriteSummaryCSV(w io.Writer, s *Summary) error {
 	header := append([]string{"point"}, params...)
 	header = append(header, "replications")
 	header = append(header, metrics...)
+	ciMetrics := CIColumns()
 	if hasCI {
-		for _, m := range metrics {
+		for _, m := range ciMetrics {
 			header = append(header, "ci95."+m)
 		}
 	}
@@ -78,15 +93,19 @@ func WriteSummaryCSV(w io.Writer, s *Summary) error {
 			rec = append(rec, p.Params[k])
 		}
 		rec = append(rec, strconv.Itoa(max(p.Replications, 1)))
-		numbers := func(m *Metrics) {
-			walkNumbers(reflect.ValueOf(m).Elem(), "", func(_ string, v reflect.Value) { rec = append(rec, fmtRate(v.Float())) })
+		numbers := func(m *Metrics, ci bool) {
+			walkNumbers(reflect.ValueOf(m).Elem(), "", func(path string, v reflect.Value) {
+				if !ci || !derivedColumn(path) {
+					rec = append(rec, fmtRate(v.Float()))
+				}
+			})
 		}
-		numbers(&p.Metrics)
+		numbers(&p.Metrics, false)
 		if hasCI {
 			if p.CI95 != nil {
-				numbers(p.CI95)
+				numbers(p.CI95, true)
 			} else {
-				for range metrics {
+				for range ciMetrics {
 					rec = append(rec, "")
 				}
 			}

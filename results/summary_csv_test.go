@@ -35,6 +35,8 @@ func TestSummaryCSVMatchesJSON(t *testing.T) {
 		for i, f := range pt.CI95.Fields() {
 			*f = float64(i) / 8
 		}
+		pt.Metrics.Derived = Derived{Strategy: "Cache", Nodes: 300, SyncFrequencySeconds: 60, CacheTTLSeconds: 15, CacheTTLSource: "auto",
+			CacheTTLMaxSeconds: 30, SyncWaitMaxSeconds: 90, LoopsSeconds: 1.2, LatencyBoundSeconds: 106.2 + float64(p)}
 		s.Points = append(s.Points, pt)
 	}
 	var js, cs bytes.Buffer
@@ -59,8 +61,9 @@ func TestSummaryCSVMatchesJSON(t *testing.T) {
 	if strings.Join(head[:4], ",") != "point,a.param,b.param,replications" {
 		t.Errorf("header starts %v", head[:4])
 	}
-	if n := len(SummaryColumns()); len(head) != 4+2*n || n != len(s.Points[0].Metrics.Fields()) {
-		t.Errorf("%d columns for %d metrics (Fields has %d)", len(head), n, len(s.Points[0].Metrics.Fields()))
+	n, nCI := len(SummaryColumns()), len(CIColumns())
+	if len(head) != 4+n+nCI || nCI != len(s.Points[0].Metrics.Fields()) {
+		t.Errorf("%d columns for %d metrics and %d half-widths (Fields has %d)", len(head), n, nCI, len(s.Points[0].Metrics.Fields()))
 	}
 	for p, row := range rows[1:] {
 		if row[0] != strconv.Itoa(p) || row[2] != strconv.Itoa(p) || row[3] != "3" {

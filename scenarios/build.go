@@ -86,21 +86,26 @@ func (s *Scenario) ModelConfig(seed uint64) (*model.Config, error) {
 			idx[i] = len(cfg.Objects)
 			cfg.Objects = append(cfg.Objects, model.Object{
 				Kind: kind, Namespace: o.Namespace, Name: o.MemberName(i),
-				SizeBytes: o.SizeBytes, Immutable: i < immutable,
+				SizeBytes: o.SizeBytes, Immutable: i < immutable, Group: int32(len(cfg.ObjectGroups)),
 			})
 		}
 		members[o.Name] = idx
+		cfg.ObjectGroups = append(cfg.ObjectGroups, o.Name)
 	}
 	// Implicit objects, one per namespace whose pods reference it:
 	// kube-root-ca.crt, read through the kube-api-access projected volume,
 	// and the default ServiceAccount's pull secret.
 	implicit := func(kind model.ObjectKind, name string, size int, uses func(Workload) bool) map[string]int {
 		idx := map[string]int{}
+		group := int32(len(cfg.ObjectGroups))
 		for _, w := range s.Workloads {
 			if _, ok := idx[w.Namespace]; !ok && uses(w) {
 				idx[w.Namespace] = len(cfg.Objects)
-				cfg.Objects = append(cfg.Objects, model.Object{Kind: kind, Namespace: w.Namespace, Name: name, SizeBytes: size})
+				cfg.Objects = append(cfg.Objects, model.Object{Kind: kind, Namespace: w.Namespace, Name: name, SizeBytes: size, Group: group})
 			}
+		}
+		if len(idx) > 0 {
+			cfg.ObjectGroups = append(cfg.ObjectGroups, name)
 		}
 		return idx
 	}

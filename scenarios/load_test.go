@@ -1045,7 +1045,8 @@ func TestImplicitReferences(t *testing.T) {
 		GetLatency: model.Dist{Kind: model.Exponential, A: 0.005}, WatchDelay: model.Dist{Kind: model.Exponential, A: 0.05},
 		Replicas: 1, WatchCacheInit: 5 * time.Second, WatchCacheHistory: 75 * time.Second, KubeAPIQPS: 50, KubeAPIBurst: 100,
 		KubeletRelease: model.Release{Minor: 37}, APIServerRelease: model.Release{Minor: 37},
-		Objects: []model.Object{{Kind: model.ConfigMap, Namespace: "default", Name: "app-config", SizeBytes: 1024}},
+		Objects:      []model.Object{{Kind: model.ConfigMap, Namespace: "default", Name: "app-config", SizeBytes: 1024}},
+		ObjectGroups: []string{"app-config"},
 		Workloads: []model.Workload{{Name: "web", Namespace: "default", Replicas: 2, GracePeriod: 30 * time.Second,
 			Mounts: []model.Mount{{Objects: []int{0}, Select: model.SelectAll, As: model.Volume, Name: "app-config"}}}},
 		Updates: []model.UpdateRule{{Targets: []int{0}, At: []time.Duration{10 * time.Minute}}},
@@ -1055,8 +1056,9 @@ func TestImplicitReferences(t *testing.T) {
 		t.Fatalf("off: model config\n got: %+v\nwant: %+v", old, want)
 	}
 	want.Objects = append(want.Objects,
-		model.Object{Kind: model.ConfigMap, Namespace: "default", Name: "kube-root-ca.crt", SizeBytes: KubeRootCABytes},
-		model.Object{Kind: model.Secret, Namespace: "default", Name: "default-dockercfg", SizeBytes: DefaultPullSecretBytes})
+		model.Object{Kind: model.ConfigMap, Namespace: "default", Name: "kube-root-ca.crt", SizeBytes: KubeRootCABytes, Group: 1},
+		model.Object{Kind: model.Secret, Namespace: "default", Name: "default-dockercfg", SizeBytes: DefaultPullSecretBytes, Group: 2})
+	want.ObjectGroups = append(want.ObjectGroups, "kube-root-ca.crt", "default-dockercfg")
 	w := &want.Workloads[0]
 	w.TokenRequests = true
 	w.Mounts = append(w.Mounts,

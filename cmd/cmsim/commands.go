@@ -19,9 +19,13 @@ var validateCommand = &command{
 	usage: "validate FILE|BUILTIN [--set PATH=VALUE]...",
 	short: "check a scenario and print it with every default filled in",
 	long: `Validate loads a scenario file (or a built-in by name), applies --set
-overrides, checks it and prints the resolved scenario. A problem is reported
-with the file, line, column and field, and exit code 2. A folder or a
-Kubernetes manifest file is imported first, as 'cmsim import' does.`,
+overrides, checks it and prints the resolved scenario, then, as comments,
+what each point's settings imply: the Cache TTL in force (cacheTTL: auto
+resolved by cluster size) and the expected latency bound, 1.5 ×
+syncFrequency + the Cache TTL (Cache only) + the sync tick and volume loops.
+A problem is reported with the file, line, column and field, and exit code 2.
+A folder or a Kubernetes manifest file is imported first, as 'cmsim import'
+does.`,
 	flags: func(fs *pflag.FlagSet) any {
 		return fs.StringArray("set", nil, "override a scenario value by dotted `PATH=VALUE` (repeatable)")
 	},
@@ -36,8 +40,10 @@ Kubernetes manifest file is imported first, as 'cmsim import' does.`,
 			return usageError{err}
 		}
 		fmt.Fprintf(e.stdout, "# %s: valid, %d point(s) × %d replication(s)\n", s.Source, len(points), s.Replications)
-		_, err = e.stdout.Write(s.ResolvedYAML())
-		return err
+		if _, err := e.stdout.Write(s.ResolvedYAML()); err != nil {
+			return err
+		}
+		return printDerived(e.stdout, points)
 	},
 }
 

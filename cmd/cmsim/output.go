@@ -322,7 +322,11 @@ func writeOutputs(dir string, extra func(st *stager) error, s *results.Summary, 
 			return err
 		}
 		if err := st.file("latencies.csv", func(w io.Writer) error {
-			lw, err := results.NewLatencyWriter(w)
+			params := make([]map[string]string, len(s.Points))
+			for i := range s.Points {
+				params[i] = s.Points[i].Params
+			}
+			lw, err := results.NewLatencyWriter(w, params)
 			if err != nil {
 				return err
 			}

@@ -75,11 +75,18 @@ cluster a strategy can serve, e.g.
     --param cluster.nodes --min 100 --max 5000 --resolution 100 \
     --objective 'apiserver.request_latency.p99<=1s'
 
-It writes plan.json (the answer and every value run, with mean, ci95 and
-verdict), scenario.yaml and charts/plan.svg|png (the metric against the
-parameter with the threshold drawn) into --out, and prints a table on stdout
-(with --format json, plan.json alone); everything else goes to stderr. The
-files replace the previous cmsim output in --out as 'cmsim run' does.`,
+When no value meets the objective, plan says why: the best value found
+and, for an update-latency objective, the term that sets the floor (the
+Cache TTL, the sync wait, the sync tick and volume loops, or the
+apiserver's request latency), with the expected latency bound there.
+
+It writes plan.json (the answer, the reason when there is none, and every
+value run, with mean, ci95 and verdict), scenario.yaml and
+charts/plan.svg|png (the metric at each value run, as points with 95%
+error bars and no line between them, the threshold drawn) into --out, and
+prints a table on stdout (with --format json, plan.json alone); everything
+else goes to stderr. The files replace the previous cmsim output in --out as
+'cmsim run' does.`,
 	flags: func(fs *pflag.FlagSet) any {
 		o := &planOptions{}
 		fs.StringVar(&o.param, "param", "", "the parameter to search, a dotted scenario `PATH` such as cluster.kubelet.syncFrequency or cluster.nodes")
@@ -120,6 +127,9 @@ type planFile struct {
 	Resolution   string  `json:"resolution"`
 	Replications int     `json:"replications"`
 	Decision     string  `json:"decision"`
+	// Reason says, when no value meets the objective, why: the best value
+	// found and the term that sets the floor.
+	Reason string `json:"reason,omitempty"`
 	experiment.Outcome
 }
 
@@ -225,6 +235,9 @@ func runPlan(e *env, o *planOptions, arg string) error {
 		Min: search.Format(search.Min), Max: search.Format(search.Max), Resolution: search.Format(search.Resolution),
 		Replications: reps, Decision: decision, Outcome: *out,
 	}
+	if !pf.Found {
+		pf.Reason = noneReason(&pf, search)
+	}
 	files, err := writePlan(o.out, &pf, s.ResolvedYAML(), search, formats)
 	if err != nil {
 		return err
@@ -318,11 +331,7 @@ func printPlan(w io.Writer, pf *planFile, s experiment.Search) {
 		fmt.Fprintf(w, "answer: %s = %s, the %s value in [%s, %s] that meets %s (to within %s)\n",
 			pf.Param, pf.Answer, pf.Find, pf.Min, pf.Max, pf.Objective, pf.Resolution)
 	} else {
-		end := pf.Min
-		if pf.Find == "smallest" {
-			end = pf.Max
-		}
-		fmt.Fprintf(w, "answer: none: %s = %s does not meet %s, so no value in [%s, %s] is expected to\n", pf.Param, end, pf.Objective, pf.Min, pf.Max)
+		fmt.Fprintf(w, "answer: none. %s\n", pf.Reason)
 	}
 	fmt.Fprintf(w, "decision: %s\n", pf.Decision)
 	if !pf.Monotone {
@@ -377,9 +386,10 @@ func writePlan(dir string, pf *planFile, scenarioYAML []byte, s experiment.Searc
 	return st.finish(err)
 }
 
-// planChart draws the objective's metric against the parameter for every
-// value run (with 95% error bars), the threshold as a dashed line and the
-// answer as a dotted vertical line.
+// planChart draws the objective's metric at every value run, as points
+// with 95% error bars and no line between them (the search skips most
+// values), the threshold as a dashed line and the answer as a dotted
+// vertical line.
 func planChart(pf *planFile, s experiment.Search) (*plot.Plot, error) {
 	sorted := pf.Outcome.Sorted()
 	points := make([]results.Point, len(sorted))
@@ -389,7 +399,7 @@ func planChart(pf *planFile, s experiment.Search) (*plot.Plot, error) {
 	metric := pf.Metric
 	m := plots.Metric{
 		Key: strings.ReplaceAll(metric, ".", "_"), Name: metric,
-		Seconds: experiment.IsLatency(metric), Latency: experiment.IsLatency(metric),
+		Seconds: experiment.IsLatency(metric), Latency: experiment.IsLatency(metric), PointsOnly: true,
 		Value: func(mm *results.Metrics) float64 { v, _ := experiment.MetricValue(mm, metric); return v },
 	}
 	if strings.HasSuffix(metric, "_per_sec") {

@@ -43,8 +43,11 @@ var runCommand = &command{
 'cmsim scenarios'; a folder or a Kubernetes manifest file is imported first,
 as 'cmsim import' does) and writes into the output folder:
 
-  summary.json    headline metrics per parameter point
-  latencies.csv   one row per (update, consumer) pair
+  summary.json    headline metrics per parameter point, also by workload
+                  and by object group, and derived values (Cache TTL in
+                  force, expected latency bound)
+  latencies.csv   one row per (update, consumer) pair, with its workload
+                  and the point's parameters
   load.csv        apiserver and kubelet load per time bucket
   scenario.yaml   the scenario as run, every default filled in
   charts/         latency and apiserver-load charts (SVG and PNG)
@@ -311,6 +314,7 @@ func finishRun(e *env, out, format string, extra func(st *stager) error, summary
 		err = results.WriteSummaryCSV(e.stdout, summary)
 	default:
 		printSummary(e.stdout, summary)
+		printByWorkload(e.stdout, summary)
 	}
 	if err != nil {
 		return err

@@ -1,0 +1,67 @@
+package results
+
+import (
+	"bytes"
+	"math"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// TestLatencyParamColumns: latencies.csv names each row's workload and
+// point parameters in readable columns (the strategy first, short names
+// unless two clash), and reads back the rows it wrote.
+func TestLatencyParamColumns(t *testing.T) {
+	params := []map[string]string{
+		{"cluster.kubelet.changeDetectionStrategy": "Get", "cluster.kubelet.syncFrequency": "1m0s", "workloads.a.replicas": "2", "workloads.b.replicas": "3"},
+		{"cluster.kubelet.changeDetectionStrategy": "Watch", "cluster.kubelet.syncFrequency": "10s", "workloads.a.replicas": "4", "workloads.b.replicas": "5"},
+	}
+	rows := []LatencyRow{
+		{Point: 0, Replication: 0, Update: 1, Object: "default/cm", WrittenAtSeconds: 600, Pod: "default/web-0", Workload: "web",
+			Node: "node-0", Consumer: "cm", ConsumerKind: "volume", ObservedAtSeconds: 630.5, LatencySeconds: 30.5},
+		{Point: 1, Replication: 2, Update: 1, Object: "default/cm", WrittenAtSeconds: 600, Pod: "default/api-1", Workload: "api",
+			Node: "node-1", Consumer: "env:cm#0", ConsumerKind: "env", ObservedAtSeconds: math.NaN(), LatencySeconds: math.NaN(), NeverUpdated: NeverEnv},
+	}
+	var buf bytes.Buffer
+	lw, err := NewLatencyWriter(&buf, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range rows {
+		if err := lw.Write(&rows[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(buf.String(), "\n")
+	wantHeader := strings.Join(LatencyHeader, ",") + ",strategy,syncFrequency,workloads.a.replicas,workloads.b.replicas"
+	if lines[0] != wantHeader {
+		t.Errorf("header\n got %s\nwant %s", lines[0], wantHeader)
+	}
+	if want := "0,0,1,default/cm,600.000000,default/web-0,web,node-0,cm,volume,630.500000,30.500000,,Get,1m0s,2,3"; lines[1] != want {
+		t.Errorf("row\n got %s\nwant %s", lines[1], want)
+	}
+	got, err := ReadLatencies(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 2 || !reflect.DeepEqual(got[0], rows[0]) || got[1].Workload != "api" || got[1].NeverUpdated != NeverEnv {
+		t.Errorf("read back %+v, want %+v", got, rows)
+	}
+}
+
+// TestReadLegacyLatencies: a latencies.csv written before the workload and
+// parameter columns still reads.
+func TestReadLegacyLatencies(t *testing.T) {
+	in := "point,replication,update,object,written_at_seconds,pod,node,consumer,consumer_kind,observed_at_seconds,latency_seconds,never_updated\n" +
+		"0,0,1,default/cm,600.000000,default/web-0,node-0,cm,volume,630.500000,30.500000,\n"
+	rows, err := ReadLatencies(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rows) != 1 || rows[0].Node != "node-0" || rows[0].LatencySeconds != 30.5 || rows[0].Workload != "" {
+		t.Errorf("read %+v", rows)
+	}
+}
