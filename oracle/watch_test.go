@@ -97,8 +97,13 @@ func newUpstreamWatch(t *testing.T, immutable map[string]bool, watchList bool) *
 			return cache.ToListWatcherWithWatchListSemantics(lw, fake.NewClientset())
 		}
 	}
+	// The fake clock stands at the zero time: NewObjectCache's recycler
+	// runs at once, on the real clock, and an item no Get has touched has
+	// the zero lastAccessTime, so at any later time the recycler would
+	// stop a reflector that synced before it ran (a race that upstream
+	// has too, at a kubelet's start).
 	store := manager.NewObjectCache(list, watchFn, func() runtime.Object { return &v1.ConfigMap{} }, isImmutable, wrap,
-		v1.Resource("configmap"), testingclock.NewFakeClock(epoch), 5*time.Minute, u.stop)
+		v1.Resource("configmap"), testingclock.NewFakeClock(time.Time{}), 5*time.Minute, u.stop)
 	u.mgr = manager.NewCacheBasedManager(store, configMapNames)
 	return u
 }
@@ -130,93 +135,35 @@ func (u *upstreamWatch) waitStopped(w *clientWatch, what string) {
 	}
 }
 
-// tracker follows an upstreamWatch's calls: each object's latest watch
-// and every call so far.
-type tracker struct {
-	up     *upstreamWatch
-	log    []apiCall
-	latest map[string]*clientWatch
-}
-
-func (tr *tracker) record(c apiCall) {
-	tr.log = append(tr.log, c)
-	if c.w != nil {
-		tr.latest[c.obj] = c.w
-	}
-}
-
-// until records calls until one matches verb and obj, and returns it.
-func (tr *tracker) until(verb, obj string) apiCall {
-	tr.up.t.Helper()
-	for {
-		c := tr.up.next(1)[0]
-		tr.record(c)
-		if c.verb == verb && c.obj == obj {
-			return c
-		}
-	}
-}
-
-// drain records the calls made so far.
-func (tr *tracker) drain() {
-	for {
-		select {
-		case c := <-tr.up.calls:
-			tr.record(c)
-		default:
-			return
-		}
-	}
-}
-
-// count counts the calls of verb for obj; LISTs only from resourceVersion
-// 0, a new reflector's first.
-func (tr *tracker) count(verb, obj string) int {
-	n := 0
-	for _, c := range tr.log {
-		if c.verb == verb && c.obj == obj && (verb != "LIST" || c.opts.ResourceVersion == "0") {
-			n++
-		}
-	}
-	return n
-}
-
 // TestWatchAgainstUpstream runs one script of RegisterPod, UnregisterPod,
 // Get and a watch's end through the upstream objectCache and cmsim's
-// Watch manager and compares the LISTs each step makes, the WATCHes'
-// options, and which steps stop a reflector.
-//
-// Upstream's reflectors run in goroutines on the real clock; in this fake
-// setup a fresh watch's stream sometimes ends within milliseconds (cause
-// not yet found), and the reflector re-WATCHes, or relists from the last
-// resourceVersion after a "very short watch". So the script counts
-// reflector starts (LISTs from resourceVersion 0) and tracks each object's
-// latest watch; the watch timeout's re-WATCH is not compared.
+// Watch manager and compares the LISTs and WATCHes each step makes, and
+// which watches each step stops.
 func TestWatchAgainstUpstream(t *testing.T) {
 	up := newUpstreamWatch(t, nil, false)
 	defer close(up.stop)
-	tr := &tracker{up: up, latest: map[string]*clientWatch{}}
 	probe, err := model.NewProbe(model.ProbeConfig{Strategy: model.Watch, Objects: 2,
 		Pods: [][]int{{0, 1}, {0}}, Seed: 3})
 	if err != nil {
 		t.Fatal(err)
 	}
 	pods := []*v1.Pod{newPod(0, []int{0, 1}), newPod(1, []int{0})}
-	advance := func(at time.Duration) {
+	last := probe.Requests()
+	// modelCalls returns cmsim's calls since the last step.
+	modelCalls := func(at time.Duration) string {
 		t.Helper()
 		if err := probe.Advance(at); err != nil {
 			t.Fatal(err)
 		}
+		now := probe.Requests()
+		d := fmt.Sprintf("LIST %d, WATCH %d, GET %d", now.List-last.List, now.Watch-last.Watch, now.GetEtcd+now.GetCache-last.GetEtcd-last.GetCache)
+		last = now
+		return d
 	}
-	// lists compares the reflectors started: upstream's LISTs from
-	// resourceVersion 0 (a new reflector's first; a relist is from the
-	// last synced resourceVersion), cmsim's LISTs.
-	lists := func(step string, cm0, cm1 int) {
+	same := func(step, upstream, cmsim string) {
 		t.Helper()
-		tr.drain()
-		if m := probe.Requests(); tr.count("LIST", "cm-0") != cm0 || tr.count("LIST", "cm-1") != cm1 || m.List != cm0+cm1 {
-			t.Fatalf("%s: upstream started cm-0's reflector %d and cm-1's %d times, cmsim %d in all; want %d and %d", step,
-				tr.count("LIST", "cm-0"), tr.count("LIST", "cm-1"), m.List, cm0, cm1)
+		if upstream != cmsim {
+			t.Fatalf("%s: upstream %s, cmsim %s", step, upstream, cmsim)
 		}
 	}
 
@@ -227,30 +174,23 @@ func TestWatchAgainstUpstream(t *testing.T) {
 	if err := probe.Register(0, 0); err != nil {
 		t.Fatal(err)
 	}
-	advance(time.Second)
-	first := up.next(4) // sorted by object; each reflector LISTs, then WATCHes
-	if fmt.Sprint(first) != "[LIST cm-0 WATCH cm-0 LIST cm-1 WATCH cm-1]" {
-		t.Fatalf("upstream's first calls: %v", first)
-	}
-	for _, c := range first {
-		tr.record(c)
-	}
-	for i := 0; i < 4; i += 2 {
-		l, w := first[i], first[i+1]
-		if l.opts.ResourceVersion != "0" {
-			t.Errorf("upstream %v from resourceVersion %q, cmsim from the watch cache (0)", l, l.opts.ResourceVersion)
+	calls := up.next(4)
+	same("register pod-0", fmt.Sprint(calls), "[LIST cm-0 WATCH cm-0 LIST cm-1 WATCH cm-1]")
+	same("register pod-0", "LIST 2, WATCH 2, GET 0", modelCalls(time.Second))
+	for _, c := range calls {
+		if c.verb == "LIST" && c.opts.ResourceVersion != "0" {
+			t.Errorf("upstream %v from resourceVersion %q, cmsim from the watch cache (0)", c, c.opts.ResourceVersion)
 		}
-		if w.opts.ResourceVersion != listedRV {
-			t.Errorf("upstream %v from resourceVersion %q, want the listed %s", w, w.opts.ResourceVersion, listedRV)
-		}
-		if s := *w.opts.TimeoutSeconds; s < 1800 || s >= 3600 {
-			t.Errorf("upstream %v times out after %d s, cmsim in [1800, 3600)", w, s)
+		if c.verb == "WATCH" {
+			if c.opts.ResourceVersion != listedRV {
+				t.Errorf("upstream %v from resourceVersion %q, want the listed %s", c, c.opts.ResourceVersion, listedRV)
+			}
+			if s := *c.opts.TimeoutSeconds; s < 1800 || s >= 3600 {
+				t.Errorf("upstream %v times out after %d s, cmsim in [1800, 3600)", c, s)
+			}
 		}
 	}
-	if m := probe.Requests(); m.Watch != 2 || !probe.WatchOpen(0) || !probe.WatchOpen(1) {
-		t.Fatalf("cmsim after the first registration: %+v", m)
-	}
-	lists("register pod-0", 1, 1)
+	watches := map[string]*clientWatch{calls[1].obj: calls[1].w, calls[3].obj: calls[3].w}
 
 	// A second pod referencing cm-0 shares its reflector; Gets read the
 	// store.
@@ -261,44 +201,58 @@ func TestWatchAgainstUpstream(t *testing.T) {
 	if _, err := up.mgr.GetObject("default", "cm-0"); err != nil {
 		t.Fatal(err)
 	}
-	if reqs, ok, err := probe.Get(0, 20*time.Second); err != nil || !ok || reqs != (model.ProbeRequests{}) {
-		t.Fatalf("cmsim Get cm-0: %+v %v %v", reqs, ok, err)
+	if _, ok, err := probe.Get(0, 20*time.Second); err != nil || !ok {
+		t.Fatalf("cmsim Get cm-0: %v %v", ok, err)
 	}
-	lists("register pod-1, get cm-0", 1, 1)
+	same("register pod-1, get cm-0", "LIST 0, WATCH 0, GET 0", modelCalls(21*time.Second))
 
-	// Unregistering pod-0 stops cm-1's reflector; cm-0 keeps pod-1's.
+	// Unregistering pod-0 leaves cm-0 with pod-1's reference and stops
+	// cm-1's reflector.
 	up.mgr.UnregisterPod(pods[0])
 	if err := probe.Unregister(0, 50*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	tr.drain()
-	up.waitStopped(tr.latest["cm-1"], "cm-1's watch after its last pod left")
-	if !probe.WatchOpen(0) || probe.WatchOpen(1) {
-		t.Fatalf("cmsim after pod-0 left: cm-0 open %v, cm-1 open %v", probe.WatchOpen(0), probe.WatchOpen(1))
+	up.waitStopped(watches["cm-1"], "cm-1's watch after its last pod left")
+	if watches["cm-0"].isStopped() || !probe.WatchOpen(0) || probe.WatchOpen(1) {
+		t.Fatalf("after pod-0 left: upstream stopped cm-0 %v; cmsim open cm-0 %v, cm-1 %v", watches["cm-0"].isStopped(), probe.WatchOpen(0), probe.WatchOpen(1))
 	}
 	// The last reference's removal stops the reflector.
 	up.mgr.UnregisterPod(pods[1])
 	if err := probe.Unregister(1, 60*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	tr.drain()
-	up.waitStopped(tr.latest["cm-0"], "cm-0's watch after its last pod left")
+	up.waitStopped(watches["cm-0"], "cm-0's watch after its last pod left")
 	if probe.WatchOpen(0) {
 		t.Fatal("cmsim keeps watching cm-0 after its last pod left")
 	}
-	lists("unregister both", 1, 1)
 
 	// A new reference starts a new reflector, with a new LIST.
 	up.mgr.RegisterPod(pods[1])
 	if err := probe.Register(1, 70*time.Second); err != nil {
 		t.Fatal(err)
 	}
-	advance(71 * time.Second)
-	tr.until("LIST", "cm-0")
-	tr.until("WATCH", "cm-0")
-	lists("register pod-1 again", 2, 1)
+	calls = up.next(2)
+	same("register pod-1 again", fmt.Sprint(calls), "[LIST cm-0 WATCH cm-0]")
+	same("register pod-1 again", "LIST 1, WATCH 1, GET 0", modelCalls(71*time.Second))
 
-	t.Logf("upstream calls: %v", tr.log)
+	// The apiserver ends the watch at its timeout, after the bookmark it
+	// sends before the deadline: the reflector re-issues the WATCH from
+	// the bookmark's resourceVersion, without a LIST.
+	w := calls[1].w
+	w.Action(watch.Bookmark, &v1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: "default", Name: "cm-0", ResourceVersion: "6"}})
+	w.FakeWatcher.Stop() // the server closes the stream
+	calls = up.next(1)
+	same("watch timeout", fmt.Sprint(calls), "[WATCH cm-0]")
+	if calls[0].opts.ResourceVersion != "6" {
+		t.Errorf("upstream re-WATCH from resourceVersion %q, want the bookmark's 6", calls[0].opts.ResourceVersion)
+	}
+	same("watch timeout", "LIST 0, WATCH 1, GET 0", modelCalls(71*time.Second+time.Hour))
+
+	select {
+	case c := <-up.calls:
+		t.Fatalf("upstream made an unexpected %v", c)
+	default:
+	}
 }
 
 // TestWatchImmutableAgainstUpstream: a Get of an immutable object stops
