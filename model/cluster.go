@@ -415,6 +415,14 @@ func (c *Cluster) versionAt(o int32, t sim.Time) int32 {
 }
 
 func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
+	p := c.buildPartition(nodeLo, nodeHi, primary)
+	p.start()
+	return p
+}
+
+// buildPartition builds partition p with no initial state and nothing
+// scheduled but the capacity model's background load.
+func (c *Cluster) buildPartition(nodeLo, nodeHi int32, primary bool) *partition {
 	cfg := c.cfg
 	p := &partition{Cluster: c, primary: primary, nodeLo: nodeLo, nodeHi: nodeHi,
 		slotLo: c.nodeSlotStart[nodeLo], slotHi: c.nodeSlotStart[nodeHi], tracing: cfg.Trace}
@@ -479,6 +487,16 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 		p.scheduleBackground(0)
 	}
 
+	return p
+}
+
+// start puts partition p into its initial state and schedules its inputs:
+// pod creations and deletions, writes, faults. A Probe skips it and drives
+// the manager directly.
+func (p *partition) start() {
+	c, cfg, e := p.Cluster, p.cfg, p.eng
+	nodeLo, nodeHi := p.nodeLo, p.nodeHi
+	podLo, podHi := c.nodePodStart[nodeLo], c.nodePodStart[nodeHi]
 	// Initial state: warm pods are running and registered; cold pods and
 	// later incarnations are created by events.
 	if cfg.ColdStart {
@@ -534,7 +552,6 @@ func (c *Cluster) newPartition(nodeLo, nodeHi int32, primary bool) *partition {
 			}
 		}
 	}
-	return p
 }
 
 func (c *Cluster) buildNodes() {

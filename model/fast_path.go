@@ -172,7 +172,7 @@ func (c *partition) onCycleFast(ev sim.Event) {
 			upToDate = false
 			continue
 		}
-		if v > fp.seen[k] || renewed {
+		if SourceChanged(fp.seen[k], v) || renewed {
 			c.rec.add(c.rec.VolumeWrites, done, 1)
 			c.expose(ci, fp.src+k, v, done)
 			fp.seen[k] = max(fp.seen[k], v)

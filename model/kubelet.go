@@ -108,7 +108,7 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 		if c.tracing {
 			c.traceRemount(ev.A, ev.B, now, v, seen, now)
 		}
-		if v > seen {
+		if SourceChanged(seen, v) {
 			c.rec.add(c.rec.VolumeWrites, now, 1)
 			c.expose(ev.A, c.consumers[ev.A].srcStart, v, now)
 			seen = v
@@ -141,7 +141,7 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 					c.tracef(done, "%s %s: MountVolume %s failed: files keep their content", c.nodeName(p.node), c.podName(p), c.consumerName(cs))
 				}
 				c.mountFailed(ev.A, done)
-			case v > seen:
+			case SourceChanged(seen, v):
 				c.rec.add(c.rec.VolumeWrites, done, 1)
 				c.expose(ev.A, cs.srcStart, v, done)
 				seen = v
@@ -373,7 +373,7 @@ func (c *partition) stepMount(ci int32) (sim.Time, bool, bool) {
 			return c.endMount(ci, false), false, true
 		}
 		c.opVer[s] = v
-		if v > c.srcSeen[s] {
+		if SourceChanged(c.srcSeen[s], v) {
 			op.opChanged = true
 		}
 		op.opNext++
@@ -407,7 +407,7 @@ func (c *partition) mountRead(w waiter, v int32, done sim.Time, ok bool) {
 	}
 	s := op.opNext
 	c.opVer[s] = v
-	if v > c.srcSeen[s] {
+	if SourceChanged(c.srcSeen[s], v) {
 		op.opChanged = true
 	}
 	op.opNext++
