@@ -49,6 +49,9 @@ type ProbeConfig struct {
 	KubeAPIQPS   float64
 	KubeAPIBurst int
 	Seed         uint64 // the node's random stream (backoff jitter, watch timeouts)
+	// Release is the kubelet's (and apiserver's) release; the zero
+	// Release means NewestRelease.
+	Release Release
 }
 
 // NewProbe builds a probe of one node.
@@ -66,7 +69,8 @@ func NewProbe(pc ProbeConfig) (*Probe, error) {
 		CacheTTLMode: TTLFixed, CacheTTL: pc.TTL,
 		GetLatency: Dist{Kind: Constant}, WatchDelay: Dist{Kind: Constant},
 		KubeAPIQPS: pc.KubeAPIQPS, KubeAPIBurst: pc.KubeAPIBurst,
-		Bucket: time.Hour,
+		KubeletRelease: pc.Release,
+		Bucket:         time.Hour,
 	}
 	for o := range objects {
 		cfg.Objects = append(cfg.Objects, Object{Namespace: "default", Name: fmt.Sprintf("cm-%d", o),

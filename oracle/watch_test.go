@@ -142,8 +142,10 @@ func (u *upstreamWatch) waitStopped(w *clientWatch, what string) {
 func TestWatchAgainstUpstream(t *testing.T) {
 	up := newUpstreamWatch(t, nil, false)
 	defer close(up.stop)
+	// Without WatchList semantics the reflector LISTs then WATCHes, as
+	// cmsim's kubelet does up to 1.34.
 	probe, err := model.NewProbe(model.ProbeConfig{Strategy: model.Watch, Objects: 2,
-		Pods: [][]int{{0, 1}, {0}}, Seed: 3})
+		Pods: [][]int{{0, 1}, {0}}, Seed: 3, Release: model.Release{Minor: 34}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -294,17 +296,32 @@ func TestWatchImmutableAgainstUpstream(t *testing.T) {
 	}
 }
 
-// TestWatchListDeparture pins the documented departure: with a client that
-// supports WatchList semantics (the kubelet's real clientset, WatchListClient
-// on by default from 1.35), a reflector's initial sync is one WATCH with
-// sendInitialEvents=true and no LIST; cmsim counts a LIST and a WATCH.
-func TestWatchListDeparture(t *testing.T) {
+// TestWatchListAgainstUpstream: with a client that supports WatchList
+// semantics (the kubelet's real clientset; WatchListClient is on by default
+// from 1.35) a reflector's initial sync is one WATCH with
+// sendInitialEvents=true and no LIST, and so is cmsim's from 1.35; up to
+// 1.34 cmsim LISTs and then WATCHes, as TestWatchAgainstUpstream checks.
+func TestWatchListAgainstUpstream(t *testing.T) {
 	up := newUpstreamWatch(t, nil, true)
 	defer close(up.stop)
 	up.mgr.RegisterPod(newPod(0, []int{0}))
 	calls := up.next(1)
 	c := calls[0]
 	if c.verb != "WATCH" || c.opts.SendInitialEvents == nil || !*c.opts.SendInitialEvents {
-		t.Fatalf("upstream's first request is %v (sendInitialEvents %v): the departure in docs/fidelity.md is out of date", c, c.opts.SendInitialEvents)
+		t.Fatalf("upstream's first request is %v (sendInitialEvents %v), want one WATCH with sendInitialEvents", c, c.opts.SendInitialEvents)
+	}
+	probe, err := model.NewProbe(model.ProbeConfig{Strategy: model.Watch, Objects: 1, Pods: [][]int{{0}}, Seed: 3,
+		Release: model.Release{Minor: 35}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := probe.Register(0, 0); err != nil {
+		t.Fatal(err)
+	}
+	if err := probe.Advance(time.Second); err != nil {
+		t.Fatal(err)
+	}
+	if r := probe.Requests(); r.List != 0 || r.Watch != 1 || !probe.WatchOpen(0) {
+		t.Fatalf("cmsim 1.35's first sync: %+v, watch open %v; want one WATCH and no LIST, the watch open", r, probe.WatchOpen(0))
 	}
 }
