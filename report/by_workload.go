@@ -45,20 +45,24 @@ func StaleWorkloads(s *results.Summary) []string {
 		n := &w.g.NeverUpdated
 		total := neverOf(n)
 		var b strings.Builder
+		pairs := "(update, consumer) pairs"
+		if reps := s.Points[w.point].Replications; reps > 1 {
+			pairs += fmt.Sprintf(" (a mean of %d replications)", reps)
+		}
 		if w.g.LatencySeconds.Count == 0 {
-			fmt.Fprintf(&b, "Workload %s never sees an update: all %s of its (update, consumer) pairs", name, rate(total))
+			fmt.Fprintf(&b, "Workload %s never sees an update: all %s of its %s", name, plots.Count(total), pairs)
 		} else {
-			fmt.Fprintf(&b, "Workload %s misses updates: %s of its (update, consumer) pairs", name, rate(total))
+			fmt.Fprintf(&b, "Workload %s misses updates: %s of its %s", name, plots.Count(total), pairs)
 		}
 		var why []string
 		if n.Env > 0 {
-			why = append(why, fmt.Sprintf("%s read the object as environment variables, set when the container starts", rate(n.Env)))
+			why = append(why, fmt.Sprintf("%s read the object as environment variables, set when the container starts", plots.Count(n.Env)))
 		}
 		if n.SubPath > 0 {
-			why = append(why, fmt.Sprintf("%s mount it with subPath, which the kubelet never refreshes", rate(n.SubPath)))
+			why = append(why, fmt.Sprintf("%s mount it with subPath, which the kubelet never refreshes", plots.Count(n.SubPath)))
 		}
 		if n.Immutable > 0 {
-			why = append(why, fmt.Sprintf("%s are writes to an immutable object, which the apiserver refuses", rate(n.Immutable)))
+			why = append(why, fmt.Sprintf("%s are writes to an immutable object, which the apiserver refuses", plots.Count(n.Immutable)))
 		}
 		fmt.Fprintf(&b, " never update (%s)", strings.Join(why, "; "))
 		if len(s.Points) > 1 {
