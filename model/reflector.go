@@ -107,45 +107,38 @@ func (m *watchingManager) list(s int32, t sim.Time) {
 		return
 	}
 	r := &c.nodes[sl.node].rng
+	// From 1.35 (WatchListClient) the list is one WATCH with
+	// sendInitialEvents=true from the watch cache, which stays open; the
+	// store syncs when the initial event and its bookmark arrive.
+	var v, rep int32
+	var at, done sim.Time
 	if c.behaviours.watchList {
-		m.watchList(s, t, r)
-		return
+		v, at, done, rep = c.serveInitialEvents(sl.node, sl.obj, t, r)
+	} else {
+		v, at, done, rep = c.serveList(sl.node, sl.obj, t, r)
 	}
-	v, at, done, rep := c.serveList(sl.node, sl.obj, t, r)
 	if rep < 0 {
 		if c.tracing {
-			c.tracef(t, "%s: reflector for %s: LIST failed", c.nodeName(sl.node), c.objectName(sl.obj))
+			what := "LIST"
+			if c.behaviours.watchList {
+				what = "WATCH (sendInitialEvents)"
+			}
+			c.tracef(t, "%s: reflector for %s: %s failed", c.nodeName(sl.node), c.objectName(sl.obj), what)
 		}
 		m.retryLater(s, at, actList)
 		return
 	}
 	m.listedAt(s, v, at, done)
 	u := r.Float64()
-	wat, out, rep := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, sl.obj, true, at)
-	if out != served {
-		m.retryLater(s, wat, actWatch)
-		return
+	if !c.behaviours.watchList {
+		wat, out, wrep := c.send(sl.node, verbWatch, c.cfg.Objects[sl.obj].Kind, sl.obj, true, at)
+		if out != served {
+			m.retryLater(s, wat, actWatch)
+			return
+		}
+		rep = wrep
 	}
 	m.openWatch(s, at, u, rep)
-	m.updateReady(s, at)
-}
-
-// watchList is list from 1.35 (WatchListClient): one WATCH with
-// sendInitialEvents=true from the watch cache; the store syncs when the
-// initial event and its bookmark arrive, and the watch stays open.
-func (m *watchingManager) watchList(s int32, t sim.Time, r *sim.Rand) {
-	c := m.c
-	sl := &c.slots[s]
-	v, at, done, rep := c.serveInitialEvents(sl.node, sl.obj, t, r)
-	if rep < 0 {
-		if c.tracing {
-			c.tracef(t, "%s: reflector for %s: WATCH (sendInitialEvents) failed", c.nodeName(sl.node), c.objectName(sl.obj))
-		}
-		m.retryLater(s, at, actList)
-		return
-	}
-	m.listedAt(s, v, at, done)
-	m.openWatch(s, at, r.Float64(), rep)
 	m.updateReady(s, at)
 }
 
