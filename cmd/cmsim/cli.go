@@ -154,3 +154,5 @@ func printCommandHelp(w io.Writer, c *command, fs *pflag.FlagSet) {
 }
 
 func exactly(n int) func(int) bool { return func(k int) bool { return k == n } }
+
+func atLeast(n int) func(int) bool { return func(k int) bool { return k >= n } }

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"text/tabwriter"
 
@@ -16,7 +17,7 @@ func init() {
 }
 
 var validateCommand = &command{
-	usage: "validate FILE|BUILTIN [--set PATH=VALUE]...",
+	usage: "validate FILE|BUILTIN|MANIFESTS... [--set PATH=VALUE]...",
 	short: "check a scenario and print it with every default filled in",
 	long: `Validate loads a scenario file (or a built-in by name), applies --set
 overrides, checks it and prints the resolved scenario, then, as comments,
@@ -24,14 +25,14 @@ what each point's settings imply: the Cache TTL in force (cacheTTL: auto
 resolved by cluster size) and the expected latency bound, 1.5 ×
 syncFrequency + the Cache TTL (Cache only) + the sync tick and volume loops.
 A problem is reported with the file, line, column and field, and exit code 2.
-A folder or a Kubernetes manifest file is imported first, as 'cmsim import'
-does.`,
+A folder, a Kubernetes manifest file, several of them or - (stdin) are
+imported first, as 'cmsim import' does.`,
 	flags: func(fs *pflag.FlagSet) any {
 		return fs.StringArray("set", nil, "override a scenario value by dotted `PATH=VALUE` (repeatable)")
 	},
-	args: exactly(1),
+	args: atLeast(1),
 	run: func(e *env, opts any, args []string) error {
-		s, err := loadScenario(args[0], *opts.(*[]string))
+		s, err := loadScenario(args, *opts.(*[]string))
 		if err != nil {
 			return err
 		}
@@ -109,7 +110,12 @@ func versionText(bi *debug.BuildInfo, ok bool) string {
 }
 
 // loadScenario loads a file or built-in; scenario errors are usage errors.
-func loadScenario(arg string, sets []string) (*scenarios.Scenario, error) {
+// Several paths, or "-" for stdin, are Kubernetes manifests to import.
+func loadScenario(args []string, sets []string) (*scenarios.Scenario, error) {
+	if len(args) > 1 || args[0] == "-" {
+		return importManifests(args, sets, os.Stdin)
+	}
+	arg := args[0]
 	s, err := scenarios.LoadFile(arg, sets)
 	if err != nil {
 		if s, err, ok := importOnTheFly(arg, sets, err); ok {

@@ -6,6 +6,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"strings"
 	"time"
 
 	"cmsim/importer"
@@ -142,13 +143,20 @@ func importOnTheFly(arg string, sets []string, loadErr error) (s *scenarios.Scen
 	if !isDir && errors.Is(loadErr, fs.ErrNotExist) {
 		return nil, nil, false
 	}
-	res, err := importPaths([]string{arg}, &importOptions{duration: importer.DefaultDuration, updateInterval: importer.DefaultUpdateInterval, name: importer.DefaultName}, nil)
+	s, err = importManifests([]string{arg}, sets, nil)
+	return s, err, true
+}
+
+// importManifests imports manifest paths ("-": stdin) with import's
+// defaults and loads the scenario, with --set overrides.
+func importManifests(paths []string, sets []string, stdin io.Reader) (*scenarios.Scenario, error) {
+	res, err := importPaths(paths, &importOptions{duration: importer.DefaultDuration, updateInterval: importer.DefaultUpdateInterval, name: importer.DefaultName}, stdin)
 	if err != nil {
-		return nil, err, true
+		return nil, err
 	}
-	s, err = scenarios.Load(arg+" (imported)", res.YAML, sets)
+	s, err := scenarios.Load(strings.Join(paths, " ")+" (imported)", res.YAML, sets)
 	if err != nil {
-		return nil, usageError{err}, true
+		return nil, usageError{err}
 	}
-	return s, nil, true
+	return s, nil
 }

@@ -172,3 +172,33 @@ func TestValidateManifests(t *testing.T) {
 		t.Errorf("validate on a folder of manifests: exit %d, stderr %q", code, stderr)
 	}
 }
+
+// TestRunSeveralManifests: run and validate take several manifest paths, as
+// import does, and give what the import of the same paths gives.
+func TestRunSeveralManifests(t *testing.T) {
+	dir := t.TempDir()
+	shop := "../../examples/shop/manifests/"
+	paths := []string{shop + "api.yaml", shop + "config.yaml", shop + "frontend.yaml"}
+	stdout, stderr, code := run(t, append([]string{"validate"}, paths...)...)
+	if code != 0 || !strings.Contains(stdout, "name: api") || !strings.Contains(stdout, "name: frontend") || strings.Contains(stdout, "name: fluent-bit") {
+		t.Fatalf("validate of three manifests: exit %d, stderr %q\n%s", code, stderr, stdout)
+	}
+	imported := filepath.Join(dir, "imported.yaml")
+	if _, stderr, code := run(t, append(append([]string{"import"}, paths...), "-o", imported)...); code != 0 {
+		t.Fatalf("import exit %d: %s", code, stderr)
+	}
+	for name, args := range map[string][]string{"imported": {imported}, "paths": paths} {
+		args = append(append([]string{"run"}, args...), "--out", filepath.Join(dir, name), "--plots", "none", "-q")
+		if _, stderr, code := run(t, args...); code != 0 {
+			t.Fatalf("%v: exit %d: %s", args, code, stderr)
+		}
+	}
+	a, _ := os.ReadFile(filepath.Join(dir, "imported", "latencies.csv"))
+	b, _ := os.ReadFile(filepath.Join(dir, "paths", "latencies.csv"))
+	if len(a) == 0 || string(a) != string(b) {
+		t.Errorf("run of the paths differs from run of their import (%d vs %d bytes)", len(b), len(a))
+	}
+	if _, stderr, code := run(t, "validate", shop+"api.yaml", dir+"/missing.yaml"); code != 2 || !strings.Contains(stderr, "missing.yaml") {
+		t.Errorf("a missing path: exit %d, %q", code, stderr)
+	}
+}

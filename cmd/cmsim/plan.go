@@ -169,7 +169,7 @@ func runPlan(e *env, o *planOptions, arg string) error {
 	if o.replications > 0 {
 		sets = append(sets, "replications="+strconv.Itoa(o.replications))
 	}
-	base, err := loadScenario(arg, sets)
+	base, err := loadScenario([]string{arg}, sets)
 	if err != nil {
 		return err
 	}
@@ -181,7 +181,7 @@ func runPlan(e *env, o *planOptions, arg string) error {
 		sets = append(sets, "sweep={}")
 	}
 	load := func(value string) (*scenarios.Scenario, error) {
-		return loadScenario(arg, append(append([]string(nil), sets...), o.param+"="+value))
+		return loadScenario([]string{arg}, append(append([]string(nil), sets...), o.param+"="+value))
 	}
 	// Both ends must be valid scenarios before anything runs.
 	for _, x := range []int64{search.Min, search.Max} {

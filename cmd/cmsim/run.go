@@ -37,11 +37,11 @@ type runOptions struct {
 }
 
 var runCommand = &command{
-	usage: "run FILE|BUILTIN [flags]",
+	usage: "run FILE|BUILTIN|MANIFESTS... [flags]",
 	short: "run a scenario and write its results",
 	long: `Run simulates a scenario (a YAML file, or a built-in by name: see
-'cmsim scenarios'; a folder or a Kubernetes manifest file is imported first,
-as 'cmsim import' does) and writes into the output folder:
+'cmsim scenarios'; folders, Kubernetes manifest files and - for stdin are
+imported first, as 'cmsim import' does) and writes into the output folder:
 
   summary.json    headline metrics per parameter point, also by workload
                   and by object group, and derived values (Cache TTL in
@@ -100,9 +100,9 @@ unsharded run. See docs/experiments.md.`,
 		fs.BoolVar(&o.force, "force", false, "write into a non-empty --out that holds no previous cmsim output (its files are left alone)")
 		return o
 	},
-	args: exactly(1),
+	args: atLeast(1),
 	run: func(e *env, opts any, args []string) error {
-		return runScenario(e, opts.(*runOptions), args[0])
+		return runScenario(e, opts.(*runOptions), args)
 	},
 }
 
@@ -144,7 +144,7 @@ func checkFormat(f string) error {
 	return usagef("--format must be table, json or csv, not %q", f)
 }
 
-func runScenario(e *env, o *runOptions, arg string) error {
+func runScenario(e *env, o *runOptions, args []string) error {
 	if err := checkFormat(o.format); err != nil {
 		return err
 	}
@@ -188,7 +188,7 @@ func runScenario(e *env, o *runOptions, arg string) error {
 	if o.reps > 0 {
 		sets = append(append([]string(nil), sets...), "replications="+strconv.Itoa(o.reps))
 	}
-	s, err := loadScenario(arg, sets)
+	s, err := loadScenario(args, sets)
 	if err != nil {
 		return err
 	}
@@ -247,7 +247,7 @@ func runScenario(e *env, o *runOptions, arg string) error {
 		var je *experiment.JobError
 		switch {
 		case errors.As(err, &je):
-			return fmt.Errorf("%v (reproduce with: cmsim run %s --seed %d)", err, arg, s.Seed)
+			return fmt.Errorf("%v (reproduce with: cmsim run %s --seed %d)", err, strings.Join(args, " "), s.Seed)
 		case ctx.Err() != nil:
 			interrupted = true
 		default:
