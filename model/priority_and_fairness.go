@@ -1,7 +1,10 @@
 package model
 
 import (
+	"crypto/sha256"
+	"encoding/binary"
 	"math"
+	"strconv"
 
 	"cmsim/sim"
 )
@@ -18,30 +21,17 @@ import (
 // user); background requests of the rest of the cluster are other flows of
 // the same level.
 
-// flowHash is the flow's hash for shuffle sharding: node n's user name,
-// system:node:node-n.
+// flowHash is the flow's hash for shuffle sharding, as the apiserver's
+// hashFlowID computes it: the kubelets' FlowSchema, system-nodes, and its
+// distinguisher, node n's user name system:node:node-n (ByUser), hashed
+// with sha256 (apf_controller.go; the oracle checks it).
 func flowHash(n int32) uint64 {
-	h := uint64(14695981039346656037)
-	for _, b := range []byte("system:node:node-") {
-		h = (h ^ uint64(b)) * 1099511628211
-	}
-	for _, b := range []byte(itoa32(n)) {
-		h = (h ^ uint64(b)) * 1099511628211
-	}
-	return h
-}
-
-func itoa32(n int32) string {
-	if n == 0 {
-		return "0"
-	}
-	var b [12]byte
-	i := len(b)
-	for ; n > 0; n /= 10 {
-		i--
-		b[i] = byte('0' + n%10)
-	}
-	return string(b[i:])
+	h := sha256.New()
+	h.Write([]byte("system-nodes"))
+	h.Write([]byte{0})
+	h.Write([]byte("system:node:node-" + strconv.Itoa(int(n))))
+	var sum [sha256.Size]byte
+	return binary.LittleEndian.Uint64(h.Sum(sum[:0])[:8])
 }
 
 // arrive is request ri reaching the apiserver at t.
