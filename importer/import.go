@@ -18,6 +18,9 @@ type Options struct {
 	Duration       time.Duration // the run's length; default 1h, longer if writes come later
 	UpdateInterval time.Duration // spacing of an object's versions; default 1m
 	KubeletConfig  *Input        // a KubeletConfiguration, optional
+	// Version is the cluster's Kubernetes release (cluster.kubelet.version,
+	// e.g. "1.28"); "" leaves the scenario's default, the newest modelled.
+	Version string
 	AuditLog       *Input        // audit.k8s.io/v1 Event JSON lines, optional
 }
 
@@ -140,8 +143,19 @@ func (w *writer) write() (*Result, error) {
 		from = "from " + w.kubelet.from
 	}
 	w.f("  kubelet:  # %s\n", from)
-	w.f("    syncFrequency: %s\n    changeDetectionStrategy: %s\n    kubeAPIQPS: %d\n    kubeAPIBurst: %d\n",
-		fmtDur(w.kubelet.syncFrequency), w.kubelet.strategy, w.kubelet.qps, w.kubelet.burst)
+	if w.opt.Version != "" {
+		w.f("    version: %q  # --kubernetes-version\n", w.opt.Version)
+	}
+	w.f("    syncFrequency: %s\n    changeDetectionStrategy: %s\n", fmtDur(w.kubelet.syncFrequency), w.kubelet.strategy)
+	if w.kubelet.qpsSet {
+		w.f("    kubeAPIQPS: %d\n", w.kubelet.qps)
+	}
+	if w.kubelet.burstSet {
+		w.f("    kubeAPIBurst: %d\n", w.kubelet.burst)
+	}
+	if !w.kubelet.qpsSet || !w.kubelet.burstSet {
+		w.f("    # kubeAPIQPS and kubeAPIBurst not set: the release's defaults (50 and 100; 5 and 10 up to 1.26)\n")
+	}
 
 	w.f("objects:\n")
 	for _, k := range inv.order {

@@ -23,6 +23,9 @@ type kubeletSettings struct {
 	strategy      string
 	qps           int
 	burst         int
+	// qpsSet and burstSet say the KubeletConfiguration sets them; otherwise
+	// the scenario leaves them to the release's defaults.
+	qpsSet, burstSet bool
 }
 
 // defaultKubelet is SetDefaults_KubeletConfiguration's values for the
@@ -90,10 +93,10 @@ func readKubeletConfig(in Input, fs *findings) (kubeletSettings, error) {
 		return k, fmt.Errorf("%s:%d:%d: configMapAndSecretChangeDetectionStrategy %q is not one of Get, Cache, Watch", d.file, line, col, s)
 	}
 	if c.KubeAPIQPS != nil {
-		k.qps = int(max(*c.KubeAPIQPS, 0))
+		k.qps, k.qpsSet = int(max(*c.KubeAPIQPS, 0)), true
 	}
 	if c.KubeAPIBurst > 0 {
-		k.burst = int(c.KubeAPIBurst)
+		k.burst, k.burstSet = int(c.KubeAPIBurst), true
 	}
 	return k, nil
 }

@@ -23,6 +23,7 @@ type importOptions struct {
 	duration       time.Duration
 	updateInterval time.Duration
 	name           string
+	version        string
 }
 
 var importCommand = &command{
@@ -73,6 +74,7 @@ docs/import.md.`,
 		fs.DurationVar(&o.duration, "duration", importer.DefaultDuration, "the run's length (longer when writes come later)")
 		fs.DurationVar(&o.updateInterval, "update-interval", importer.DefaultUpdateInterval, "time between an object's versions")
 		fs.StringVar(&o.name, "name", importer.DefaultName, "the scenario's `name`")
+		fs.StringVar(&o.version, "kubernetes-version", "", "the cluster's Kubernetes `RELEASE` (1.26 to 1.37), for cluster.kubelet.version; default the newest modelled")
 		return o
 	},
 	args: func(n int) bool { return n >= 1 },
@@ -110,7 +112,7 @@ func importPaths(paths []string, o *importOptions, stdin io.Reader) (*importer.R
 	if err != nil {
 		return nil, usageError{err}
 	}
-	opt := importer.Options{Name: o.name, Nodes: o.nodes, Duration: o.duration, UpdateInterval: o.updateInterval}
+	opt := importer.Options{Name: o.name, Nodes: o.nodes, Duration: o.duration, UpdateInterval: o.updateInterval, Version: o.version}
 	for _, f := range []struct {
 		path string
 		dst  **importer.Input

@@ -202,3 +202,24 @@ func TestRunSeveralManifests(t *testing.T) {
 		t.Errorf("a missing path: exit %d, %q", code, stderr)
 	}
 }
+
+// TestImportKubernetesVersion: --kubernetes-version sets the release, whose
+// kubeAPIQPS defaults the import leaves to it; an unmodelled one is refused.
+func TestImportKubernetesVersion(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "v.yaml")
+	if _, stderr, code := run(t, "import", "../../examples/shop/manifests", "--kubernetes-version", "1.26", "-o", out); code != 0 {
+		t.Fatalf("import exit %d: %s", code, stderr)
+	}
+	stdout, stderr, code := run(t, "validate", out)
+	if code != 0 || !strings.Contains(stdout, `version: "1.26" # defaults: kubeAPIQPS: 5, kubeAPIBurst: 10`) {
+		t.Errorf("validate of the import: exit %d, %s\n%s", code, stderr, stdout)
+	}
+	_, stderr, code = run(t, "import", "../../examples/shop/manifests", "--kubernetes-version", "1.20", "-o", filepath.Join(dir, "bad.yaml"))
+	if code != 2 || !strings.Contains(stderr, "cmsim models 1.26 to 1.37") {
+		t.Errorf("import --kubernetes-version 1.20: exit %d, %q", code, stderr)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "bad.yaml")); err == nil {
+		t.Errorf("a refused import wrote its file")
+	}
+}
