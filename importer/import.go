@@ -20,8 +20,8 @@ type Options struct {
 	KubeletConfig  *Input        // a KubeletConfiguration, optional
 	// Version is the cluster's Kubernetes release (cluster.kubelet.version,
 	// e.g. "1.28"); "" leaves the scenario's default, the newest modelled.
-	Version string
-	AuditLog       *Input        // audit.k8s.io/v1 Event JSON lines, optional
+	Version  string
+	AuditLog *Input // audit.k8s.io/v1 Event JSON lines, optional
 }
 
 // Defaults of Options.
