@@ -684,9 +684,8 @@ func (c *Cluster) buildPods() {
 	}
 
 	disturbed := make([]bool, nodes) // kubelet restarts or a leave: no fast path
-	everySync := c.registerEverySync()
 	for n := range disturbed {
-		disturbed[n] = everySync || plan.leaveAt[n] != never || (plan.restarts != nil && len(plan.restarts[n]) > 0)
+		disturbed[n] = plan.leaveAt[n] != never || (plan.restarts != nil && len(plan.restarts[n]) > 0)
 	}
 	layout := make([]int32, len(plan.pods)) // plan index -> layout position
 	for pos, i := range order {

@@ -112,6 +112,11 @@ func (c *partition) onCycleFast(ev sim.Event) {
 	if c.tracing {
 		c.traceSync(fp.pod, start, "resync or PLEG")
 	}
+	if c.registerEverySync() {
+		for k := int32(0); k < int32(fp.n); k++ {
+			c.mgr.addReference(fp.slot[k], now) // ≤ 1.28: RegisterPod on every sync
+		}
+	}
 	// getPullSecretsForPod, then the volumes' remounts.
 	for k := int32(0); k < int32(fp.n); k++ {
 		if fp.pull&(1<<k) == 0 {

@@ -101,6 +101,9 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 	if c.tracing {
 		c.traceSync(c.consumers[ev.A].pod, start, "periodic resync")
 	}
+	if c.registerEverySync() {
+		c.mgr.addReference(ev.B, now) // ≤ 1.28: RegisterPod on every sync
+	}
 	seen := ev.C
 	if c.watchReady != nil && c.watchReady[ev.B] >= 0 {
 		c.rec.add(c.rec.Remounts, now, 1)
