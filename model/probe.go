@@ -137,6 +137,28 @@ func (pr *Probe) Register(i int, t time.Duration) error {
 	return nil
 }
 
+// Sync is what a later sync of the registered pod i does to the manager
+// at t: up to 1.28 SyncPod's RegisterPod calls AddReference again for each
+// object the pod references, which drops the object's cached data (the
+// model's onCycle); from 1.29 it changes nothing.
+func (pr *Probe) Sync(i int, t time.Duration) error {
+	pi, err := pr.pod(i)
+	if err != nil {
+		return err
+	}
+	if err := pr.advance(sim.At(t)); err != nil {
+		return err
+	}
+	p := &pr.p.pods[pi]
+	if !p.registered {
+		return fmt.Errorf("probe: pod %d syncs before it is registered", i)
+	}
+	if pr.p.registerEverySync() {
+		pr.p.eachPodSlot(p, func(si int32) { pr.p.mgr.addReference(si, sim.At(t)) })
+	}
+	return nil
+}
+
 // Unregister is UnregisterPod of pod i at t.
 func (pr *Probe) Unregister(i int, t time.Duration) error {
 	pi, err := pr.pod(i)
