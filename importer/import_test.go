@@ -5,34 +5,21 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	goldenfile "cmsim/internal/golden"
 	"cmsim/scenarios"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
+// golden compares got with testdata/name (see package golden).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		os.WriteFile(path+".got", got, 0o644)
-		t.Errorf("%s differs from the golden file; see %s.got (go test -update rewrites it)", name, path)
-	}
+	goldenfile.Check(t, name, got, *update)
 }
 
 func read(t *testing.T, paths ...string) []Input {

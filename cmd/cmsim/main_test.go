@@ -7,29 +7,16 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	goldenfile "cmsim/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata")
 
-// golden compares got with testdata/name and writes testdata/name.got on a
-// mismatch (or rewrites the golden file with -update).
+// golden compares got with testdata/name (see package golden).
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		os.WriteFile(path+".got", got, 0o644)
-		t.Errorf("%s differs from the golden file; see %s.got (go test -update rewrites it)", name, path)
-	}
+	goldenfile.Check(t, name, got, *update)
 }
 
 func run(t *testing.T, args ...string) (stdout, stderr string, code int) {
