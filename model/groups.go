@@ -197,8 +197,10 @@ func Derive(cfg *Config) results.Derived {
 		d.CacheTTLSource, d.CacheTTLSeconds = "fixed", cfg.CacheTTL.Seconds()
 	}
 	d.CacheTTLMaxSeconds = d.CacheTTLSeconds
+	d.KubeletVersion = cfg.kubeletRelease().String()
+	d.CacheRefetchesEverySync = cfg.Strategy == Cache && resolveBehaviours(cfg.kubeletRelease(), cfg.apiserverRelease()).addReferenceEverySync
 	d.LatencyBoundSeconds = d.SyncWaitMaxSeconds + d.LoopsSeconds
-	if cfg.Strategy == Cache {
+	if cfg.Strategy == Cache && !d.CacheRefetchesEverySync {
 		d.LatencyBoundSeconds += d.CacheTTLSeconds
 	}
 	// 1.5 × a whole number of nanoseconds can carry float noise.

@@ -163,3 +163,16 @@ func TestVersionTableDocumented(t *testing.T) {
 		t.Errorf("docs/versions.md has %d table rows, the table %d", n, len(Behaviours))
 	}
 }
+
+// TestDeriveByRelease: up to 1.28 Cache refetches at every sync, so its
+// expected latency bound has no TTL term; from 1.29 it has.
+func TestDeriveByRelease(t *testing.T) {
+	cfg := smallConfig(Cache, 600, 600, Volume) // TTL 30 s
+	for rel, want := range map[int]float64{28: 91.2, 29: 121.2} {
+		cfg.KubeletRelease = Release{rel}
+		d := Derive(cfg)
+		if d.LatencyBoundSeconds != want || d.CacheRefetchesEverySync != (rel == 28) || d.KubeletVersion != fmt.Sprintf("1.%d", rel) {
+			t.Errorf("1.%d: %+v, want a bound of %v s", rel, d, want)
+		}
+	}
+}

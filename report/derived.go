@@ -25,6 +25,8 @@ func DerivedText(d results.Derived) string {
 	}
 	if d.Strategy != "Cache" {
 		ttl += "; " + d.Strategy + " does not use it"
+	} else if d.CacheRefetchesEverySync {
+		ttl += "; kubelet " + d.KubeletVersion + " drops the cached objects at every sync, so reads do not wait it out"
 	}
 	ttl += ")"
 	return d.Strategy + ": " + ttl + "; expected latency bound " + BoundText(d)
@@ -35,7 +37,7 @@ func DerivedText(d results.Derived) string {
 // (1.2 s)".
 func BoundText(d results.Derived) string {
 	bound := fmt.Sprintf("%s = 1.5 × syncFrequency (%s)", secs(d.LatencyBoundSeconds), secs(d.SyncWaitMaxSeconds))
-	if d.Strategy == "Cache" {
+	if d.Strategy == "Cache" && !d.CacheRefetchesEverySync {
 		bound += " + Cache TTL (" + secs(d.CacheTTLSeconds) + ")"
 	}
 	return bound + " + sync tick and volume loops (" + secs(d.LoopsSeconds) + ")"

@@ -39,9 +39,13 @@ type GroupRequests struct {
 // the Cache TTL in force and the expected bound on a running pod's volume
 // latency. They are the same in every replication.
 type Derived struct {
-	Strategy             string  `json:"strategy"`
-	Nodes                int     `json:"nodes"` // at the start
-	SyncFrequencySeconds float64 `json:"sync_frequency_seconds"`
+	Strategy       string `json:"strategy"`
+	KubeletVersion string `json:"kubelet_version"` // the release, "1.37"
+	// CacheRefetchesEverySync is true for Cache up to 1.28, whose every
+	// sync drops the cached objects: its reads do not wait out the TTL.
+	CacheRefetchesEverySync bool    `json:"cache_refetches_every_sync,omitempty"`
+	Nodes                   int     `json:"nodes"` // at the start
+	SyncFrequencySeconds    float64 `json:"sync_frequency_seconds"`
 	// CacheTTLSeconds is the TTL the Cache strategy uses at the start:
 	// with cacheTTL auto ("auto"), the TTL controller's annotation for the
 	// cluster size; with absent, the kubelet's defaultTTL of 60 s; else
