@@ -80,7 +80,7 @@ func latencyFloor(pf *planFile, best *experiment.Evaluation) string {
 		{"the wait for the pod's next sync", "up to 1.5 × syncFrequency", d.SyncWaitMaxSeconds, !strings.HasSuffix(param, ".syncFrequency")},
 		{"the sync tick and the volume manager's loops", "1 s and two 100 ms loops", d.LoopsSeconds, true},
 	}
-	if d.Strategy == "Cache" {
+	if d.Strategy == "Cache" && !d.CacheRefetchesEverySync { // up to 1.28 every sync refetches
 		var why string
 		switch d.CacheTTLSource {
 		case "auto":
