@@ -19,6 +19,18 @@ func Lint(inputs []Input) ([]Finding, error) {
 	return inv.fs.sorted(), nil
 }
 
+// LintKubeletConfig checks a KubeletConfiguration as the kubelet decodes
+// it: unknown or misplaced fields are error findings (the kubelet refuses
+// to start). A file that is not one KubeletConfiguration, or names an
+// unknown change detection strategy, is an error.
+func LintKubeletConfig(in Input) ([]Finding, error) {
+	var fs findings
+	if _, err := readKubeletConfig(in, &fs); err != nil {
+		return nil, err
+	}
+	return fs.sorted(), nil
+}
+
 // consumerWord says how a reference reads its object, for messages.
 var consumerWord = map[string]string{
 	"volume": "a volume", "projected": "a projected volume", "subPath": "a subPath mount",

@@ -223,3 +223,22 @@ func TestImportKubernetesVersion(t *testing.T) {
 		t.Errorf("a refused import wrote its file")
 	}
 }
+
+// TestLintKubeletConfig: lint --kubelet-config reports a misspelt field at
+// its line as an error (exit 1), passes a good file and refuses a file that
+// is not a KubeletConfiguration (exit 2).
+func TestLintKubeletConfig(t *testing.T) {
+	dir := t.TempDir()
+	bad := writeTemp(t, dir, "kc.yaml", "apiVersion: kubelet.config.k8s.io/v1beta1\nkind: KubeletConfiguration\nsyncFrequency: 30s\nsyncFrequnecy: 10s\n")
+	m := "../../examples/shop/manifests"
+	stdout, _, code := run(t, "lint", m, "--kubelet-config", bad)
+	if code != 1 || !strings.Contains(stdout, "kc.yaml:4:1: error: unknown field syncFrequnecy") {
+		t.Errorf("a misspelt field: exit %d\n%s", code, stdout)
+	}
+	if _, stderr, code := run(t, "lint", m, "--kubelet-config", "../../examples/shop/kubelet.yaml"); code != 0 {
+		t.Errorf("the example's KubeletConfiguration: exit %d, %s", code, stderr)
+	}
+	if _, stderr, code := run(t, "lint", m, "--kubelet-config", m+"/api.yaml"); code != 2 || !strings.Contains(stderr, "expected one KubeletConfiguration") {
+		t.Errorf("a manifest as --kubelet-config: exit %d, %q", code, stderr)
+	}
+}
