@@ -44,7 +44,53 @@ func Aggregate(reps []Metrics) (mean Metrics, ci95 *Metrics) {
 		*cf[j] = t * sd / math.Sqrt(float64(n))
 	}
 	ci95.ByWorkload, ci95.ByObject = ciW, ciO
+	ci95.FaultEvents = ciFaultEvents(reps, mean.FaultEvents, t)
 	return mean, ci95
+}
+
+// sameArrivals reports whether every replication had the same fault
+// arrivals (kind, time and target), so that their events can be averaged.
+func sameArrivals(reps []Metrics) bool {
+	first := reps[0].FaultEvents
+	for _, r := range reps[1:] {
+		if len(r.FaultEvents) != len(first) {
+			return false
+		}
+		for i, e := range r.FaultEvents {
+			if e.Kind != first[i].Kind || e.AtSeconds != first[i].AtSeconds || e.Target != first[i].Target {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// ciFaultEvents returns each averaged fault event's 95% confidence
+// half-widths (t is the Student t quantile), with its kind, time and target
+// to name it; nil when the arrivals differ between replications. A
+// recovery that some replication never reached has none.
+func ciFaultEvents(reps []Metrics, mean []FaultEvent, t float64) []FaultEvent {
+	if len(mean) == 0 || !sameArrivals(reps) {
+		return nil
+	}
+	n := float64(len(reps))
+	out := make([]FaultEvent, len(mean))
+	for i := range mean {
+		out[i] = FaultEvent{Kind: mean[i].Kind, AtSeconds: mean[i].AtSeconds, Target: mean[i].Target}
+		mf, cf := mean[i].Fields(), out[i].Fields()
+		for j := range cf {
+			var ss float64
+			for _, r := range reps {
+				d := *r.FaultEvents[i].Fields()[j] - *mf[j]
+				ss += d * d
+			}
+			*cf[j] = t * math.Sqrt(ss/(n-1)) / math.Sqrt(n)
+		}
+		if mean[i].RecoverySeconds < 0 {
+			out[i].RecoverySeconds = 0
+		}
+	}
+	return out
 }
 
 // groupsOf returns each replication's groups that get selects.
@@ -66,15 +112,8 @@ func meanFaultEvents(reps []Metrics) []FaultEvent {
 		return nil
 	}
 	out := append([]FaultEvent(nil), first...)
-	for _, r := range reps[1:] {
-		if len(r.FaultEvents) != len(first) {
-			return out
-		}
-		for i, e := range r.FaultEvents {
-			if e.Kind != first[i].Kind || e.AtSeconds != first[i].AtSeconds || e.Target != first[i].Target {
-				return out
-			}
-		}
+	if !sameArrivals(reps) {
+		return out
 	}
 	for i := range out {
 		unrecovered := false

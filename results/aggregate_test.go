@@ -26,3 +26,24 @@ func TestAggregate(t *testing.T) {
 		t.Fatal("one replication has no interval")
 	}
 }
+
+// TestAggregateFaultEventCI: fault events get half-widths when the
+// replications had the same arrivals, none otherwise.
+func TestAggregateFaultEventCI(t *testing.T) {
+	ev := func(at, rewatch float64) FaultEvent {
+		return FaultEvent{Kind: "apiserverRestart", AtSeconds: at, Target: "all replicas", RewatchSeconds: rewatch, RecoverySeconds: rewatch}
+	}
+	reps := []Metrics{{FaultEvents: []FaultEvent{ev(600, 130)}}, {FaultEvents: []FaultEvent{ev(600, 140)}}, {FaultEvents: []FaultEvent{ev(600, 150)}}}
+	mean, ci := Aggregate(reps)
+	// sd 10, n 3: t(0.975, 2) = 4.303 → 4.303 × 10 / √3 = 24.84.
+	if mean.FaultEvents[0].RewatchSeconds != 140 || ci == nil || len(ci.FaultEvents) != 1 {
+		t.Fatalf("mean %+v, ci %+v", mean.FaultEvents, ci)
+	}
+	if got := ci.FaultEvents[0].RewatchSeconds; math.Abs(got-24.84) > 0.01 || ci.FaultEvents[0].AtSeconds != 600 || ci.FaultEvents[0].Kind != "apiserverRestart" {
+		t.Errorf("ci %+v, want a rewatch half-width of 24.84 s named by its arrival", ci.FaultEvents[0])
+	}
+	reps[2].FaultEvents[0].AtSeconds = 900
+	if _, ci := Aggregate(reps); ci.FaultEvents != nil {
+		t.Errorf("different arrivals gave half-widths %+v", ci.FaultEvents)
+	}
+}
