@@ -66,9 +66,10 @@ func sameArrivals(reps []Metrics) bool {
 }
 
 // ciFaultEvents returns each averaged fault event's 95% confidence
-// half-widths (t is the Student t quantile), with its kind, time and target
-// to name it; nil when the arrivals differ between replications. A
-// recovery that some replication never reached has none.
+// half-widths (t is the Student t quantile), with its kind and target to
+// name it (its time is the same in every replication: half-width 0); nil
+// when the arrivals differ between replications. A recovery that some
+// replication never reached has none.
 func ciFaultEvents(reps []Metrics, mean []FaultEvent, t float64) []FaultEvent {
 	if len(mean) == 0 || !sameArrivals(reps) {
 		return nil
@@ -76,8 +77,8 @@ func ciFaultEvents(reps []Metrics, mean []FaultEvent, t float64) []FaultEvent {
 	n := float64(len(reps))
 	out := make([]FaultEvent, len(mean))
 	for i := range mean {
-		out[i] = FaultEvent{Kind: mean[i].Kind, AtSeconds: mean[i].AtSeconds, Target: mean[i].Target}
-		mf, cf := mean[i].Fields(), out[i].Fields()
+		out[i] = FaultEvent{Kind: mean[i].Kind, Target: mean[i].Target}
+		mf, cf := mean[i].Fields(), out[i].Fields() // Fields has no AtSeconds
 		for j := range cf {
 			var ss float64
 			for _, r := range reps {

@@ -39,7 +39,7 @@ func TestAggregateFaultEventCI(t *testing.T) {
 	if mean.FaultEvents[0].RewatchSeconds != 140 || ci == nil || len(ci.FaultEvents) != 1 {
 		t.Fatalf("mean %+v, ci %+v", mean.FaultEvents, ci)
 	}
-	if got := ci.FaultEvents[0].RewatchSeconds; math.Abs(got-24.84) > 0.01 || ci.FaultEvents[0].AtSeconds != 600 || ci.FaultEvents[0].Kind != "apiserverRestart" {
+	if got := ci.FaultEvents[0].RewatchSeconds; math.Abs(got-24.84) > 0.01 || ci.FaultEvents[0].AtSeconds != 0 || ci.FaultEvents[0].Kind != "apiserverRestart" {
 		t.Errorf("ci %+v, want a rewatch half-width of 24.84 s named by its arrival", ci.FaultEvents[0])
 	}
 	reps[2].FaultEvents[0].AtSeconds = 900
