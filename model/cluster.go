@@ -28,7 +28,9 @@ type Cluster struct {
 	// latencies of late updates are not cut off.
 	end     sim.Time
 	streams sim.Streams
-	plan    *plan
+	// resyncRand draws every pod's resync jitter, keyed by pod and instant.
+	resyncRand sim.Keyed
+	plan       *plan
 	// groupNames name the object groups; objGroup[o] is object o's.
 	groupNames []string
 	objGroup   []int32
@@ -134,7 +136,15 @@ type partition struct {
 
 	evCycle, evCycleSimple, evCreate, evInitialMount, evStart, evUpdate, evDeliver, evWatchExpire,
 	evIdleCheck, evDelete, evUnregister, evMountRetry, evReflector, evOutage, evKubelet, evTTL, evCycleFast,
-	evArrive, evRetry, evRelease, evQueueTimeout, evBackground, evSyncTimeout sim.Kind
+	evArrive, evRetry, evRelease, evQueueTimeout, evBackground, evSyncTimeout, evParkWake sim.Kind
+
+	// Parked resyncs (parked_resyncs.go): parkHead[s-slotLo] is the first
+	// entry of slot s's list of pods waiting on it, -1 none; parkFree
+	// chains the pool's free entries.
+	parking  bool
+	parkHead []int32
+	parkPool []parkEntry
+	parkFree int32
 }
 
 type updateRecord struct {
@@ -195,6 +205,9 @@ type podState struct {
 	// deleted and when its kubelet restarts.
 	epoch int32
 	fast  int32 // its record in Cluster.fast (fast_path.go), or -1
+	// resyncs counts the resync delays drawn for the pod: the next draw's
+	// coordinate in its keyed stream (resyncDelay).
+	resyncs uint32
 
 	hasVolumes bool
 	simple     bool // one volume consumer with one source, never disturbed: cycles take the fast path
@@ -324,6 +337,7 @@ func New(cfg *Config) (*Cluster, error) {
 		streams:       sim.NewStreams(cfg.Seed),
 		syncFrequency: sim.Time(cfg.SyncFrequency),
 	}
+	c.resyncRand = c.streams.Keyed("resync")
 	c.maxIdle = sim.Time(max(5*cfg.SyncFrequency, time.Minute))
 	c.behaviours = resolveBehaviours(cfg.kubeletRelease(), cfg.apiserverRelease())
 	c.minWatchTimeout = sim.Time(c.behaviours.minWatchTimeout)
@@ -466,6 +480,7 @@ func (c *Cluster) buildPartition(nodeLo, nodeHi int32, primary bool) *partition 
 	p.evQueueTimeout = e.Register(p.onQueueTimeout)
 	p.evBackground = e.Register(p.onBackground)
 	p.evSyncTimeout = e.Register(p.onSyncTimeout)
+	p.evParkWake = e.Register(p.onParkWake)
 	p.opVer = make([]int32, len(c.srcObj))
 	if k := cfg.Capacity; k != nil {
 		p.levels = make([]*queueSet, len(c.plan.outages))
@@ -497,6 +512,16 @@ func (p *partition) start() {
 	c, cfg, e := p.Cluster, p.cfg, p.eng
 	nodeLo, nodeHi := p.nodeLo, p.nodeHi
 	podLo, podHi := c.nodePodStart[nodeLo], c.nodePodStart[nodeHi]
+	// A trace lists every resync, so a traced run keeps them all events
+	// (its output is the same either way).
+	if c.watchReady != nil && !p.tracing && !parkingOff {
+		p.parking = true
+		p.parkHead = make([]int32, p.slotHi-p.slotLo)
+		for i := range p.parkHead {
+			p.parkHead[i] = -1
+		}
+		p.parkFree = -1
+	}
 	// Initial state: warm pods are running and registered; cold pods and
 	// later incarnations are created by events.
 	if cfg.ColdStart {
@@ -885,6 +910,7 @@ func (c *Cluster) Run() (*Result, error) {
 	run := func(i int) {
 		p := c.newPartition(c.partNodes[i], c.partNodes[i+1], i == 0)
 		errs[i] = p.eng.RunUntil(c.end, c.eventBudget(p))
+		p.flushParked()
 		p.rec.closeGauges()
 		p.finishFaults()
 		c.addPerSecond(p.rec)

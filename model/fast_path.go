@@ -33,6 +33,11 @@ type fastPod struct {
 	pull    uint8 // bit k: consumer k is a pull secret
 	failing uint8 // bit k: consumer k's mount failed and waits for its retry
 	token   int8  // the token volume's consumer, -1 none
+	// While parked (parked_resyncs.go): the start of its next, unaccounted
+	// sync, and the generation its slot entries and token wake carry.
+	parked   bool
+	parkGen  uint32
+	parkNext sim.Time
 }
 
 // fastEligible reports whether pod p, laid out with its consumers, can take
@@ -186,8 +191,14 @@ func (c *partition) onCycleFast(ev sim.Event) {
 	if now > c.horizon && !keepDraining && upToDate && c.fastUpToDate(fp) {
 		return // draining, and this pod's volumes have seen the last writes
 	}
-	due := start + c.resyncDelay(&n.rng)
-	c.queueFast(ev.A, n, nextTick(n.syncPhase, syncTick, due))
+	next := nextTick(n.syncPhase, syncTick, start+c.resyncDelay(fp.pod))
+	if upToDate {
+		if ok, tokenDue := c.fastParkable(fp, next); ok {
+			c.parkFast(ev.A, next, tokenDue) // its next resyncs read what it holds
+			return
+		}
+	}
+	c.queueFast(ev.A, n, next)
 }
 
 // fastUpToDate reports whether every volume of fast pod fp holds its

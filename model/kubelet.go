@@ -33,9 +33,16 @@ const (
 	mountBackoffMax     = sim.Time(2*time.Minute + 2*time.Second)
 )
 
-// resyncDelay draws wait.Jitter(syncFrequency, 0.5): U[S, 1.5 S).
-func (c *partition) resyncDelay(r *sim.Rand) sim.Time {
-	return c.syncFrequency + sim.Time(r.Float64()*resyncJitterFactor*float64(c.syncFrequency))
+// resyncDelay draws wait.Jitter(syncFrequency, 0.5), U[S, 1.5 S), for pod
+// pi's next resync. The draw is keyed by the pod and its count of draws,
+// not taken from a shared sequence, so a pod whose resyncs are accounted
+// without events (parked_resyncs.go) draws exactly what its events would
+// have, whatever else happened in between.
+func (c *Cluster) resyncDelay(pi int32) sim.Time {
+	p := &c.pods[pi]
+	u := c.resyncRand.Float64(uint64(pi), uint64(p.resyncs))
+	p.resyncs++
+	return c.syncFrequency + sim.Time(u*resyncJitterFactor*float64(c.syncFrequency))
 }
 
 // scheduleCycle queues the pod's next cycle for a sync that starts at t. The
@@ -58,7 +65,7 @@ func (c *partition) scheduleCycle(pi int32, t sim.Time) {
 // sync loop picks it up at the first tick strictly after that.
 func (c *partition) scheduleResync(pi int32, end sim.Time) {
 	n := &c.nodes[c.pods[pi].node]
-	due := end + c.resyncDelay(&n.rng)
+	due := end + c.resyncDelay(pi)
 	c.scheduleTickSync(pi, nextTick(n.syncPhase, syncTick, due))
 }
 
@@ -129,7 +136,7 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 			v, done, ok, pending := c.read(ev.B, max(now, cs.busyUntil), w)
 			if pending {
 				c.handOver(ev.A, now, max(now, cs.busyUntil), cs.srcStart, false)
-				due := start + c.resyncDelay(&n.rng)
+				due := start + c.resyncDelay(cs.pod)
 				c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, nextTick(n.syncPhase, syncTick, due))
 				return
 			}
@@ -156,8 +163,13 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 	if now > c.horizon && !keepDraining && seen == c.version[c.slots[ev.B].obj] && c.opIdle(ev.A) {
 		return // draining, and this pod has seen the last write
 	}
-	due := start + c.resyncDelay(&n.rng)
-	c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, nextTick(n.syncPhase, syncTick, due))
+	pod := c.consumers[ev.A].pod
+	next := nextTick(n.syncPhase, syncTick, start+c.resyncDelay(pod))
+	if c.parking && seen >= 0 && c.watchReady[ev.B] == seen && c.opIdle(ev.A) {
+		c.parkSimple(ev.A, ev.B, seen, pod, next) // its next resyncs read what it holds
+		return
+	}
+	c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, next)
 }
 
 // warmStartPod puts a pod into steady state at t=0: its next resync is due

@@ -142,9 +142,9 @@ func (m *watchingManager) updateReady(s int32, t sim.Time) {
 	ready := ws.started && t >= ws.syncedAt && sl.syncRefs > 0 &&
 		(ws.immutableStopped || !c.cfg.Objects[sl.obj].Immutable)
 	if ready {
-		c.watchReady[s] = ws.storeVersion
+		c.setWatchReady(s, ws.storeVersion)
 	} else {
-		c.watchReady[s] = -1
+		c.setWatchReady(s, -1)
 	}
 }
 
@@ -363,7 +363,7 @@ func (c *partition) onDeliver(ev sim.Event) {
 			ws.rvAt = max(ws.rvAt, c.writeAt[sl.obj][ev.B-1])
 		}
 		if c.watchReady != nil && c.watchReady[ev.A] >= 0 {
-			c.watchReady[ev.A] = ev.B
+			c.setWatchReady(ev.A, ev.B)
 		}
 	}
 }
@@ -421,4 +421,16 @@ func (c *partition) onIdleCheck(ev sim.Event) {
 // watchTimeout is a WATCH's timeoutSeconds, minWatchTimeout × (1 + u).
 func (c *Cluster) watchTimeout(u float64) sim.Time {
 	return c.minWatchTimeout + sim.Time(u*float64(c.minWatchTimeout))
+}
+
+// setWatchReady sets slot s's watchReady entry, and wakes the pods parked on
+// it when it changes.
+func (c *partition) setWatchReady(s, v int32) {
+	if c.watchReady[s] == v {
+		return
+	}
+	c.watchReady[s] = v
+	if c.parking {
+		c.wakeSlot(s, c.eng.Now())
+	}
 }
