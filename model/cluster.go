@@ -454,8 +454,17 @@ func (c *Cluster) buildPartition(nodeLo, nodeHi int32, primary bool) *partition 
 		p.mgr = &watchingManager{c: p}
 	}
 	p.version = make([]int32, len(cfg.Objects))
-	pods := int(podHi - podLo)
-	p.eng = sim.New(time.Duration(float64(cfg.SyncFrequency)*1.5)+time.Second, pods+int(p.slotHi-p.slotLo)/8)
+	// The calendar is sized for the events pending within a resync
+	// interval: every pod's cycle, but under Watch most pods are parked
+	// (parked_resyncs.go) and only the ones an update woke are queued.
+	pending := int(podHi-podLo) + int(p.slotHi-p.slotLo)/8
+	if cfg.Strategy == Watch {
+		pending /= 16
+	}
+	p.eng = sim.New(time.Duration(float64(cfg.SyncFrequency)*1.5)+time.Second, pending)
+	if cfg.Strategy == Watch {
+		p.eng.Reserve(int(p.slotHi - p.slotLo)) // a WATCH timeout per reflector
+	}
 	e := p.eng
 	p.evCycle = e.Register(p.onCycle)
 	p.evCycleSimple = e.Register(p.onCycleSimple)
@@ -521,6 +530,8 @@ func (p *partition) start() {
 			p.parkHead[i] = -1
 		}
 		p.parkFree = -1
+		// An entry per parked simple pod and per slot of a parked fast pod.
+		p.parkPool = make([]parkEntry, 0, p.consHi-p.consLo)
 	}
 	// Initial state: warm pods are running and registered; cold pods and
 	// later incarnations are created by events.

@@ -101,7 +101,16 @@ func (c *partition) scheduleFast(f int32, t sim.Time) {
 	c.queueFast(f, &c.nodes[fp.node], t)
 }
 
+// queueFast queues fast pod f's cycle for a sync starting at tick t, or
+// parks the pod if that sync can only read what its files hold
+// (parked_resyncs.go).
 func (c *partition) queueFast(f int32, n *nodeState, t sim.Time) {
+	if c.parking {
+		if ok, tokenDue := c.fastParkable(&c.fast[f], t); ok {
+			c.parkFast(f, t, tokenDue)
+			return
+		}
+	}
 	if at := c.mountTime(n, t); at <= c.end {
 		c.eng.Schedule(at, c.evCycleFast, f, 0, 0, 0)
 	}
@@ -191,14 +200,8 @@ func (c *partition) onCycleFast(ev sim.Event) {
 	if now > c.horizon && !keepDraining && upToDate && c.fastUpToDate(fp) {
 		return // draining, and this pod's volumes have seen the last writes
 	}
-	next := nextTick(n.syncPhase, syncTick, start+c.resyncDelay(fp.pod))
-	if upToDate {
-		if ok, tokenDue := c.fastParkable(fp, next); ok {
-			c.parkFast(ev.A, next, tokenDue) // its next resyncs read what it holds
-			return
-		}
-	}
-	c.queueFast(ev.A, n, next)
+	due := start + c.resyncDelay(fp.pod)
+	c.queueFast(ev.A, n, nextTick(n.syncPhase, syncTick, due))
 }
 
 // fastUpToDate reports whether every volume of fast pod fp holds its

@@ -92,7 +92,14 @@ func (c *partition) scheduleTickSync(pi int32, t sim.Time) {
 // slot, C the version its files hold, D the node. The sync's start is the
 // last sync tick before the remount. Simple pods are never deleted and
 // their kubelet never restarts, so their events need no epoch.
+//
+// A pod whose next resync can only read what its files hold is parked
+// instead (parked_resyncs.go).
 func (c *partition) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t sim.Time) {
+	if c.parking && seen >= 0 && c.watchReady[slot] == seen && c.opIdle(ci) {
+		c.parkSimple(ci, slot, seen, c.consumers[ci].pod, t)
+		return
+	}
 	if at := c.mountTime(n, t); at <= c.end {
 		c.eng.Schedule(at, c.evCycleSimple, ci, slot, seen, node)
 	}
@@ -163,13 +170,8 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 	if now > c.horizon && !keepDraining && seen == c.version[c.slots[ev.B].obj] && c.opIdle(ev.A) {
 		return // draining, and this pod has seen the last write
 	}
-	pod := c.consumers[ev.A].pod
-	next := nextTick(n.syncPhase, syncTick, start+c.resyncDelay(pod))
-	if c.parking && seen >= 0 && c.watchReady[ev.B] == seen && c.opIdle(ev.A) {
-		c.parkSimple(ev.A, ev.B, seen, pod, next) // its next resyncs read what it holds
-		return
-	}
-	c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, next)
+	due := start + c.resyncDelay(c.consumers[ev.A].pod)
+	c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, nextTick(n.syncPhase, syncTick, due))
 }
 
 // warmStartPod puts a pod into steady state at t=0: its next resync is due

@@ -87,12 +87,15 @@ func (c *partition) parkFast(f int32, next, tokenDue sim.Time) {
 // fastParkable returns whether fast pod fp's next sync, due at next, would
 // be a plain resync, and the instant its token comes due (never: none).
 func (c *partition) fastParkable(fp *fastPod, next sim.Time) (bool, sim.Time) {
-	if !c.parking || fp.failing != 0 {
+	if fp.failing != 0 {
 		return false, 0
 	}
 	for k := int32(0); k < int32(fp.n); k++ {
 		r := c.watchReady[fp.slot[k]]
-		if r < 0 || (fp.pull&(1<<k) == 0 && fp.seen[k] != r) {
+		if r < 0 {
+			return false, 0
+		}
+		if fp.pull&(1<<k) == 0 && (fp.seen[k] != r || !c.opIdle(fp.cons+k)) {
 			return false, 0
 		}
 	}

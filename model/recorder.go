@@ -295,6 +295,14 @@ func (r *Recorder) merge(parts []*Recorder) {
 			r.SeatsSec, r.QueuedSec, r.LatencySum, r.LatencyCount}
 	}
 	dst := series(r)
+	// Sized once: a large cluster's exposures are tens of MB.
+	var gauge, exposures int
+	for _, p := range parts {
+		gauge += len(p.gauge)
+		exposures += len(p.exposures)
+	}
+	r.gauge = slices.Grow(r.gauge, gauge)
+	r.exposures = slices.Grow(r.exposures, exposures)
 	for _, p := range parts {
 		for i, s := range series(p) {
 			for j, v := range s {

@@ -2,6 +2,7 @@ package sim
 
 import (
 	"fmt"
+	"slices"
 	"time"
 )
 
@@ -36,6 +37,13 @@ func New(window time.Duration, pending int) *Engine {
 		buckets <<= 1
 	}
 	return &Engine{q: newCalendar(shift, buckets)}
+}
+
+// Reserve makes room for n events scheduled beyond the calendar's span
+// (say one watch timeout per reflector, tens of minutes ahead), so that the
+// queue holding them is allocated once.
+func (e *Engine) Reserve(n int) {
+	e.q.far.ev = slices.Grow(e.q.far.ev, n)
 }
 
 // Register adds a handler and returns the Kind that selects it.
