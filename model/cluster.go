@@ -30,6 +30,8 @@ type Cluster struct {
 	streams sim.Streams
 	// resyncRand draws every pod's resync jitter, keyed by pod and instant.
 	resyncRand sim.Keyed
+	// watchRand draws a re-issued WATCH's timeout, keyed by slot and count.
+	watchRand sim.Keyed
 	plan       *plan
 	// groupNames name the object groups; objGroup[o] is object o's.
 	groupNames []string
@@ -142,6 +144,9 @@ type partition struct {
 	// entry of slot s's list of pods waiting on it, -1 none; parkFree
 	// chains the pool's free entries.
 	parking  bool
+	// lazyWatches: WATCH re-issues on a calm apiserver are accounted when
+	// the watch stops or the run ends, not run as events (catchUpExpiries).
+	lazyWatches bool
 	parkHead []int32
 	parkPool []parkEntry
 	parkFree int32
@@ -286,6 +291,10 @@ type watchSlot struct {
 	storeVersion int32
 	watchGen     int32
 	watchReplica int32 // the replica serving the open watch
+	// With lazyWatches: the open watch's next timeout, not yet accounted
+	// (catchUpExpiries), and the count of its re-issues' timeout draws.
+	expiryAt sim.Time
+	expiries uint32
 	faultPending int32 // the fault (+1) that dropped the watch, until it is open again
 
 	started          bool // reflector running
@@ -338,6 +347,7 @@ func New(cfg *Config) (*Cluster, error) {
 		syncFrequency: sim.Time(cfg.SyncFrequency),
 	}
 	c.resyncRand = c.streams.Keyed("resync")
+	c.watchRand = c.streams.Keyed("watch-timeout")
 	c.maxIdle = sim.Time(max(5*cfg.SyncFrequency, time.Minute))
 	c.behaviours = resolveBehaviours(cfg.kubeletRelease(), cfg.apiserverRelease())
 	c.minWatchTimeout = sim.Time(c.behaviours.minWatchTimeout)
@@ -462,9 +472,6 @@ func (c *Cluster) buildPartition(nodeLo, nodeHi int32, primary bool) *partition 
 		pending /= 16
 	}
 	p.eng = sim.New(time.Duration(float64(cfg.SyncFrequency)*1.5)+time.Second, pending)
-	if cfg.Strategy == Watch {
-		p.eng.Reserve(int(p.slotHi - p.slotLo)) // a WATCH timeout per reflector
-	}
 	e := p.eng
 	p.evCycle = e.Register(p.onCycle)
 	p.evCycleSimple = e.Register(p.onCycleSimple)
@@ -532,6 +539,10 @@ func (p *partition) start() {
 		p.parkFree = -1
 		// An entry per parked simple pod and per slot of a parked fast pod.
 		p.parkPool = make([]parkEntry, 0, p.consHi-p.consLo)
+		p.lazyWatches = c.calm && !c.lb && p.levels == nil
+	}
+	if c.watchReady != nil && !p.lazyWatches {
+		p.eng.Reserve(int(p.slotHi - p.slotLo)) // a WATCH timeout per reflector
 	}
 	// Initial state: warm pods are running and registered; cold pods and
 	// later incarnations are created by events.
@@ -922,6 +933,7 @@ func (c *Cluster) Run() (*Result, error) {
 		p := c.newPartition(c.partNodes[i], c.partNodes[i+1], i == 0)
 		errs[i] = p.eng.RunUntil(c.end, c.eventBudget(p))
 		p.flushParked()
+		p.flushWatches()
 		p.rec.closeGauges()
 		p.finishFaults()
 		c.addPerSecond(p.rec)

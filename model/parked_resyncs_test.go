@@ -6,9 +6,10 @@ import (
 	"time"
 )
 
-// TestParkingChangesNothing runs Watch clusters with every resync an event
-// and with plain resyncs parked: the results must be identical, metrics,
-// every sample and every load row. The clusters cover what wakes a parked
+// TestParkingChangesNothing runs Watch clusters with every resync and WATCH
+// re-issue an event, and with plain resyncs parked and re-issues on a calm
+// apiserver accounted lazily (catchUpExpiries): the results must be
+// identical, metrics, every sample and every load row. The clusters cover what wakes a parked
 // pod or keeps it from parking: updates reaching its node's stores, tokens
 // coming due, apiserver restarts and their relists, kubelet restarts, nodes
 // joining and leaving, rollouts, a finite apiserver, and the releases on

@@ -308,7 +308,7 @@ func (m *watchingManager) replicaDown(r int32, t sim.Time, fault int32) {
 		if since := t - ws.watchStart; since >= bookmarkPeriod {
 			ws.rvAt = max(ws.rvAt, ws.watchStart+since/bookmarkPeriod*bookmarkPeriod)
 		}
-		m.stopWatch(ws, t)
+		m.stopWatch(s, t)
 		c.rec.faultWatchDropped(fault)
 		if ws.faultPending == 0 {
 			ws.faultPending = fault + 1

@@ -63,7 +63,7 @@ func (m *watchingManager) readStore(s int32, t sim.Time) int32 {
 	ws := &c.watchSlots[s]
 	if c.cfg.Objects[sl.obj].Immutable && !ws.immutableStopped {
 		ws.immutableStopped = true
-		m.stopWatch(ws, t)
+		m.stopWatch(s, t)
 		if c.tracing {
 			c.tracef(t, "%s: %s is immutable: watch stopped for good, the store keeps v%d", c.nodeName(sl.node), c.objectName(sl.obj), ws.storeVersion)
 		}
@@ -176,7 +176,7 @@ func (m *watchingManager) deleteReference(s int32, t sim.Time) {
 // a deleted objectCache entry do.
 func (m *watchingManager) forget(s int32, t sim.Time) {
 	ws := &m.c.watchSlots[s]
-	m.stopWatch(ws, t)
+	m.stopWatch(s, t)
 	ws.watchGen++ // voids a pending retry
 	ws.started = false
 	ws.immutableStopped = false
@@ -237,15 +237,21 @@ func (m *watchingManager) openWatch(s int32, t sim.Time, u float64, rep int32) {
 }
 
 func (m *watchingManager) scheduleExpiry(s int32, at sim.Time) {
+	if m.c.lazyWatches {
+		m.c.watchSlots[s].expiryAt = at // see catchUpExpiries
+		return
+	}
 	if at <= m.c.end {
 		m.c.eng.Schedule(at, m.c.evWatchExpire, s, m.c.watchSlots[s].watchGen, 0, 0)
 	}
 }
 
-func (m *watchingManager) stopWatch(ws *watchSlot, t sim.Time) {
+func (m *watchingManager) stopWatch(s int32, t sim.Time) {
+	ws := &m.c.watchSlots[s]
 	if !ws.watchOpen {
 		return
 	}
+	m.c.catchUpExpiries(s, t)
 	ws.watchOpen = false
 	ws.watchGen++
 	m.c.rec.openWatchDelta(t, -1, ws.watchReplica)
@@ -380,18 +386,15 @@ func (c *partition) onWatchExpire(ev sim.Event) {
 	if c.tracing {
 		c.tracef(t, "%s: WATCH %s timed out: re-issued from the last resourceVersion", c.nodeName(sl.node), c.objectName(sl.obj))
 	}
-	c.rec.add(c.rec.Bookmarks, t, 1)
 	m := c.mgr.(*watchingManager)
 	if c.calm && !c.lb && c.levels == nil {
-		c.rec.count(verbWatch, c.cfg.Objects[sl.obj].Kind, c.groupOf(sl.obj), t)
-		u := c.nodes[sl.node].rng.Float64()
-		ws.watchStart = t
-		m.scheduleExpiry(ev.A, t+c.watchTimeout(u))
+		c.rewatch(ev.A, t)
 		return
 	}
+	c.rec.add(c.rec.Bookmarks, t, 1)
 	// The connection may have moved (GOAWAY) or its replica restarted:
 	// the re-issued WATCH resumes wherever it lands, or gets 410.
-	m.stopWatch(ws, t)
+	m.stopWatch(ev.A, t)
 	ws.rvAt = max(ws.rvAt, t-2*sim.Time(time.Second))
 	m.rewatch(ev.A, t)
 }
@@ -410,7 +413,7 @@ func (c *partition) onIdleCheck(ev sim.Event) {
 		if c.tracing {
 			c.tracef(c.eng.Now(), "%s: reflector for %s idle since %v: stopped", c.nodeName(sl.node), c.objectName(sl.obj), ws.lastAccess)
 		}
-		m.stopWatch(ws, c.eng.Now())
+		m.stopWatch(s, c.eng.Now())
 		ws.started = false // the next Get restarts the reflector
 		m.updateReady(s, c.eng.Now())
 		return
@@ -432,5 +435,48 @@ func (c *partition) setWatchReady(s, v int32) {
 	c.watchReady[s] = v
 	if c.parking {
 		c.wakeSlot(s, c.eng.Now())
+	}
+}
+
+// rewatch re-issues slot s's WATCH at t, when its timeout ran out, on a calm
+// apiserver: the same connection, from the last resourceVersion, so the
+// watch stays open. The timeout is drawn from a keyed stream (slot, count),
+// so that catchUpExpiries draws what the events would have.
+func (c *partition) rewatch(s int32, t sim.Time) {
+	sl := &c.slots[s]
+	ws := &c.watchSlots[s]
+	c.rec.add(c.rec.Bookmarks, t, 1) // the last one, 2 s before the deadline
+	c.rec.count(verbWatch, c.cfg.Objects[sl.obj].Kind, c.groupOf(sl.obj), t)
+	u := c.watchRand.Float64(uint64(s), uint64(ws.expiries))
+	ws.expiries++
+	ws.watchStart = t
+	c.mgr.(*watchingManager).scheduleExpiry(s, t+c.watchTimeout(u))
+}
+
+// catchUpExpiries accounts the re-issues of slot s's open WATCH up to t. On
+// a calm apiserver a watch's timeouts form a renewal process that nothing
+// but its stop changes, and a re-issue changes nothing but counters; so the
+// re-issues are not events (lazyWatches) but accounted here, when the watch
+// stops or the run ends, exactly as their events would have been: the same
+// counts at the same instants, the same draws. A re-issue at the instant of
+// the stop comes first, as its event (queued a timeout earlier) would.
+func (c *partition) catchUpExpiries(s int32, t sim.Time) {
+	ws := &c.watchSlots[s]
+	if !c.lazyWatches || !ws.watchOpen {
+		return
+	}
+	t = min(t, c.end)
+	for ws.expiryAt <= t {
+		c.rewatch(s, ws.expiryAt)
+	}
+}
+
+// flushWatches accounts every open watch's re-issues to the end of the run.
+func (c *partition) flushWatches() {
+	if !c.lazyWatches {
+		return
+	}
+	for s := c.slotLo; s < c.slotHi; s++ {
+		c.catchUpExpiries(s, c.end)
 	}
 }
