@@ -32,7 +32,7 @@ type Cluster struct {
 	resyncRand sim.Keyed
 	// watchRand draws a re-issued WATCH's timeout, keyed by slot and count.
 	watchRand sim.Keyed
-	plan       *plan
+	plan      *plan
 	// groupNames name the object groups; objGroup[o] is object o's.
 	groupNames []string
 	objGroup   []int32
@@ -143,13 +143,13 @@ type partition struct {
 	// Parked resyncs (parked_resyncs.go): parkHead[s-slotLo] is the first
 	// entry of slot s's list of pods waiting on it, -1 none; parkFree
 	// chains the pool's free entries.
-	parking  bool
+	parking bool
 	// lazyWatches: WATCH re-issues on a calm apiserver are accounted when
 	// the watch stops or the run ends, not run as events (catchUpExpiries).
 	lazyWatches bool
-	parkHead []int32
-	parkPool []parkEntry
-	parkFree int32
+	parkHead    []int32
+	parkPool    []parkEntry
+	parkFree    int32
 }
 
 type updateRecord struct {
@@ -210,8 +210,8 @@ type podState struct {
 	// deleted and when its kubelet restarts.
 	epoch int32
 	fast  int32 // its record in Cluster.fast (fast_path.go), or -1
-	// resyncs counts the resync delays drawn for the pod: the next draw's
-	// coordinate in its keyed stream (resyncDelay).
+	// resyncs counts the resync delays drawn for a pod without consumers
+	// (resyncDelay; the others count in their first consumer).
 	resyncs uint32
 
 	hasVolumes bool
@@ -233,6 +233,9 @@ type consumerState struct {
 	mount     int16 // index of the workload mount it comes from
 	kind      ConsumerKind
 	opWrote   bool // the general path wrote the files (the simple path's copy of srcSeen is stale)
+	// resyncs counts the resync delays drawn for the consumer's pod, when
+	// it is the pod's first (resyncDelay).
+	resyncs uint32
 }
 
 // consumerOp is a consumer's operation in flight (a MountVolume, or a
@@ -293,8 +296,8 @@ type watchSlot struct {
 	watchReplica int32 // the replica serving the open watch
 	// With lazyWatches: the open watch's next timeout, not yet accounted
 	// (catchUpExpiries), and the count of its re-issues' timeout draws.
-	expiryAt sim.Time
-	expiries uint32
+	expiryAt     sim.Time
+	expiries     uint32
 	faultPending int32 // the fault (+1) that dropped the watch, until it is open again
 
 	started          bool // reflector running

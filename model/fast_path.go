@@ -200,7 +200,7 @@ func (c *partition) onCycleFast(ev sim.Event) {
 	if now > c.horizon && !keepDraining && upToDate && c.fastUpToDate(fp) {
 		return // draining, and this pod's volumes have seen the last writes
 	}
-	due := start + c.resyncDelay(fp.pod)
+	due := start + c.consumerResyncDelay(fp.cons)
 	c.queueFast(ev.A, n, nextTick(n.syncPhase, syncTick, due))
 }
 

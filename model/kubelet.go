@@ -38,10 +38,25 @@ const (
 // not taken from a shared sequence, so a pod whose resyncs are accounted
 // without events (parked_resyncs.go) draws exactly what its events would
 // have, whatever else happened in between.
+//
+// A pod with consumers is keyed by its first consumer, which holds the
+// count: the simple and fast paths' cycles read that consumer, not the pod.
 func (c *Cluster) resyncDelay(pi int32) sim.Time {
 	p := &c.pods[pi]
-	u := c.resyncRand.Float64(uint64(pi), uint64(p.resyncs))
-	p.resyncs++
+	if p.consEnd > p.consStart {
+		return c.consumerResyncDelay(p.consStart)
+	}
+	return c.resyncDraw(1<<40|uint64(pi), &p.resyncs)
+}
+
+// consumerResyncDelay is resyncDelay for the pod whose first consumer is ci.
+func (c *Cluster) consumerResyncDelay(ci int32) sim.Time {
+	return c.resyncDraw(uint64(ci), &c.consumers[ci].resyncs)
+}
+
+func (c *Cluster) resyncDraw(key uint64, count *uint32) sim.Time {
+	u := c.resyncRand.Float64(key, uint64(*count))
+	*count++
 	return c.syncFrequency + sim.Time(u*resyncJitterFactor*float64(c.syncFrequency))
 }
 
@@ -97,7 +112,7 @@ func (c *partition) scheduleTickSync(pi int32, t sim.Time) {
 // instead (parked_resyncs.go).
 func (c *partition) scheduleSimple(n *nodeState, ci, slot, seen, node int32, t sim.Time) {
 	if c.parking && seen >= 0 && c.watchReady[slot] == seen && c.opIdle(ci) {
-		c.parkSimple(ci, slot, seen, c.consumers[ci].pod, t)
+		c.parkSimple(ci, slot, seen, t)
 		return
 	}
 	if at := c.mountTime(n, t); at <= c.end {
@@ -143,7 +158,7 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 			v, done, ok, pending := c.read(ev.B, max(now, cs.busyUntil), w)
 			if pending {
 				c.handOver(ev.A, now, max(now, cs.busyUntil), cs.srcStart, false)
-				due := start + c.resyncDelay(cs.pod)
+				due := start + c.consumerResyncDelay(ev.A)
 				c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, nextTick(n.syncPhase, syncTick, due))
 				return
 			}
@@ -170,7 +185,7 @@ func (c *partition) onCycleSimple(ev sim.Event) {
 	if now > c.horizon && !keepDraining && seen == c.version[c.slots[ev.B].obj] && c.opIdle(ev.A) {
 		return // draining, and this pod has seen the last write
 	}
-	due := start + c.resyncDelay(c.consumers[ev.A].pod)
+	due := start + c.consumerResyncDelay(ev.A)
 	c.scheduleSimple(n, ev.A, ev.B, seen, ev.D, nextTick(n.syncPhase, syncTick, due))
 }
 

@@ -19,8 +19,8 @@ import (
 // service-account token comes due, or when the run ends. Then its next
 // resync runs as an event again.
 //
-// The resync jitter is keyed by pod and instant (resyncDelay), so a parked
-// pod draws what its events would have drawn, and the node's own stream is
+// The resync jitter is keyed by pod and count of draws (resyncDelay), so a
+// parked pod draws what its events would have drawn, and the node's own stream is
 // drawn by the same events in the same order either way: a run gives the
 // same output with parking on or off (TestParkingChangesNothing).
 //
@@ -41,7 +41,6 @@ type parkEntry struct {
 	next sim.Time // simple: the start of its next, unaccounted sync
 	cons int32    // simple: the consumer; fast: ^f
 	seen int32    // simple: the version its files hold; fast: the generation
-	pod  int32    // simple: the pod
 	link int32    // the slot's next entry, -1 none
 }
 
@@ -65,8 +64,8 @@ func (c *partition) newParkEntry(s int32, e parkEntry) {
 
 // parkSimple parks simple consumer ci, reading slot s and holding version
 // seen, whose next sync starts at next.
-func (c *partition) parkSimple(ci, s, seen, pod int32, next sim.Time) {
-	c.newParkEntry(s, parkEntry{next: next, cons: ci, seen: seen, pod: pod})
+func (c *partition) parkSimple(ci, s, seen int32, next sim.Time) {
+	c.newParkEntry(s, parkEntry{next: next, cons: ci, seen: seen})
 }
 
 // parkFast parks fast pod f, whose next sync starts at next, on every slot
@@ -135,7 +134,7 @@ func (c *partition) wakeSimple(e *parkEntry, s int32, now sim.Time) {
 	node := c.slots[s].node
 	n := &c.nodes[node]
 	upToDate := e.seen == c.version[c.slots[s].obj]
-	if t := c.accountResyncs(e.pod, n, e.next, now, 1, upToDate); t >= 0 {
+	if t := c.accountResyncs(e.cons, n, e.next, now, 1, upToDate); t >= 0 {
 		c.scheduleSimple(n, e.cons, s, e.seen, node, t)
 	}
 }
@@ -149,7 +148,7 @@ func (c *partition) wakeFast(f int32, gen uint32, now sim.Time) {
 	fp.parked = false
 	n := &c.nodes[fp.node]
 	volumes := fp.n - uint8(bits.OnesCount8(fp.pull))
-	if t := c.accountResyncs(fp.pod, n, fp.parkNext, now, volumes, c.fastUpToDate(fp)); t >= 0 {
+	if t := c.accountResyncs(fp.cons, n, fp.parkNext, now, volumes, c.fastUpToDate(fp)); t >= 0 {
 		c.queueFast(f, n, t)
 	}
 }
@@ -160,17 +159,17 @@ func (c *partition) onParkWake(ev sim.Event) {
 	c.wakeFast(ev.A, uint32(ev.B), c.eng.Now())
 }
 
-// accountResyncs accounts pod pi's plain resyncs from the one that starts
-// at t to the last whose remount is at or before now, exactly as their
-// cycles would: a sync at its start tick and a remount of each of its
-// volumes at its remount time, and the drain's stop for a pod that holds
-// the last writes (upToDate). It returns the start of the first resync left
+// accountResyncs accounts the plain resyncs of the pod whose first consumer
+// is ci, from the one that starts at t to the last whose remount is at or
+// before now, exactly as their cycles would: a sync at its start tick, a
+// remount of each of its volumes at its remount time, and the drain's stop
+// for a pod that holds the last writes (upToDate). It returns the start of the first resync left
 // to run as an event, or -1 if the pod's resyncs ended.
 //
 // This loop is most of what a calm Watch run costs (one pass per resync),
 // so it avoids divisions: bucket indexes come from a multiplication by the
 // bucket's inverse, corrected by one where it rounds across a boundary.
-func (c *partition) accountResyncs(pi int32, n *nodeState, t, now sim.Time, volumes uint8, upToDate bool) sim.Time {
+func (c *partition) accountResyncs(ci int32, n *nodeState, t, now sim.Time, volumes uint8, upToDate bool) sim.Time {
 	// Sync ticks are whole seconds apart and the volume manager's loops
 	// divide a second, so every remount follows its tick by the same
 	// offset (t is past the first tick).
@@ -185,9 +184,9 @@ func (c *partition) accountResyncs(pi int32, n *nodeState, t, now sim.Time, volu
 	drain := upToDate && !keepDraining
 	// The draws are keyed by the pod's count of them, not by t, so that
 	// each step's draw does not wait for the previous step's sum.
-	p := &c.pods[pi]
-	draw, k := c.resyncRand.Row(uint64(pi)), p.resyncs
-	defer func() { p.resyncs = k }()
+	cs := &c.consumers[ci]
+	draw, k := c.resyncRand.Row(uint64(ci)), cs.resyncs
+	defer func() { cs.resyncs = k }()
 	jitter := resyncJitterFactor * float64(c.syncFrequency)
 	for {
 		m := t + off
