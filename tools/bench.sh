@@ -27,11 +27,15 @@ run() {
 }
 
 cm() { run "cmsim $1 -j $2" "$tmp/cmsim" run "$1" -j "$2" --plots none --samples none -q --out "$tmp/o"; }
+# The default command: charts, report and every latency row.
+cmdefault() { run "cmsim $1 default" "$tmp/cmsim" run "$1" -q --out "$tmp/d"; }
 base() { [ -n "${CMSIM_BASE:-}" ] && run "base $1 -j $2" "$CMSIM_BASE" run "$1" -j "$2" --plots none --samples none -q --out "$tmp/o" || true; }
 for i in $(seq "$reps"); do
 	for s in bench-watch-15k bench-watch-150k bench-get-150k bench-cache-150k; do
 		cm "$s" 2; base "$s" 2; cm "$s" 1
 	done
+	cmdefault bench-watch-15k
+	cmdefault bench-watch-150k
 	# A finite apiserver couples the nodes: one engine on one core.
 	run "cmsim get-150k capacity -j 2" "$tmp/cmsim" run bench-get-150k --set 'cluster.apiserver.capacity={}' -j 2 --plots none --samples none -q --out "$tmp/o"
 	# The apiserver-restart study, one strategy at a time (5000 nodes).
@@ -48,6 +52,7 @@ for i in $(seq "$reps"); do
 	fi
 done
 cm bench-watch-2m 2
+cmdefault bench-watch-2m
 base bench-watch-2m 2
 cm bench-watch-2m 1
 run "gofloor watch-2m" "$tmp/gofloor" 65000 30 13000 3600
@@ -60,7 +65,18 @@ runs = {}
 for line in open(sys.argv[1]):
     name, wall, kb = line.strip().split("|")
     runs.setdefault(name, []).append((float(wall), float(kb) / 1000))
+med = {}
 for name, v in runs.items():
-    print(f"{name:28s} {statistics.median(w for w, _ in v):7.2f} s {statistics.median(m for _, m in v):7.1f} MB  (n={len(v)})")
+    med[name] = statistics.median(w for w, _ in v)
+    print(f"{name:28s} {med[name]:7.2f} s {statistics.median(m for _, m in v):7.1f} MB  (n={len(v)})")
+print()
+print("cmsim / gofloor (medians):")
+for size in ("15k", "150k", "2m"):
+    floor = med.get(f"gofloor watch-{size}")
+    if not floor:
+        continue
+    for name in (f"cmsim bench-watch-{size} default", f"cmsim bench-watch-{size} -j 2", f"cmsim bench-watch-{size} -j 1"):
+        if name in med:
+            print(f"{name:34s} 1/{floor / med[name]:.1f}")
 PY
 rm -rf "$tmp"
