@@ -2,7 +2,6 @@ package model
 
 import (
 	"fmt"
-	"slices"
 	"sync"
 	"time"
 
@@ -814,38 +813,46 @@ func (c *Cluster) addConsumers(p *podState, pi int32, mi int16, m *Mount, lo int
 func (c *Cluster) buildSlots() {
 	c.srcSlot = make([]int32, len(c.srcObj))
 	c.nodeSlotStart = make([]int32, len(c.nodes)+1)
-	c.slots = make([]slot, 0, len(c.srcObj)) // at most one per source
-	local := map[int32]int32{}
-	for n := range c.nodes {
-		c.nodeSlotStart[n] = int32(len(c.slots))
-		clear(local)
-		for pi := c.nodePodStart[n]; pi < c.nodePodStart[n+1]; pi++ {
+	// Nodes are independent: chunks of them find their slots in parallel,
+	// numbered from 0 within the chunk, then shift them into place. The
+	// chunks depend only on the cluster's size, and the slots come out in
+	// node order whatever the chunks, so the result is the same for any
+	// number of workers.
+	const chunkNodes = 4096
+	chunks := (len(c.nodes) + chunkNodes - 1) / chunkNodes
+	parts := make([][]slot, chunks)
+	parallel(c.cfg.Workers, chunks, func(k int) {
+		lo, hi := k*chunkNodes, min((k+1)*chunkNodes, len(c.nodes))
+		parts[k] = c.nodeSlots(lo, hi)
+	})
+	total := 0
+	for _, p := range parts {
+		total += len(p)
+	}
+	c.slots = make([]slot, 0, total)
+	for _, p := range parts {
+		c.slots = append(c.slots, p...)
+	}
+	parallel(c.cfg.Workers, chunks, func(k int) {
+		lo, hi := k*chunkNodes, min((k+1)*chunkNodes, len(c.nodes))
+		base := int32(0)
+		for j := 0; j < k; j++ {
+			base += int32(len(parts[j]))
+		}
+		for n := lo; n < hi; n++ {
+			c.nodeSlotStart[n] += base
+		}
+		for pi := c.nodePodStart[lo]; pi < c.nodePodStart[hi]; pi++ {
 			p := &c.pods[pi]
 			for ci := p.consStart; ci < p.consEnd; ci++ {
 				cs := &c.consumers[ci]
 				for s := cs.srcStart; s < cs.srcEnd; s++ {
-					o := c.srcObj[s]
-					si, ok := local[o]
-					if !ok {
-						si = int32(len(c.slots))
-						local[o] = si
-						c.slots = append(c.slots, slot{node: int32(n), obj: o})
-					}
-					c.srcSlot[s] = si
-					if cs.kind.readEverySync() && p.createAt < 0 {
-						c.slots[si].syncRefs++
-					}
+					c.srcSlot[s] += base
 				}
 			}
-			if p.createAt < 0 {
-				c.eachPodSlot(p, func(si int32) { c.slots[si].refs++ })
-			}
 		}
-	}
+	})
 	c.nodeSlotStart[len(c.nodes)] = int32(len(c.slots))
-	if cap(c.slots) > len(c.slots)+len(c.slots)/8 {
-		c.slots = slices.Clone(c.slots) // sized for one slot per source; pods share slots
-	}
 	switch c.cfg.Strategy {
 	case Cache:
 		c.cacheSlots = make([]cacheSlot, len(c.slots))
@@ -873,6 +880,69 @@ func (c *Cluster) buildSlots() {
 		c.objSlots[fill[s.obj]] = int32(i)
 		fill[s.obj]++
 	}
+}
+
+// nodeSlots finds the slots of nodes [lo, hi): one per (node, referenced
+// object), numbered from 0 at node lo. It sets their sources' srcSlot and
+// the nodes' nodeSlotStart with those numbers, and counts the references
+// of the pods of the start.
+func (c *Cluster) nodeSlots(lo, hi int) []slot {
+	var out []slot
+	local := map[int32]int32{}
+	for n := lo; n < hi; n++ {
+		c.nodeSlotStart[n] = int32(len(out))
+		clear(local)
+		for pi := c.nodePodStart[n]; pi < c.nodePodStart[n+1]; pi++ {
+			p := &c.pods[pi]
+			for ci := p.consStart; ci < p.consEnd; ci++ {
+				cs := &c.consumers[ci]
+				for s := cs.srcStart; s < cs.srcEnd; s++ {
+					o := c.srcObj[s]
+					si, ok := local[o]
+					if !ok {
+						si = int32(len(out))
+						local[o] = si
+						out = append(out, slot{node: int32(n), obj: o})
+					}
+					c.srcSlot[s] = si
+					if cs.kind.readEverySync() && p.createAt < 0 {
+						out[si].syncRefs++
+					}
+				}
+			}
+			if p.createAt < 0 {
+				c.eachPodSlot(p, func(si int32) { out[si].refs++ })
+			}
+		}
+	}
+	return out
+}
+
+// parallel runs f(0) ... f(n-1) on up to workers goroutines.
+func parallel(workers, n int, f func(k int)) {
+	workers = min(max(workers, 1), n)
+	if workers <= 1 {
+		for k := 0; k < n; k++ {
+			f(k)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				f(k)
+			}
+		}()
+	}
+	for k := 0; k < n; k++ {
+		next <- k
+	}
+	close(next)
+	wg.Wait()
 }
 
 // eachPodSlot calls f once for every distinct slot the pod references.
