@@ -107,3 +107,46 @@ func TestTracedRunsDoNotPark(t *testing.T) {
 		t.Error("tracing changed the results")
 	}
 }
+
+// TestSlotsInParallelChunks: a cluster of three chunks of nodes gets the
+// slots a single pass over its nodes gives (one per node and referenced
+// object, in order of first reference), for 1 and 3 workers.
+func TestSlotsInParallelChunks(t *testing.T) {
+	for _, workers := range []int{1, 3} {
+		cfg := benchConfig(9000, 2, 50, 1, Watch)
+		cfg.Duration = time.Minute
+		cfg.Workers = workers
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var want []slot
+		srcSlot := make([]int32, len(c.srcObj))
+		for n := range c.nodes {
+			if got := c.nodeSlotStart[n]; int(got) != len(want) {
+				t.Fatalf("workers %d: node %d starts at slot %d, want %d", workers, n, got, len(want))
+			}
+			local := map[int32]int32{}
+			for pi := c.nodePodStart[n]; pi < c.nodePodStart[n+1]; pi++ {
+				p := &c.pods[pi]
+				for ci := p.consStart; ci < p.consEnd; ci++ {
+					for s := c.consumers[ci].srcStart; s < c.consumers[ci].srcEnd; s++ {
+						o := c.srcObj[s]
+						si, ok := local[o]
+						if !ok {
+							si = int32(len(want))
+							local[o] = si
+							want = append(want, slot{node: int32(n), obj: o, syncRefs: 0, refs: 0})
+						}
+						srcSlot[s] = si
+						want[si].syncRefs++
+						want[si].refs++ // one volume per pod here
+					}
+				}
+			}
+		}
+		if fmt.Sprint(c.slots) != fmt.Sprint(want) || fmt.Sprint(c.srcSlot) != fmt.Sprint(srcSlot) {
+			t.Errorf("workers %d: slots differ from a single pass over the nodes", workers)
+		}
+	}
+}
