@@ -661,27 +661,43 @@ func (c *Cluster) buildPods() {
 		fill[pp.node]++
 	}
 
-	// Count first, so that every slice is allocated once at its size.
-	var consumers, sources int
-	for _, pp := range plan.pods {
-		w := &cfg.Workloads[pp.workload]
-		for _, m := range w.Mounts {
-			members := 1
+	// Count first, so that every slice is allocated once at its size: a
+	// pod's consumers and sources depend only on its workload's mounts.
+	consPer := make([]int32, len(cfg.Workloads))
+	srcPer := make([]int32, len(cfg.Workloads))
+	for wi := range cfg.Workloads {
+		for _, m := range cfg.Workloads[wi].Mounts {
+			members := int32(1)
 			if m.Select == SelectAll {
-				members = len(m.Objects)
+				members = int32(len(m.Objects))
 			}
-			sources += members
+			srcPer[wi] += members
 			if m.As == Volume || m.As == SubPath || m.As == PullSecret {
-				consumers += members
+				consPer[wi] += members
 			} else {
-				consumers++
+				consPer[wi]++
 			}
 		}
 	}
-	c.pods = make([]podState, 0, len(plan.pods))
-	c.consumers = make([]consumerState, 0, consumers)
-	c.srcObj = make([]int32, 0, sources)
-	c.srcSeen = make([]int32, 0, sources)
+	// Pods are laid out in parallel chunks of positions; each chunk's
+	// consumers and sources start where the previous chunk's end.
+	const chunkPods = 1 << 16
+	chunks := (len(order) + chunkPods - 1) / chunkPods
+	consAt, srcAt := make([]int32, chunks+1), make([]int32, chunks+1)
+	for pos, i := range order {
+		k := pos / chunkPods
+		wi := plan.pods[i].workload
+		consAt[k+1] += consPer[wi]
+		srcAt[k+1] += srcPer[wi]
+	}
+	for k := 0; k < chunks; k++ {
+		consAt[k+1] += consAt[k]
+		srcAt[k+1] += srcAt[k]
+	}
+	c.pods = make([]podState, len(order))
+	c.consumers = make([]consumerState, consAt[chunks])
+	c.srcObj = make([]int32, srcAt[chunks])
+	c.srcSeen = make([]int32, srcAt[chunks])
 
 	// Random picks, per chain and mount: the pods of the start in layout
 	// order, then the other chains' first pods in plan order.
@@ -737,24 +753,32 @@ func (c *Cluster) buildPods() {
 		disturbed[n] = plan.leaveAt[n] != never || (plan.restarts != nil && len(plan.restarts[n]) > 0)
 	}
 	layout := make([]int32, len(plan.pods)) // plan index -> layout position
-	for pos, i := range order {
-		layout[i] = int32(pos)
-		pp := &plan.pods[i]
-		w := &cfg.Workloads[pp.workload]
-		p := podState{node: pp.node, workload: pp.workload, index: pp.index, gen: pp.gen,
-			consStart: int32(len(c.consumers)), createAt: pp.createAt, deleteAt: pp.deleteAt}
-		sel := pick(pp)
-		for mi := range w.Mounts {
-			c.addConsumers(&p, int32(pos), int16(mi), &w.Mounts[mi], sel[mi])
+	parallel(c.cfg.Workers, chunks, func(k int) {
+		ci, si := consAt[k], srcAt[k]
+		for pos := k * chunkPods; pos < min((k+1)*chunkPods, len(order)); pos++ {
+			i := order[pos]
+			layout[i] = int32(pos)
+			pp := &plan.pods[i]
+			w := &cfg.Workloads[pp.workload]
+			p := podState{node: pp.node, workload: pp.workload, index: pp.index, gen: pp.gen,
+				consStart: ci, createAt: pp.createAt, deleteAt: pp.deleteAt}
+			at := pickAt[pp.chain]
+			if at < 0 {
+				panic("model: a chain without picks") // every chain's head was picked above
+			}
+			sel := picks[at : int(at)+len(w.Mounts)]
+			for mi := range w.Mounts {
+				c.addConsumers(&p, int32(pos), int16(mi), &w.Mounts[mi], sel[mi], &ci, &si)
+			}
+			p.consEnd = ci
+			if p.consEnd == p.consStart+1 && !slowPathOnly && pp.deleteAt == never && !disturbed[pp.node] && !w.TokenRequests {
+				cs := &c.consumers[p.consStart]
+				p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
+			}
+			p.fast = -1
+			c.pods[pos] = p
 		}
-		p.consEnd = int32(len(c.consumers))
-		if p.consEnd == p.consStart+1 && !slowPathOnly && pp.deleteAt == never && !disturbed[pp.node] && !w.TokenRequests {
-			cs := &c.consumers[p.consStart]
-			p.simple = cs.kind.isVolume() && cs.srcEnd == cs.srcStart+1
-		}
-		p.fast = -1
-		c.pods = append(c.pods, p)
-	}
+	})
 	for pi := range c.pods {
 		p := &c.pods[pi]
 		if !p.simple && p.deleteAt == never && !disturbed[p.node] && c.fastEligible(p) {
@@ -770,9 +794,10 @@ func (c *Cluster) buildPods() {
 	plan.pods = nil // c.pods holds all of it now
 }
 
-// addConsumers adds pod pi's consumers of mount m; lo is the chain's pick
-// for random-one and by-index selections.
-func (c *Cluster) addConsumers(p *podState, pi int32, mi int16, m *Mount, lo int32) {
+// addConsumers adds pod pi's consumers of mount m at consumer *ci and
+// source *si, and moves both on; lo is the chain's pick for random-one and
+// by-index selections.
+func (c *Cluster) addConsumers(p *podState, pi int32, mi int16, m *Mount, lo int32, ci, si *int32) {
 	hi := int32(len(m.Objects))
 	if m.Select != SelectAll {
 		hi = lo + 1
@@ -783,13 +808,14 @@ func (c *Cluster) addConsumers(p *podState, pi int32, mi int16, m *Mount, lo int
 		p.hasVolumes = true
 	}
 	add := func(member int32, from, to int32) {
-		cs := consumerState{pod: pi, kind: m.As, mount: mi, member: member, srcStart: int32(len(c.srcObj))}
+		cs := consumerState{pod: pi, kind: m.As, mount: mi, member: member, srcStart: *si}
 		for k := from; k < to; k++ {
-			c.srcObj = append(c.srcObj, int32(m.Objects[k]))
-			c.srcSeen = append(c.srcSeen, 0)
+			c.srcObj[*si] = int32(m.Objects[k])
+			*si++
 		}
-		cs.srcEnd = int32(len(c.srcObj))
-		c.consumers = append(c.consumers, cs)
+		cs.srcEnd = *si
+		c.consumers[*ci] = cs
+		*ci++
 	}
 	switch m.As {
 	case Volume, SubPath, PullSecret:

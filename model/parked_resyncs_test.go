@@ -108,17 +108,34 @@ func TestTracedRunsDoNotPark(t *testing.T) {
 	}
 }
 
-// TestSlotsInParallelChunks: a cluster of three chunks of nodes gets the
-// slots a single pass over its nodes gives (one per node and referenced
-// object, in order of first reference), for 1 and 3 workers.
+// TestSlotsInParallelChunks: a cluster of three chunks of nodes and two of
+// pods, built on 1 and 3 workers, lays its pods out in node order with
+// contiguous consumers and sources, and gets the slots a single pass over
+// its nodes gives (one per node and referenced object, in order of first
+// reference).
 func TestSlotsInParallelChunks(t *testing.T) {
 	for _, workers := range []int{1, 3} {
-		cfg := benchConfig(9000, 2, 50, 1, Watch)
+		cfg := benchConfig(9000, 8, 50, 1, Watch)
 		cfg.Duration = time.Minute
 		cfg.Workers = workers
 		c, err := New(cfg)
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(c.pods) != 72000 {
+			t.Fatalf("%d pods", len(c.pods))
+		}
+		ci, si := int32(0), int32(0)
+		for pi := range c.pods {
+			p := &c.pods[pi]
+			if p.consStart != ci || p.consEnd != ci+1 || (pi > 0 && p.node < c.pods[pi-1].node) {
+				t.Fatalf("workers %d: pod %d: consumers [%d, %d) on node %d, want [%d, %d) in node order", workers, pi, p.consStart, p.consEnd, p.node, ci, ci+1)
+			}
+			cs := &c.consumers[ci]
+			if cs.pod != int32(pi) || cs.srcStart != si || cs.srcEnd != si+1 || c.srcObj[si] < 0 || int(c.srcObj[si]) >= len(cfg.Objects) {
+				t.Fatalf("workers %d: consumer %d: %+v, source %d", workers, ci, *cs, si)
+			}
+			ci, si = ci+1, si+1
 		}
 		var want []slot
 		srcSlot := make([]int32, len(c.srcObj))
