@@ -58,7 +58,8 @@ type Cluster struct {
 	// state; nil under the other strategies.
 	cacheSlots []cacheSlot
 	watchSlots []watchSlot
-	// slotRef[s] is slot s's node and object, dense for the Get path.
+	// slotRef[s] is slot s's node and object, dense for the Get path (nil
+	// under the other strategies).
 	slotRef []slotRef
 	// objSlots[objSlotStart[o]:objSlotStart[o+1]] are the slots of object o.
 	objSlotStart []int32
@@ -888,9 +889,11 @@ func (c *Cluster) buildSlots() {
 			c.watchSlots[i].lastAccess = -1
 		}
 	}
-	c.slotRef = make([]slotRef, len(c.slots))
-	for i, s := range c.slots {
-		c.slotRef[i] = slotRef{s.node, s.obj}
+	if c.cfg.Strategy == Get {
+		c.slotRef = make([]slotRef, len(c.slots))
+		for i, s := range c.slots {
+			c.slotRef[i] = slotRef{s.node, s.obj}
+		}
 	}
 	objects := len(c.cfg.Objects)
 	c.objSlotStart = make([]int32, objects+1)
