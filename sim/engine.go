@@ -27,10 +27,9 @@ type Engine struct {
 func New(window time.Duration, pending int) *Engine {
 	const perBucket = 4
 	shift := uint(10) // 1 µs buckets at the least
-	if pending > 0 {
-		for shift < 40 && (int64(1)<<(shift+1))*int64(pending) <= perBucket*int64(window) {
-			shift++
-		}
+	pending = max(pending, 1) // none expected: a few wide buckets, not a million narrow ones
+	for shift < 40 && (int64(1)<<(shift+1))*int64(pending) <= perBucket*int64(window) {
+		shift++
 	}
 	buckets := 1 << 8
 	for buckets < 1<<20 && (int64(buckets)<<shift) < 2*int64(window) {

@@ -158,3 +158,15 @@ func TestCalendarMatchesSort(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestNewWithoutPendingEvents: an engine that expects no events gets a small
+// calendar, not a million 1 µs buckets (a probe of one pod built one per
+// test case and spent 30 ms on each).
+func TestNewWithoutPendingEvents(t *testing.T) {
+	for _, pending := range []int{-1, 0, 1} {
+		e := New(time.Minute, pending)
+		if n := len(e.q.buckets); n > 1024 {
+			t.Errorf("New(1m, %d): %d buckets", pending, n)
+		}
+	}
+}
