@@ -87,12 +87,20 @@ type LatencyWriter struct {
 // the fixed columns come the parameters of the rows' points, one column
 // each (see [ParamColumns]): params[p] labels point p, as Summary.Points[p].Params.
 func NewLatencyWriter(w io.Writer, params []map[string]string) (*LatencyWriter, error) {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	cw := csv.NewWriter(bw)
-	keys, names := ParamColumns(params)
-	if err := cw.Write(append(slices.Clone(LatencyHeader), names...)); err != nil {
+	lw := NewLatencyRowWriter(w, params)
+	_, names := ParamColumns(params)
+	if err := lw.cw.Write(append(slices.Clone(LatencyHeader), names...)); err != nil {
 		return nil, err
 	}
+	return lw, nil
+}
+
+// NewLatencyRowWriter returns a writer of rows as [NewLatencyWriter]'s,
+// without the header: rows to be appended to a latencies.csv.
+func NewLatencyRowWriter(w io.Writer, params []map[string]string) *LatencyWriter {
+	bw := bufio.NewWriterSize(w, 1<<16)
+	cw := csv.NewWriter(bw)
+	keys, _ := ParamColumns(params)
 	values := make([][]string, len(params))
 	for p, m := range params {
 		values[p] = make([]string, len(keys))
@@ -100,7 +108,7 @@ func NewLatencyWriter(w io.Writer, params []map[string]string) (*LatencyWriter, 
 			values[p][i] = m[k]
 		}
 	}
-	return &LatencyWriter{bw: bw, cw: cw, rec: make([]string, len(LatencyHeader)+len(keys)), values: values}, nil
+	return &LatencyWriter{bw: bw, cw: cw, rec: make([]string, len(LatencyHeader)+len(keys)), values: values}
 }
 
 // ParamColumns returns the parameter paths of the points (every key of any
@@ -332,24 +340,75 @@ var legacyLatencyHeader = []string{
 // summary.json. A file written before the workload column existed is read
 // with Workload empty.
 func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
-	br := bufio.NewReader(r)
+	lr, err := NewLatencyReader(r)
+	if err != nil {
+		return nil, err
+	}
+	var rows []LatencyRow
+	for {
+		row, err := lr.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, *row)
+	}
+}
+
+// LatencyReader streams the rows of latencies.csv, as [ReadLatencies]
+// reads them, one at a time.
+type LatencyReader struct {
+	cr     *csv.Reader
+	p      fieldParser
+	legacy bool
+	row    LatencyRow
+}
+
+// NewLatencyReader checks the header of latencies.csv (current or legacy)
+// and returns a reader positioned at its first row.
+func NewLatencyReader(r io.Reader) (*LatencyReader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
 	first, err := br.ReadString('\n')
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("latencies.csv: %v", err)
 	}
 	r = io.MultiReader(strings.NewReader(first), br)
+	lr := &LatencyReader{p: fieldParser{name: "latencies.csv", line: 1}}
 	if strings.TrimRight(first, "\r\n") == strings.Join(legacyLatencyHeader, ",") {
-		return readRows(r, "latencies.csv", legacyLatencyHeader, nil, func(p *fieldParser, rec []string) LatencyRow {
-			return LatencyRow{
-				Point: p.int(rec, 0), Replication: p.int(rec, 1), Update: p.int(rec, 2), Object: rec[3],
-				WrittenAtSeconds: p.float(rec, 4), Pod: rec[5], Node: rec[6], Consumer: rec[7], ConsumerKind: rec[8],
-				ObservedAtSeconds: p.float(rec, 9), LatencySeconds: p.float(rec, 10), NeverUpdated: rec[11],
-			}
-		})
+		lr.legacy = true
+		lr.cr, _, err = csvReader(r, "latencies.csv", legacyLatencyHeader, nil)
+	} else {
+		param := func(_ int, col string) bool { return col != "" }
+		lr.cr, _, err = csvReader(r, "latencies.csv", LatencyHeader, param)
 	}
-	param := func(_ int, col string) bool { return col != "" }
-	return readRows(r, "latencies.csv", LatencyHeader, param, func(p *fieldParser, rec []string) LatencyRow {
-		return LatencyRow{
+	if err != nil {
+		return nil, err
+	}
+	return lr, nil
+}
+
+// Read returns the next row, or io.EOF after the last. The row is reused
+// by the next call.
+func (lr *LatencyReader) Read() (*LatencyRow, error) {
+	rec, err := lr.cr.Read()
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	p := &lr.p
+	p.line++
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", p.name, err)
+	}
+	if lr.legacy {
+		lr.row = LatencyRow{
+			Point: p.int(rec, 0), Replication: p.int(rec, 1), Update: p.int(rec, 2), Object: rec[3],
+			WrittenAtSeconds: p.float(rec, 4), Pod: rec[5], Node: rec[6], Consumer: rec[7], ConsumerKind: rec[8],
+			ObservedAtSeconds: p.float(rec, 9), LatencySeconds: p.float(rec, 10), NeverUpdated: rec[11],
+		}
+	} else {
+		lr.row = LatencyRow{
 			Point:             p.int(rec, 0),
 			Replication:       p.int(rec, 1),
 			Update:            p.int(rec, 2),
@@ -364,7 +423,90 @@ func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
 			LatencySeconds:    p.float(rec, 11),
 			NeverUpdated:      rec[12],
 		}
-	})
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return &lr.row, nil
+}
+
+// Line is the line number of the row last read (the header is line 1).
+func (lr *LatencyReader) Line() int { return lr.p.line }
+
+// DigestLatencies reads latencies.csv into one [LatencyDigest] per point
+// 0..points-1, as a run computes them while it writes the file (rows of
+// other points are ignored). Memory stays bounded: a run's rows must be
+// together, as cmsim writes them.
+func DigestLatencies(r io.Reader, points int) ([]LatencyDigest, error) {
+	lr, err := NewLatencyReader(r)
+	if err != nil {
+		return nil, err
+	}
+	pd := newPointDigester(points)
+	for {
+		row, err := lr.Read()
+		if err == io.EOF {
+			return pd.finish(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := pd.add(row); err != nil {
+			return nil, fmt.Errorf("latencies.csv:%d: %v", lr.Line(), err)
+		}
+	}
+}
+
+// DigestRows digests rows held in memory, as [DigestLatencies] digests a
+// file.
+func DigestRows(rows []LatencyRow, points int) ([]LatencyDigest, error) {
+	pd := newPointDigester(points)
+	for i := range rows {
+		if err := pd.add(&rows[i]); err != nil {
+			return nil, fmt.Errorf("row %d: %v", i+1, err)
+		}
+	}
+	return pd.finish(), nil
+}
+
+// pointDigester digests a stream of rows, run by run.
+type pointDigester struct {
+	out  []LatencyDigest
+	done map[[2]int]bool
+	cur  [2]int // point, replication
+	rd   *RunDigester
+}
+
+func newPointDigester(points int) *pointDigester {
+	return &pointDigester{out: make([]LatencyDigest, points), done: map[[2]int]bool{}}
+}
+
+func (pd *pointDigester) add(row *LatencyRow) error {
+	if row.Point < 0 || row.Point >= len(pd.out) {
+		return nil
+	}
+	if k := [2]int{row.Point, row.Replication}; pd.rd == nil || k != pd.cur {
+		pd.flush()
+		if pd.done[k] && k[1] == 0 {
+			return fmt.Errorf("a row of point %d, replication 0 after rows of another run: a run's rows must be together, as cmsim writes them", k[0])
+		}
+		pd.cur, pd.rd = k, NewRunDigester(k[1])
+	}
+	return pd.rd.Add(row)
+}
+
+func (pd *pointDigester) flush() {
+	if pd.rd != nil {
+		d := pd.rd.Digest()
+		pd.out[pd.cur[0]].Pool(&d)
+		pd.done[pd.cur] = true
+		pd.rd = nil
+	}
+}
+
+func (pd *pointDigester) finish() []LatencyDigest {
+	pd.flush()
+	return pd.out
 }
 
 // ReadLoad reads load.csv.
@@ -406,6 +548,18 @@ func roundTrip(v float64, f func(float64) string) float64 {
 		return math.NaN()
 	}
 	x, _ := strconv.ParseFloat(s, 64)
+	return x
+}
+
+// CanonicalSeconds returns v as latencies.csv stores it (whole
+// microseconds; NaN stays NaN), without allocating.
+func CanonicalSeconds(v float64) float64 {
+	if math.IsNaN(v) {
+		return v
+	}
+	var buf [40]byte
+	b := strconv.AppendFloat(buf[:0], v, 'f', 6, 64)
+	x, _ := strconv.ParseFloat(string(b), 64)
 	return x
 }
 
