@@ -407,3 +407,27 @@ func TestSummarizeSkipsUnfinishedPoints(t *testing.T) {
 		}
 	}
 }
+
+// TestMergeRefusesRowsOutOfPlace: a shard's latencies.csv whose runs are
+// out of job order is a MergeError naming the shard and line.
+func TestMergeRefusesRowsOutOfPlace(t *testing.T) {
+	p := small(t)
+	parts := []*Partial{shard(t, p, 0, 2), shard(t, p, 1, 2)}
+	files := map[string]memFS{"s0": shardFiles[parts[0]], "s1": {}}
+	for k, v := range shardFiles[parts[1]] {
+		files["s1"][k] = v
+	}
+	// Move shard 1's first row to the end of its file.
+	lines := strings.SplitAfter(string(files["s1"][LatenciesFile]), "\n")
+	moved := append(append([]string{lines[0]}, lines[2:len(lines)-1]...), lines[1])
+	files["s1"][LatenciesFile] = []byte(strings.Join(moved, ""))
+	mg, err := Merge([]string{"s0", "s1"}, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = mg.WriteLatencies(io.Discard, func(name string) (io.ReadCloser, error) { return files[name].open(LatenciesFile) })
+	var me *MergeError
+	if !errors.As(err, &me) || !strings.Contains(err.Error(), "s1: latencies.csv:") || !strings.Contains(err.Error(), "out of place") {
+		t.Fatalf("err = %v, want a MergeError naming s1's latencies.csv", err)
+	}
+}
