@@ -142,6 +142,20 @@ type LatencyRowWriter interface {
 	Close() error
 }
 
+// SoloRunPods is the size above which a run is simulated alone, its node
+// partitions on every worker, rather than beside other runs: a model of
+// that many pods takes hundreds of MB.
+const SoloRunPods = 400_000
+
+// scenarioPods is the number of pods a scenario starts with.
+func scenarioPods(s *scenarios.Scenario) int {
+	n := 0
+	for _, w := range s.Workloads {
+		n += w.Pods(s.Cluster.Nodes)
+	}
+	return n
+}
+
 // JobError is the failure of one job.
 type JobError struct {
 	Job Job
@@ -174,7 +188,6 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 	// With fewer runs than workers, the spare workers simulate a run's
 	// node partitions in parallel (results do not depend on either).
 	partWorkers := max(1, workers/len(jobs))
-	workers = min(workers, len(jobs))
 
 	// Per-point bookkeeping for progress.
 	need := map[int]int{}
@@ -190,32 +203,44 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 		run *Run
 		err error
 	}
-	todo := make(chan int)
-	done := make(chan result, len(jobs)) // buffered: abandoned workers never block
-	for w := 0; w < workers; w++ {
-		go func() {
-			for j := range todo {
-				if ctx.Err() != nil {
+	done := make(chan result, len(jobs)) // buffered: abandoned runs never block
+	// Each run holds one of the workers' tokens; a run of more than
+	// SoloRunPods holds all of them and simulates its partitions on every
+	// worker, so that two such models are never in memory at once.
+	tokens := make(chan struct{}, workers)
+	go func() {
+		for _, j := range jobs {
+			job := p.Jobs[j]
+			sc := p.Points[job.Point].Scenario
+			take, pw := 1, partWorkers
+			if workers > 1 && scenarioPods(sc) > SoloRunPods {
+				take, pw = workers, workers
+			}
+			for k := range take {
+				select {
+				case tokens <- struct{}{}:
+				case <-ctx.Done():
+					for range k {
+						<-tokens
+					}
 					return
 				}
-				job := p.Jobs[j]
+			}
+			go func() {
 				var open func() (LatencyRowWriter, error)
 				if opt.Rows != nil {
 					open = func() (LatencyRowWriter, error) { return opt.Rows.Open(j) }
 				}
-				r, err := RunOne(p.Points[job.Point].Scenario, job, opt.Samples, partWorkers, opt.Trace, open)
+				var r *Run
+				err := ctx.Err()
+				if err == nil {
+					r, err = RunOne(sc, job, opt.Samples, pw, opt.Trace, open)
+				}
+				for range take {
+					<-tokens
+				}
 				done <- result{idx: j, run: r, err: err}
-			}
-		}()
-	}
-	go func() {
-		defer close(todo)
-		for _, j := range jobs {
-			select {
-			case todo <- j:
-			case <-ctx.Done():
-				return
-			}
+			}()
 		}
 	}()
 	for range jobs {

@@ -91,7 +91,7 @@ unsharded run. See docs/experiments.md.`,
 		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table`, json or csv")
 		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
 		fs.StringVar(&o.samples, "samples", "all", "rows in latencies.csv per run: all, none, or at most `N` (a uniform subsample); the summary always uses every sample")
-		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, wall time and peak memory to stderr after the run")
+		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, the simulation's and the outputs' wall time (charts and report apart) and peak memory to stderr after the run")
 		fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 		fs.StringVar(&o.trace, "trace", "", "write every step of the run (syncs, remounts, requests, watch events, file swaps) to `FILE`; one point and replication, at most 2000 pods")
 		fs.IntVarP(&o.jobs, "jobs", "j", 0, "simulate `N` runs in parallel; 0 means one per core")
