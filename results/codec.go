@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // LatencyHeader is the header row of latencies.csv; the point's parameters
@@ -74,13 +76,16 @@ func fmtRate(v float64) string {
 	return strconv.FormatFloat(v, 'g', 10, 64)
 }
 
-// LatencyWriter streams latencies.csv rows.
+// LatencyWriter streams latencies.csv rows. It encodes each row into one
+// reused buffer, exactly as encoding/csv would (see appendField), without
+// allocating: a run's rows are written while its model is still in memory.
 type LatencyWriter struct {
-	bw  *bufio.Writer
-	cw  *csv.Writer
-	rec []string
-	// values[p] are point p's parameter cells.
-	values [][]string
+	bw   *bufio.Writer
+	line []byte
+	// cells[p] are point p's parameter cells, encoded, each after a comma.
+	cells [][]byte
+	// empty holds as many commas as there are parameter columns.
+	empty []byte
 }
 
 // NewLatencyWriter writes the header and returns a writer for rows. After
@@ -89,7 +94,15 @@ type LatencyWriter struct {
 func NewLatencyWriter(w io.Writer, params []map[string]string) (*LatencyWriter, error) {
 	lw := NewLatencyRowWriter(w, params)
 	_, names := ParamColumns(params)
-	if err := lw.cw.Write(append(slices.Clone(LatencyHeader), names...)); err != nil {
+	line := lw.line[:0]
+	for i, h := range append(slices.Clone(LatencyHeader), names...) {
+		if i > 0 {
+			line = append(line, ',')
+		}
+		line = appendField(line, h)
+	}
+	lw.line = append(line, '\n')
+	if _, err := lw.bw.Write(lw.line); err != nil {
 		return nil, err
 	}
 	return lw, nil
@@ -98,17 +111,14 @@ func NewLatencyWriter(w io.Writer, params []map[string]string) (*LatencyWriter, 
 // NewLatencyRowWriter returns a writer of rows as [NewLatencyWriter]'s,
 // without the header: rows to be appended to a latencies.csv.
 func NewLatencyRowWriter(w io.Writer, params []map[string]string) *LatencyWriter {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	cw := csv.NewWriter(bw)
 	keys, _ := ParamColumns(params)
-	values := make([][]string, len(params))
+	cells := make([][]byte, len(params))
 	for p, m := range params {
-		values[p] = make([]string, len(keys))
-		for i, k := range keys {
-			values[p][i] = m[k]
+		for _, k := range keys {
+			cells[p] = appendField(append(cells[p], ','), m[k])
 		}
 	}
-	return &LatencyWriter{bw: bw, cw: cw, rec: make([]string, len(LatencyHeader)+len(keys)), values: values}
+	return &LatencyWriter{bw: bufio.NewWriterSize(w, 1<<16), line: make([]byte, 0, 256), cells: cells, empty: []byte(strings.Repeat(",", len(keys)))}
 }
 
 // ParamColumns returns the parameter paths of the points (every key of any
@@ -164,36 +174,69 @@ func ParamColumns(params []map[string]string) (keys, names []string) {
 
 // Write appends one row.
 func (lw *LatencyWriter) Write(r *LatencyRow) error {
-	rec := lw.rec
-	rec[0] = strconv.Itoa(r.Point)
-	rec[1] = strconv.Itoa(r.Replication)
-	rec[2] = strconv.Itoa(r.Update)
-	rec[3] = r.Object
-	rec[4] = fmtSeconds(r.WrittenAtSeconds)
-	rec[5] = r.Pod
-	rec[6] = r.Workload
-	rec[7] = r.Node
-	rec[8] = r.Consumer
-	rec[9] = r.ConsumerKind
-	rec[10] = fmtSeconds(r.ObservedAtSeconds)
-	rec[11] = fmtSeconds(r.LatencySeconds)
-	rec[12] = r.NeverUpdated
-	extra := rec[len(LatencyHeader):]
-	if r.Point >= 0 && r.Point < len(lw.values) {
-		copy(extra, lw.values[r.Point])
+	b := strconv.AppendInt(lw.line[:0], int64(r.Point), 10)
+	b = strconv.AppendInt(append(b, ','), int64(r.Replication), 10)
+	b = strconv.AppendInt(append(b, ','), int64(r.Update), 10)
+	b = appendField(append(b, ','), r.Object)
+	b = appendSeconds(append(b, ','), r.WrittenAtSeconds)
+	b = appendField(append(b, ','), r.Pod)
+	b = appendField(append(b, ','), r.Workload)
+	b = appendField(append(b, ','), r.Node)
+	b = appendField(append(b, ','), r.Consumer)
+	b = appendField(append(b, ','), r.ConsumerKind)
+	b = appendSeconds(append(b, ','), r.ObservedAtSeconds)
+	b = appendSeconds(append(b, ','), r.LatencySeconds)
+	b = appendField(append(b, ','), r.NeverUpdated)
+	if r.Point >= 0 && r.Point < len(lw.cells) {
+		b = append(b, lw.cells[r.Point]...)
 	} else {
-		clear(extra)
+		b = append(b, lw.empty...)
 	}
-	return lw.cw.Write(rec)
+	lw.line = append(b, '\n')
+	_, err := lw.bw.Write(lw.line)
+	return err
 }
 
 // Flush writes any buffered rows and reports the first error.
 func (lw *LatencyWriter) Flush() error {
-	lw.cw.Flush()
-	if err := lw.cw.Error(); err != nil {
-		return err
-	}
 	return lw.bw.Flush()
+}
+
+// appendSeconds appends fmtSeconds(v).
+func appendSeconds(b []byte, v float64) []byte {
+	if math.IsNaN(v) {
+		return b
+	}
+	return strconv.AppendFloat(b, v, 'f', 6, 64)
+}
+
+// appendField appends one field as encoding/csv's Writer writes it (comma
+// separator, LF line ends): quoted, with quotes doubled, when it holds a
+// comma, quote, CR or LF, starts with a space, or is \. .
+func appendField(b []byte, f string) []byte {
+	if !fieldNeedsQuotes(f) {
+		return append(b, f...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(f); i++ {
+		if f[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, f[i])
+	}
+	return append(b, '"')
+}
+
+// fieldNeedsQuotes is encoding/csv's rule for a comma separator.
+func fieldNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` || strings.ContainsAny(f, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
 }
 
 // WriteLoad writes load.csv. With several apiserver replicas (in any row),

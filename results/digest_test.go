@@ -176,3 +176,17 @@ func TestDigestLatenciesNeedsRunsTogether(t *testing.T) {
 		t.Fatalf("err = %v, want one at latencies.csv:4", err)
 	}
 }
+
+// TestDigestingDoesNotAllocate: a run's rows are digested while its model
+// is in memory, so a row costs no garbage (only the histogram and the
+// replication-0 entries grow, amortised).
+func TestDigestingDoesNotAllocate(t *testing.T) {
+	if n := testing.AllocsPerRun(100, func() { CanonicalSeconds(1234.56789012) }); n != 0 {
+		t.Errorf("CanonicalSeconds allocates %v times", n)
+	}
+	rd := NewRunDigester(1)
+	row := LatencyRow{LatencySeconds: 12.5, WrittenAtSeconds: 3}
+	if n := testing.AllocsPerRun(1000, func() { rd.Add(&row) }); n != 0 {
+		t.Errorf("RunDigester.Add allocates %v times a row", n)
+	}
+}
