@@ -133,7 +133,9 @@ func (st *stager) commit() error {
 	if err := os.Rename(tmp, filepath.Join(st.dir, manifestName)); err != nil {
 		return err
 	}
-	return os.RemoveAll(st.stage)
+	err = os.RemoveAll(st.stage)
+	st.stage, st.created = "", false // committed: abort has nothing to undo
+	return err
 }
 
 // removeOutput removes a previous output file and the folders it leaves
