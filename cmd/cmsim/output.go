@@ -373,80 +373,70 @@ func writeCharts(st *stager, s *results.Summary, lat []results.LatencyDigest, lo
 	return st.file("report.html", func(w io.Writer) error { return report.Write(w, in) })
 }
 
-// stageCharts renders each chart in every format, on every core, and
-// stages it as charts/NAME.FORMAT; it returns the files' names and each
-// chart's SVG (rendered even without svg in formats), for the report to
-// inline.
+// stageCharts renders the charts on every core, each chart's formats one
+// after the other (drawing a plot sets its axes' ranges, so a chart is
+// never drawn twice at once), and stages each as charts/NAME.FORMAT; it
+// returns the files' names and each chart's SVG (rendered even without svg
+// in formats), for the report to inline.
 func stageCharts(st *stager, charts []plots.Chart, formats []string) ([]string, [][]byte, error) {
-	type task struct {
-		chart  int
-		format string
-	}
 	all := formats
 	if !slices.Contains(formats, "svg") {
 		all = append(slices.Clone(formats), "svg")
 	}
-	var tasks []task
-	for c := range charts {
-		for _, f := range all {
-			tasks = append(tasks, task{c, f})
-		}
-	}
-	rendered := make([][]byte, len(tasks))
-	errs := make([]error, len(tasks))
+	rendered := make([][][]byte, len(charts)) // by chart, then format
+	errs := make([]error, len(charts))
 	next := make(chan int)
 	var wg sync.WaitGroup
-	for range min(runtime.NumCPU(), len(tasks)) {
+	for range min(runtime.NumCPU(), len(charts)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range next {
-				var buf bytes.Buffer
-				errs[i] = charts[tasks[i].chart].Render(tasks[i].format, &buf)
-				rendered[i] = buf.Bytes()
+			for c := range next {
+				rendered[c] = make([][]byte, len(all))
+				for k, f := range all {
+					var buf bytes.Buffer
+					if err := charts[c].Render(f, &buf); err != nil {
+						errs[c] = fmt.Errorf("chart %s: %v", "charts/"+charts[c].Name+"."+f, err)
+						break
+					}
+					rendered[c][k] = buf.Bytes()
+				}
 			}
 		}()
 	}
-	// The slowest first (PNG pages of panels), so that no core is left
-	// with a long tail.
-	order := make([]int, len(tasks))
+	// Pages of panels first: they take longest, and a core left with one
+	// at the end would wait alone.
+	order := make([]int, len(charts))
 	for i := range order {
 		order[i] = i
 	}
-	cost := func(t task) int {
-		n := 1
-		if c := charts[t.chart]; c.Page != nil {
-			n = len(c.Page)
-		}
-		if t.format == "png" {
-			n *= 10
-		}
-		return n
-	}
-	sort.SliceStable(order, func(a, b int) bool { return cost(tasks[order[a]]) > cost(tasks[order[b]]) })
-	for _, i := range order {
-		next <- i
+	panels := func(c plots.Chart) int { return max(1, len(c.Page)) }
+	sort.SliceStable(order, func(a, b int) bool { return panels(charts[order[a]]) > panels(charts[order[b]]) })
+	for _, c := range order {
+		next <- c
 	}
 	close(next)
 	wg.Wait()
 	var names []string
 	svgs := make([][]byte, len(charts))
-	for i, t := range tasks {
-		name := "charts/" + charts[t.chart].Name + "." + t.format
-		if errs[i] != nil {
-			return nil, nil, fmt.Errorf("chart %s: %v", name, errs[i])
+	for c := range charts {
+		if errs[c] != nil {
+			return nil, nil, errs[c]
 		}
-		b := rendered[i]
-		if t.format == "svg" {
-			svgs[t.chart] = b
+		for k, f := range all {
+			b := rendered[c][k]
+			if f == "svg" {
+				svgs[c] = b
+			}
+			if !slices.Contains(formats, f) {
+				continue
+			}
+			name := "charts/" + charts[c].Name + "." + f
+			if err := st.file(name, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+				return nil, nil, err
+			}
+			names = append(names, name)
 		}
-		if !slices.Contains(formats, t.format) {
-			continue
-		}
-		if err := st.file(name, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
-			return nil, nil, err
-		}
-		names = append(names, name)
 	}
 	return names, svgs, nil
 }
