@@ -33,7 +33,9 @@ Like 'cmsim run', it prints only the summary on stdout (a table, or with
 replaces the previous cmsim output in --out as a whole.
 
 It refuses (exit 2) partials of different scenarios, seeds, settings or
-shard counts, a shard given twice or missing, and a shard lacking runs.`,
+shard counts, a shard given twice or missing, a shard lacking runs, and
+rows out of place in a shard's latencies.csv. The rows stream through one
+at a time, so a merge takes no more memory than a run.`,
 	flags: func(fs *pflag.FlagSet) any {
 		o := &mergeOptions{}
 		fs.StringVarP(&o.out, "out", "o", "cmsim-out", "write results into `DIR`")
