@@ -11,12 +11,21 @@
 // depends on the number of workers or on scheduling. [Summarize] reduces
 // the slots in job order.
 //
+// # Memory
+//
+// A [Run] keeps no latency rows: they go to [Options].Rows (a
+// [LatencySink], which cmd spills to files) as the run finishes, and the
+// run keeps their [results.LatencyDigest], bounded whatever the rows. A run
+// of more than [SoloRunPods] pods runs alone, on every worker, so that a
+// study holds at most one such model.
+//
 // # Shards and partial results
 //
 // [Plan.Shard] selects the I-th of N shares of the jobs (0-based, round
 // robin: job j belongs to shard j mod N). A shard's runs are written as a
-// partial result ([Partial], see [WritePartial]) and [Merge] combines the
-// partials of all N shards into the slots an unsharded run would have had.
+// partial result ([Partial], see [Partial.Files]) and [Merge] combines the
+// partials of all N shards into the slots an unsharded run would have had;
+// [Merged.WriteLatencies] streams the shards' rows into one latencies.csv.
 //
 // # Goal seeking
 //

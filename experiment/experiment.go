@@ -19,13 +19,14 @@ type Job struct {
 	Seed        uint64 // sim.NewStreams(scenario seed).Derive(Point, Replication)
 }
 
-// Run is what one job leaves behind: its metrics, load rows and (subject to
-// the sample limit) latency rows. It never holds the model.
+// Run is what one job leaves behind: its metrics, load rows and the digest
+// of the latency rows it kept (subject to the sample limit; the rows
+// themselves went to Options.Rows). It never holds the model.
 type Run struct {
 	Job
 	Metrics results.Metrics
 	Load    []results.LoadRow
-	Lat     []results.LatencyRow
+	Latency results.LatencyDigest
 	Events  uint64 // events the engine processed
 	// Trace is the run's step-by-step trace, with Options.Trace.
 	Trace []model.TraceEvent
@@ -116,11 +117,43 @@ type Options struct {
 	// Samples bounds the latency rows kept per run: -1 keeps all, 0 none,
 	// n a uniform subsample of at most n. Metrics always use every sample.
 	Samples int
+	// Rows, if set, takes each run's kept latency rows as the run
+	// finishes; only their digest stays in the Run.
+	Rows LatencySink
 	// Progress, if set, is called after each finished run, from the
 	// goroutine that called Execute.
 	Progress func(Progress)
 	// Trace records each run's steps in Run.Trace (small clusters only).
 	Trace bool
+}
+
+// LatencySink takes the latency rows of runs as they finish, so that no
+// run's rows stay in memory (cmd spills them to files). Open is called from
+// the goroutines simulating the runs, so it must be safe for concurrent use.
+type LatencySink interface {
+	// Open returns the writer of the rows of job j (an index into
+	// Plan.Jobs). The job's run closes it after its last row.
+	Open(j int) (LatencyRowWriter, error)
+}
+
+// LatencyRowWriter writes the latency rows of one run, in order.
+type LatencyRowWriter interface {
+	Write(*results.LatencyRow) error
+	Close() error
+}
+
+// SoloRunPods is the size above which a run is simulated alone, its node
+// partitions on every worker, rather than beside other runs: a model of
+// that many pods takes hundreds of MB.
+const SoloRunPods = 400_000
+
+// scenarioPods is the number of pods a scenario starts with.
+func scenarioPods(s *scenarios.Scenario) int {
+	n := 0
+	for _, w := range s.Workloads {
+		n += w.Pods(s.Cluster.Nodes)
+	}
+	return n
 }
 
 // JobError is the failure of one job.
@@ -155,7 +188,6 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 	// With fewer runs than workers, the spare workers simulate a run's
 	// node partitions in parallel (results do not depend on either).
 	partWorkers := max(1, workers/len(jobs))
-	workers = min(workers, len(jobs))
 
 	// Per-point bookkeeping for progress.
 	need := map[int]int{}
@@ -171,28 +203,44 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 		run *Run
 		err error
 	}
-	todo := make(chan int)
-	done := make(chan result, len(jobs)) // buffered: abandoned workers never block
-	for w := 0; w < workers; w++ {
-		go func() {
-			for j := range todo {
-				if ctx.Err() != nil {
+	done := make(chan result, len(jobs)) // buffered: abandoned runs never block
+	// Each run holds one of the workers' tokens; a run of more than
+	// SoloRunPods holds all of them and simulates its partitions on every
+	// worker, so that two such models are never in memory at once.
+	tokens := make(chan struct{}, workers)
+	go func() {
+		for _, j := range jobs {
+			job := p.Jobs[j]
+			sc := p.Points[job.Point].Scenario
+			take, pw := 1, partWorkers
+			if workers > 1 && scenarioPods(sc) > SoloRunPods {
+				take, pw = workers, workers
+			}
+			for k := range take {
+				select {
+				case tokens <- struct{}{}:
+				case <-ctx.Done():
+					for range k {
+						<-tokens
+					}
 					return
 				}
-				job := p.Jobs[j]
-				r, err := RunOne(p.Points[job.Point].Scenario, job, opt.Samples, partWorkers, opt.Trace)
+			}
+			go func() {
+				var open func() (LatencyRowWriter, error)
+				if opt.Rows != nil {
+					open = func() (LatencyRowWriter, error) { return opt.Rows.Open(j) }
+				}
+				var r *Run
+				err := ctx.Err()
+				if err == nil {
+					r, err = RunOne(sc, job, opt.Samples, pw, opt.Trace, open)
+				}
+				for range take {
+					<-tokens
+				}
 				done <- result{idx: j, run: r, err: err}
-			}
-		}()
-	}
-	go func() {
-		defer close(todo)
-		for _, j := range jobs {
-			select {
-			case todo <- j:
-			case <-ctx.Done():
-				return
-			}
+			}()
 		}
 	}()
 	for range jobs {
@@ -222,9 +270,11 @@ func (p *Plan) Execute(ctx context.Context, jobs []int, opt Options) ([]*Run, er
 }
 
 // RunOne simulates one job of a point's scenario and reduces it to a Run.
-// samples is as in [Options]; workers goroutines simulate the cluster's node
-// partitions (the result does not depend on it).
-func RunOne(s *scenarios.Scenario, job Job, samples, workers int, trace bool) (*Run, error) {
+// samples is as in [Options]; the kept rows are digested into Run.Latency
+// and, if open is not nil, written to the writer it opens once the
+// simulation is done (and closed). workers goroutines simulate the
+// cluster's node partitions (the result does not depend on it).
+func RunOne(s *scenarios.Scenario, job Job, samples, workers int, trace bool, open func() (LatencyRowWriter, error)) (run *Run, err error) {
 	cfg, err := s.ModelConfig(job.Seed)
 	if err != nil {
 		return nil, err
@@ -239,26 +289,52 @@ func RunOne(s *scenarios.Scenario, job Job, samples, workers int, trace bool) (*
 	if err != nil {
 		return nil, err
 	}
-	run := &Run{Job: job, Metrics: r.Metrics, Load: r.LoadRows(job.Point, job.Replication), Events: r.Events, Trace: r.Trace}
+	run = &Run{Job: job, Metrics: r.Metrics, Load: r.LoadRows(job.Point, job.Replication), Events: r.Events, Trace: r.Trace}
 	total := len(r.Recorder.Samples)
 	keep := total
 	if samples >= 0 && samples < total {
 		keep = samples
 	}
-	if keep > 0 {
-		run.Lat = make([]results.LatencyRow, 0, keep)
-		i := 0
-		err = r.EachLatencyRow(job.Point, job.Replication, func(row *results.LatencyRow) error {
-			// A uniform subsample: row i is kept when it crosses a
-			// multiple of total/keep.
-			if keep == total || (i*keep)/total != ((i+1)*keep)/total {
-				run.Lat = append(run.Lat, *row)
-			}
-			i++
-			return nil
-		})
+	if keep == 0 {
+		return run, nil
 	}
-	return run, err
+	var rows LatencyRowWriter
+	if open != nil {
+		if rows, err = open(); err != nil {
+			return nil, err
+		}
+		defer func() {
+			if cerr := rows.Close(); err == nil && cerr != nil {
+				run, err = nil, cerr
+			}
+		}()
+	}
+	dg := results.NewRunDigester(job.Replication)
+	i := 0
+	err = r.EachLatencyRow(job.Point, job.Replication, func(row *results.LatencyRow) error {
+		// A uniform subsample: row i is kept when it crosses a
+		// multiple of total/keep.
+		k := keep == total || (i*keep)/total != ((i+1)*keep)/total
+		i++
+		if !k {
+			return nil
+		}
+		if rows != nil {
+			if err := rows.Write(row); err != nil {
+				return err
+			}
+		}
+		// The digest sees the numbers as latencies.csv stores them, so
+		// that charts redrawn from the file are the same.
+		c := results.LatencyRow{Update: row.Update, NeverUpdated: row.NeverUpdated,
+			WrittenAtSeconds: results.CanonicalSeconds(row.WrittenAtSeconds), LatencySeconds: results.CanonicalSeconds(row.LatencySeconds)}
+		return dg.Add(&c)
+	})
+	if err != nil {
+		return nil, err
+	}
+	run.Latency = dg.Digest()
+	return run, nil
 }
 
 // PointParams names a point: its swept values, plus the parameters every
@@ -276,14 +352,28 @@ func PointParams(pt scenarios.Point) map[string]string {
 	return m
 }
 
-// Summarize reduces the slots of an execution (or a merge) to summary.json
-// and the rows of latencies.csv and load.csv, in job order. Only finished
-// points (every replication present) are included; Incomplete is set when
-// any point is missing. params[i] labels point i (see [PointParams]). The
-// rows move out of the runs (their Lat and Load are emptied), and each row's
-// Point becomes its point's index in the summary.
-func Summarize(name string, seed uint64, reps int, params []map[string]string, slots []*Run) (*results.Summary, []results.LatencyRow, []results.LoadRow) {
+// Summarized is what [Summarize] makes of the runs of an execution or a merge.
+type Summarized struct {
+	Summary *results.Summary
+	// Latency[k] pools the latency digests of summary point k's runs.
+	Latency []results.LatencyDigest
+	// Load holds the rows of load.csv, in job order.
+	Load []results.LoadRow
+	// PlanPoints[k] is the plan point of summary point k: after an
+	// unfinished point they differ, and the rows of job
+	// PlanPoints[k]*reps+r are renumbered to point k in latencies.csv.
+	PlanPoints []int
+}
+
+// Summarize reduces the slots of an execution (or a merge) to summary.json,
+// the latency digests of the charts and the rows of load.csv, in job order.
+// Only finished points (every replication present) are included;
+// Incomplete is set when any point is missing. params[i] labels point i
+// (see [PointParams]). The load rows move out of the runs (their Load is
+// emptied), and each row's Point becomes its point's index in the summary.
+func Summarize(name string, seed uint64, reps int, params []map[string]string, slots []*Run) *Summarized {
 	s := &results.Summary{Scenario: name, Seed: seed}
+	out := &Summarized{Summary: s}
 	complete := func(runs []*Run) bool {
 		for _, r := range runs {
 			if r == nil {
@@ -292,18 +382,15 @@ func Summarize(name string, seed uint64, reps int, params []map[string]string, s
 		}
 		return true
 	}
-	// Size the row slices once: a large sweep's rows are most of its memory.
-	nLat, nLoad := 0, 0
+	nLoad := 0
 	for pi := range params {
 		if runs := slots[pi*reps : (pi+1)*reps]; complete(runs) {
 			for _, r := range runs {
-				nLat += len(r.Lat)
 				nLoad += len(r.Load)
 			}
 		}
 	}
-	lat := make([]results.LatencyRow, 0, nLat)
-	load := make([]results.LoadRow, 0, nLoad)
+	out.Load = make([]results.LoadRow, 0, nLoad)
 	for pi := range params {
 		runs := slots[pi*reps : (pi+1)*reps]
 		if !complete(runs) {
@@ -323,19 +410,19 @@ func Summarize(name string, seed uint64, reps int, params []map[string]string, s
 		// unfinished points.
 		point := len(s.Points)
 		s.Points = append(s.Points, p)
+		out.PlanPoints = append(out.PlanPoints, pi)
+		var d results.LatencyDigest
 		for _, r := range runs {
-			for i := range r.Lat {
-				r.Lat[i].Point = point
-			}
+			d.Pool(&r.Latency)
 			for i := range r.Load {
 				r.Load[i].Point = point
 			}
-			lat = append(lat, r.Lat...)
-			load = append(load, r.Load...)
-			r.Lat, r.Load = nil, nil // the rows live on in lat and load only
+			out.Load = append(out.Load, r.Load...)
+			r.Load = nil // the rows live on in out.Load only
 		}
+		out.Latency = append(out.Latency, d)
 	}
-	return s, lat, load
+	return out
 }
 
 // Params returns the labels of every point of the plan.

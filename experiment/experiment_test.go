@@ -9,6 +9,7 @@ import (
 	"math"
 	"reflect"
 	"strings"
+	"sync"
 	"testing"
 
 	"cmsim/results"
@@ -45,43 +46,73 @@ func small(t *testing.T, sets ...string) *Plan {
 	return p
 }
 
-// encode returns the bytes of summary.json, latencies.csv and load.csv.
-func encode(t *testing.T, s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) [3][]byte {
+// memSink keeps each job's latency rows in memory, encoded as latencies.csv
+// holds them.
+type memSink struct {
+	mu     sync.Mutex
+	params []map[string]string
+	rows   map[int]*bytes.Buffer
+}
+
+func newMemSink(p *Plan) *memSink { return &memSink{params: p.Params(), rows: map[int]*bytes.Buffer{}} }
+
+func (m *memSink) Open(j int) (LatencyRowWriter, error) {
+	b := &bytes.Buffer{}
+	m.mu.Lock()
+	m.rows[j] = b
+	m.mu.Unlock()
+	return memRows{results.NewLatencyRowWriter(b, m.params)}, nil
+}
+
+type memRows struct{ lw *results.LatencyWriter }
+
+func (w memRows) Write(r *results.LatencyRow) error { return w.lw.Write(r) }
+func (w memRows) Close() error                      { return w.lw.Flush() }
+
+// latencies returns latencies.csv for the given jobs' rows, in order.
+func (m *memSink) latencies(t *testing.T, jobs []int) []byte {
 	t.Helper()
-	var out [3]bytes.Buffer
+	var b bytes.Buffer
+	if err := WriteLatencyHeader(&b, m.params); err != nil {
+		t.Fatal(err)
+	}
+	for _, j := range jobs {
+		if r := m.rows[j]; r != nil {
+			b.Write(r.Bytes())
+		}
+	}
+	return b.Bytes()
+}
+
+// encode returns the bytes of summary.json and load.csv.
+func encode(t *testing.T, s *results.Summary, load []results.LoadRow) [2][]byte {
+	t.Helper()
+	var out [2]bytes.Buffer
 	if err := results.WriteSummary(&out[0], s); err != nil {
 		t.Fatal(err)
 	}
-	var params []map[string]string
-	for _, p := range s.Points {
-		params = append(params, p.Params)
-	}
-	lw, err := results.NewLatencyWriter(&out[1], params)
-	if err != nil {
+	if err := results.WriteLoad(&out[1], load); err != nil {
 		t.Fatal(err)
 	}
-	for i := range lat {
-		if err := lw.Write(&lat[i]); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := lw.Flush(); err != nil {
-		t.Fatal(err)
-	}
-	if err := results.WriteLoad(&out[2], load); err != nil {
-		t.Fatal(err)
-	}
-	return [3][]byte{out[0].Bytes(), out[1].Bytes(), out[2].Bytes()}
+	return [2][]byte{out[0].Bytes(), out[1].Bytes()}
 }
 
-func execute(t *testing.T, p *Plan, jobs []int, workers int) [3][]byte {
+// execution is what an unsharded run writes, and its digests.
+type execution struct {
+	files   [3][]byte // summary.json, latencies.csv, load.csv
+	latency []results.LatencyDigest
+}
+
+func execute(t *testing.T, p *Plan, jobs []int, workers int) execution {
 	t.Helper()
-	slots, err := p.Execute(context.Background(), jobs, Options{Workers: workers, Samples: -1})
+	sink := newMemSink(p)
+	slots, err := p.Execute(context.Background(), jobs, Options{Workers: workers, Samples: -1, Rows: sink})
 	if err != nil {
 		t.Fatal(err)
 	}
-	s, lat, load := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), slots)
-	return encode(t, s, lat, load)
+	sm := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), slots)
+	enc := encode(t, sm.Summary, sm.Load)
+	return execution{files: [3][]byte{enc[0], sink.latencies(t, jobs), enc[1]}, latency: sm.Latency}
 }
 
 func TestOutputDoesNotDependOnWorkers(t *testing.T) {
@@ -90,13 +121,24 @@ func TestOutputDoesNotDependOnWorkers(t *testing.T) {
 	for _, w := range []int{2, 5, 32} {
 		got := execute(t, p, p.All(), w)
 		for i, name := range []string{"summary.json", "latencies.csv", "load.csv"} {
-			if !bytes.Equal(got[i], want[i]) {
+			if !bytes.Equal(got.files[i], want.files[i]) {
 				t.Errorf("-j %d: %s differs from -j 1", w, name)
 			}
 		}
+		if !reflect.DeepEqual(got.latency, want.latency) {
+			t.Errorf("-j %d: the latency digests differ from -j 1", w)
+		}
 	}
-	if !bytes.Contains(want[0], []byte(`"ci95"`)) || !bytes.Contains(want[0], []byte(`"replications": 3`)) {
-		t.Errorf("summary.json lacks ci95 or replications:\n%.400s", want[0])
+	if !bytes.Contains(want.files[0], []byte(`"ci95"`)) || !bytes.Contains(want.files[0], []byte(`"replications": 3`)) {
+		t.Errorf("summary.json lacks ci95 or replications:\n%.400s", want.files[0])
+	}
+	// The digests are those of the rows written.
+	fromFile, err := results.DigestLatencies(bytes.NewReader(want.files[1]), len(p.Points))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(fromFile, want.latency) {
+		t.Error("the digests of latencies.csv differ from the run's")
 	}
 }
 
@@ -117,8 +159,8 @@ func TestSeedsFollowPointAndReplication(t *testing.T) {
 // memFS is a directory in memory, for partial results.
 type memFS map[string][]byte
 
-func (m memFS) write(t *testing.T, pr *Partial) {
-	for _, f := range pr.Files() {
+func (m memFS) write(t *testing.T, pr *Partial, rows []byte) {
+	for _, f := range pr.Files(func(w io.Writer) error { _, err := w.Write(rows); return err }) {
 		var b bytes.Buffer
 		if err := f.Write(&b); err != nil {
 			t.Fatal(err)
@@ -138,18 +180,29 @@ func (m memFS) open(name string) (io.ReadCloser, error) {
 // shard runs shard i of n of plan p and reads its partial result back.
 func shard(t *testing.T, p *Plan, i, n int) *Partial {
 	t.Helper()
-	slots, err := p.Execute(context.Background(), p.Shard(i, n), Options{Workers: 2, Samples: -1})
+	sink := newMemSink(p)
+	slots, err := p.Execute(context.Background(), p.Shard(i, n), Options{Workers: 2, Samples: -1, Rows: sink})
 	if err != nil {
 		t.Fatal(err)
 	}
 	fs := memFS{}
-	fs.write(t, NewPartial(p, Shard{i, n}, -1, slots))
+	var rows []byte
+	for _, j := range p.Shard(i, n) {
+		if r := sink.rows[j]; r != nil {
+			rows = append(rows, r.Bytes()...)
+		}
+	}
+	fs.write(t, NewPartial(p, Shard{i, n}, -1, slots), rows)
 	pr, err := ReadPartial(fs.open)
 	if err != nil {
 		t.Fatal(err)
 	}
+	shardFiles[pr] = fs
 	return pr
 }
+
+// shardFiles keeps the files of the partials that shard made.
+var shardFiles = map[*Partial]memFS{}
 
 func TestShardsMergeToTheUnshardedRun(t *testing.T) {
 	p := small(t)
@@ -157,20 +210,32 @@ func TestShardsMergeToTheUnshardedRun(t *testing.T) {
 	for _, n := range []int{1, 4, 18, 25} {
 		var parts []*Partial
 		var names []string
+		byName := map[string]memFS{}
 		for i := n - 1; i >= 0; i-- { // any order
-			parts = append(parts, shard(t, p, i, n))
+			pr := shard(t, p, i, n)
+			parts = append(parts, pr)
 			names = append(names, fmt.Sprintf("shard-%d", i))
+			byName[names[len(names)-1]] = shardFiles[pr]
 		}
 		mg, err := Merge(names, parts)
 		if err != nil {
 			t.Fatalf("n=%d: %v", n, err)
 		}
-		sum, lat, load := Summarize(mg.Scenario, mg.Seed, mg.Replications, mg.Params, mg.Slots)
-		got := encode(t, sum, lat, load)
+		sm := Summarize(mg.Scenario, mg.Seed, mg.Replications, mg.Params, mg.Slots)
+		var lat bytes.Buffer
+		digests, err := mg.WriteLatencies(&lat, func(name string) (io.ReadCloser, error) { return byName[name].open(LatenciesFile) })
+		if err != nil {
+			t.Fatalf("n=%d: %v", n, err)
+		}
+		enc := encode(t, sm.Summary, sm.Load)
+		got := [3][]byte{enc[0], lat.Bytes(), enc[1]}
 		for i, name := range []string{"summary.json", "latencies.csv", "load.csv"} {
-			if !bytes.Equal(got[i], want[i]) {
+			if !bytes.Equal(got[i], want.files[i]) {
 				t.Errorf("%d shards: merged %s differs from the unsharded run", n, name)
 			}
+		}
+		if !reflect.DeepEqual(digests, want.latency) {
+			t.Errorf("%d shards: merged latency digests differ from the unsharded run's", n)
 		}
 		if !bytes.Equal(mg.ScenarioYAML, p.Scenario.ResolvedYAML()) {
 			t.Errorf("%d shards: merged scenario.yaml differs", n)
@@ -229,17 +294,16 @@ func TestCancelKeepsFinishedPointsInOrder(t *testing.T) {
 	if last.PointsDone != 2 || last.RunsTotal != 18 || last.PointsTotal != 6 {
 		t.Fatalf("last progress %+v", last)
 	}
-	s, lat, _ := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), slots)
+	sm := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), slots)
+	s := sm.Summary
 	if !s.Incomplete || len(s.Points) != 2 {
 		t.Fatalf("incomplete=%v with %d points; want true with 2", s.Incomplete, len(s.Points))
 	}
-	for _, row := range lat {
-		if row.Point > 1 {
-			t.Fatalf("latency row of unfinished point %d", row.Point)
-		}
+	if !reflect.DeepEqual(sm.PlanPoints, []int{0, 1}) || len(sm.Latency) != 2 {
+		t.Fatalf("plan points %v, %d digests; want [0 1] and 2", sm.PlanPoints, len(sm.Latency))
 	}
 	// The finished points are those of a complete run.
-	full, _, _ := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), mustExecute(t, p))
+	full := Summarize(p.Scenario.Name, p.Scenario.Seed, p.Replications, p.Params(), mustExecute(t, p)).Summary
 	for i := range s.Points {
 		if !reflect.DeepEqual(s.Points[i].Metrics, full.Points[i].Metrics) {
 			t.Errorf("point %d differs from the complete run", i)
@@ -318,21 +382,52 @@ func TestWatchMeanLatencyMatchesRenewalTheory(t *testing.T) {
 func TestSummarizeSkipsUnfinishedPoints(t *testing.T) {
 	run := func(point, rep int) *Run {
 		return &Run{Job: Job{Point: point, Replication: rep},
-			Lat:  []results.LatencyRow{{Point: point, Replication: rep, Update: 1}},
-			Load: []results.LoadRow{{Point: point, Replication: rep}}}
+			Latency: results.LatencyDigest{Pending: int64(10*point + rep + 1)},
+			Load:    []results.LoadRow{{Point: point, Replication: rep}}}
 	}
 	params := []map[string]string{{"p": "0"}, {"p": "1"}, {"p": "2"}}
 	slots := []*Run{run(0, 0), nil, run(1, 0), run(1, 1), run(2, 0), run(2, 1)}
-	s, lat, load := Summarize("x", 1, 2, params, slots)
+	sm := Summarize("x", 1, 2, params, slots)
+	s, load := sm.Summary, sm.Load
 	if !s.Incomplete || len(s.Points) != 2 || s.Points[0].Params["p"] != "1" || s.Points[1].Params["p"] != "2" {
 		t.Fatalf("summary %+v", s)
 	}
-	if len(lat) != 4 || len(load) != 4 {
-		t.Fatalf("%d latency rows, %d load rows; want 4 each", len(lat), len(load))
+	if !reflect.DeepEqual(sm.PlanPoints, []int{1, 2}) {
+		t.Fatalf("plan points %v, want [1 2]", sm.PlanPoints)
+	}
+	if len(sm.Latency) != 2 || sm.Latency[0].Pending != 11+12 || sm.Latency[1].Pending != 21+22 {
+		t.Fatalf("latency digests %+v: want each point's runs pooled", sm.Latency)
+	}
+	if len(load) != 4 {
+		t.Fatalf("%d load rows; want 4", len(load))
 	}
 	for i, want := range []int{0, 0, 1, 1} {
-		if lat[i].Point != want || load[i].Point != want {
-			t.Fatalf("row %d names point %d/%d, want %d", i, lat[i].Point, load[i].Point, want)
+		if load[i].Point != want {
+			t.Fatalf("row %d names point %d, want %d", i, load[i].Point, want)
 		}
+	}
+}
+
+// TestMergeRefusesRowsOutOfPlace: a shard's latencies.csv whose runs are
+// out of job order is a MergeError naming the shard and line.
+func TestMergeRefusesRowsOutOfPlace(t *testing.T) {
+	p := small(t)
+	parts := []*Partial{shard(t, p, 0, 2), shard(t, p, 1, 2)}
+	files := map[string]memFS{"s0": shardFiles[parts[0]], "s1": {}}
+	for k, v := range shardFiles[parts[1]] {
+		files["s1"][k] = v
+	}
+	// Move shard 1's first row to the end of its file.
+	lines := strings.SplitAfter(string(files["s1"][LatenciesFile]), "\n")
+	moved := append(append([]string{lines[0]}, lines[2:len(lines)-1]...), lines[1])
+	files["s1"][LatenciesFile] = []byte(strings.Join(moved, ""))
+	mg, err := Merge([]string{"s0", "s1"}, parts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = mg.WriteLatencies(io.Discard, func(name string) (io.ReadCloser, error) { return files[name].open(LatenciesFile) })
+	var me *MergeError
+	if !errors.As(err, &me) || !strings.Contains(err.Error(), "s1: latencies.csv:") || !strings.Contains(err.Error(), "out of place") {
+		t.Fatalf("err = %v, want a MergeError naming s1's latencies.csv", err)
 	}
 }

@@ -57,7 +57,8 @@ type RunRecord struct {
 }
 
 // Partial is one shard's result: its manifest, the resolved scenario and
-// the runs with their rows.
+// the runs with their load rows (its latency rows stay in its
+// latencies.csv, read as a merge writes them: see [Merged.WriteLatencies]).
 type Partial struct {
 	Manifest
 	ScenarioYAML []byte
@@ -97,8 +98,9 @@ type File struct {
 }
 
 // Files returns the files of the partial result, to be written into its
-// directory.
-func (pr *Partial) Files() []File {
+// directory; latencies writes the rows of its latencies.csv after the
+// header (see [WriteLatencyHeader]).
+func (pr *Partial) Files(latencies func(w io.Writer) error) []File {
 	return []File{
 		{ManifestFile, func(w io.Writer) error {
 			b, err := json.MarshalIndent(&pr.Manifest, "", "  ")
@@ -110,18 +112,10 @@ func (pr *Partial) Files() []File {
 		}},
 		{ScenarioFile, func(w io.Writer) error { _, err := w.Write(pr.ScenarioYAML); return err }},
 		{LatenciesFile, func(w io.Writer) error {
-			lw, err := results.NewLatencyWriter(w, pr.Manifest.Params)
-			if err != nil {
+			if err := WriteLatencyHeader(w, pr.Manifest.Params); err != nil {
 				return err
 			}
-			for _, r := range pr.Runs {
-				for i := range r.Lat {
-					if err := lw.Write(&r.Lat[i]); err != nil {
-						return err
-					}
-				}
-			}
-			return lw.Flush()
+			return latencies(w)
 		}},
 		{LoadFile, func(w io.Writer) error {
 			var rows []results.LoadRow
@@ -188,17 +182,8 @@ func ReadPartial(open func(name string) (io.ReadCloser, error)) (*Partial, error
 		}
 		return r, nil
 	}
-	if err := read(LatenciesFile, func(rd io.Reader) error {
-		rows, err := results.ReadLatencies(rd)
-		for _, row := range rows {
-			r, err := owner(row.Point, row.Replication, LatenciesFile)
-			if err != nil {
-				return err
-			}
-			r.Lat = append(r.Lat, row)
-		}
-		return err
-	}); err != nil {
+	// The rows are read by the merge; check the header now.
+	if err := read(LatenciesFile, func(rd io.Reader) error { _, err := results.NewLatencyReader(rd); return err }); err != nil {
 		return nil, err
 	}
 	if err := read(LoadFile, func(rd io.Reader) error {
@@ -234,6 +219,8 @@ type Merged struct {
 	Params       []map[string]string
 	ScenarioYAML []byte
 	Slots        []*Run // one per job, in job order; none is nil
+	// ShardNames[i] names shard i's partial (as given to Merge).
+	ShardNames []string
 }
 
 // MergeError is a set of partials that do not make one complete run.
@@ -285,7 +272,7 @@ func Merge(names []string, parts []*Partial) (*Merged, error) {
 	mg := &Merged{
 		Scenario: first.Scenario, Seed: first.Seed, Replications: reps, Samples: first.Samples,
 		Params: first.Params, ScenarioYAML: parts[0].ScenarioYAML,
-		Slots: make([]*Run, first.Points*reps),
+		Slots: make([]*Run, first.Points*reps), ShardNames: seen,
 	}
 	for k, pr := range parts {
 		for _, r := range pr.Runs {
@@ -302,4 +289,92 @@ func Merge(names []string, parts []*Partial) (*Merged, error) {
 		}
 	}
 	return mg, nil
+}
+
+// WriteLatencyHeader writes the header of latencies.csv for a plan's points.
+func WriteLatencyHeader(w io.Writer, params []map[string]string) error {
+	lw, err := results.NewLatencyWriter(w, params)
+	if err != nil {
+		return err
+	}
+	return lw.Flush()
+}
+
+// WriteLatencies writes the latencies.csv of a merge to w: the rows of
+// every shard's latencies.csv, which open opens by the shard's name
+// (ShardNames), in job order, read one at a time. It returns the digest of
+// each point's rows, as [Summarize] gives them for a run. Rows out of
+// place in a shard's file are a *MergeError.
+func (mg *Merged) WriteLatencies(w io.Writer, open func(name string) (io.ReadCloser, error)) ([]results.LatencyDigest, error) {
+	n, reps, points := len(mg.ShardNames), mg.Replications, len(mg.Params)
+	readers := make([]*results.LatencyReader, n)
+	for i, name := range mg.ShardNames {
+		rc, err := open(name)
+		if err != nil {
+			return nil, err
+		}
+		defer rc.Close()
+		if readers[i], err = results.NewLatencyReader(rc); err != nil {
+			return nil, mergef("%s: %v", name, err)
+		}
+	}
+	ahead := make([]*results.LatencyRow, n)
+	eof := make([]bool, n)
+	peek := func(i int) (*results.LatencyRow, error) {
+		if ahead[i] == nil && !eof[i] {
+			row, err := readers[i].Read()
+			switch {
+			case err == io.EOF:
+				eof[i] = true
+			case err != nil:
+				return nil, mergef("%s: %v", mg.ShardNames[i], err)
+			default:
+				ahead[i] = row
+			}
+		}
+		return ahead[i], nil
+	}
+	lw, err := results.NewLatencyWriter(w, mg.Params)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]results.LatencyDigest, points)
+	for j := range mg.Slots {
+		i := j % n
+		rd := results.NewRunDigester(j % reps)
+		for {
+			row, err := peek(i)
+			if err != nil {
+				return nil, err
+			}
+			if row == nil {
+				break
+			}
+			rj := row.Point*reps + row.Replication
+			if row.Point < 0 || row.Point >= points || row.Replication < 0 || row.Replication >= reps || rj%n != i || rj < j {
+				return nil, mergef("%s: %s:%d: a row of (point %d, replication %d) out of place: a shard's rows go run by run, in job order", mg.ShardNames[i], LatenciesFile, readers[i].Line(), row.Point, row.Replication)
+			}
+			if rj > j {
+				break // the shard's next run
+			}
+			if err := lw.Write(row); err != nil {
+				return nil, err
+			}
+			if err := rd.Add(row); err != nil {
+				return nil, mergef("%s: %s:%d: %v", mg.ShardNames[i], LatenciesFile, readers[i].Line(), err)
+			}
+			ahead[i] = nil
+		}
+		d := rd.Digest()
+		out[j/reps].Pool(&d)
+	}
+	for i := range readers {
+		if row, err := peek(i); err != nil || row != nil {
+			if err != nil {
+				return nil, err
+			}
+			return nil, mergef("%s: %s:%d: a row of (point %d, replication %d) out of place: a shard's rows go run by run, in job order", mg.ShardNames[i], LatenciesFile, readers[i].Line(), row.Point, row.Replication)
+		}
+	}
+	return out, lw.Flush()
 }

@@ -39,9 +39,10 @@ const MaxLoadPages = 6
 // point 0 past MaxLoadPages points) and, when the summary holds several
 // points that differ by a parameter, one sweep chart per [SweepMetrics] entry
 // and the trade-off chart, and with finite apiserver capacity one per
-// [CapacityMetrics] entry that differs between points. Latency rows and
-// load rows may be nil.
-func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) ([]Chart, error) {
+// [CapacityMetrics] entry that differs between points. lat[i] digests the
+// latency rows of point i (see [results.LatencyDigest]); lat and load may
+// be nil.
+func All(s *results.Summary, lat []results.LatencyDigest, load []results.LoadRow) ([]Chart, error) {
 	if s == nil {
 		return nil, fmt.Errorf("plots: nil summary")
 	}
@@ -62,7 +63,7 @@ func All(s *results.Summary, lat []results.LatencyRow, load []results.LoadRow) (
 	if err := add("latency_histogram", "Share of observed (update, consumer) pairs per latency bin, all replications pooled.", p, err); err != nil {
 		return nil, err
 	}
-	spread := SpreadSeriesOf(s, lat, 0)
+	spread := SpreadSeriesOf(s, lat)
 	title := s.Scenario + ": latency of each update (replication 0)"
 	caption := "For each update (x: when the apiserver committed it), the latency of its fastest and slowest consumer (bar) and the median (dot); long bars are stragglers."
 	if len(spread) > 0 && spread[0].BinSeconds > 0 {

@@ -3,7 +3,6 @@ package plots
 import (
 	"cmp"
 	"fmt"
-	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -12,20 +11,17 @@ import (
 	"cmsim/results"
 )
 
-// Series is one labelled set of latency samples, in seconds.
+// Series is one labelled set of latency samples, in seconds, binned (see
+// [results.LatencyHistogram]).
 type Series struct {
 	Label    string
 	Strategy string // Get, Cache, Watch or "" (then the series takes Palette)
-	Values   []float64
+	Latency  results.LatencyHistogram
 }
 
-// UpdateSpread is the spread of consumer latencies of one update.
-type UpdateSpread struct {
-	Update           int
-	WrittenAt        float64 // seconds since the start of the run
-	Min, Median, Max float64 // latency, seconds
-	Consumers        int     // observed (update, consumer) pairs
-}
+// UpdateSpread is the spread of consumer latencies of one update (or of the
+// updates of one time bin).
+type UpdateSpread = results.UpdateSpread
 
 // SpreadSeries is the per-update latency spread of one point.
 type SpreadSeries struct {
@@ -40,10 +36,7 @@ type SpreadSeries struct {
 
 // MaxSpreadUpdates is the most updates the spread chart draws one by one;
 // beyond it, updates are pooled into at most 60 time bins.
-const MaxSpreadUpdates = 120
-
-// spreadBins are the bin widths the spread chart may pool updates into.
-var spreadBins = []float64{10, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400}
+const MaxSpreadUpdates = results.MaxSpreadUpdates
 
 // Strategy returns a point's change-detection strategy, or "".
 func Strategy(pt *results.Point) string { return pt.Params[StrategyParam] }
@@ -114,89 +107,51 @@ func paramLabel(params map[string]string, keys []string) string {
 	return strings.Join(parts, ", ")
 }
 
-// LatencySeries returns one Series per point of s with the finite latencies of
-// rows, every replication pooled. Rows whose Point is not in s are ignored.
-func LatencySeries(s *results.Summary, rows []results.LatencyRow) []Series {
+// LatencySeries returns one Series per point of s with the latencies of
+// its digest (lat[i] is point i's; missing digests are empty series).
+func LatencySeries(s *results.Summary, lat []results.LatencyDigest) []Series {
 	labels := PointLabels(s)
 	out := make([]Series, len(s.Points))
 	for i := range s.Points {
 		out[i] = Series{Label: labels[i], Strategy: Strategy(&s.Points[i])}
-	}
-	for i := range rows {
-		r := &rows[i]
-		if r.Point < 0 || r.Point >= len(out) || !finite(r.LatencySeconds) {
-			continue
+		if i < len(lat) {
+			out[i].Latency = lat[i].Latency
 		}
-		out[r.Point].Values = append(out[r.Point].Values, r.LatencySeconds)
 	}
 	return out
 }
 
 // SpreadSeriesOf returns, for each point of s, the latency spread of every
-// update of the given replication. Updates nobody observed are left out.
-func SpreadSeriesOf(s *results.Summary, rows []results.LatencyRow, replication int) []SpreadSeries {
+// update of replication 0, from the points' digests (lat[i] is point i's).
+// Updates nobody observed are left out. When a point has more than
+// [MaxSpreadUpdates] updates, every point's are pooled into bins of the
+// same width: the narrowest of [results.SpreadBinSeconds] that covers the
+// latest write of any point in at most 60 bins.
+func SpreadSeriesOf(s *results.Summary, lat []results.LatencyDigest) []SpreadSeries {
 	labels := PointLabels(s)
-	type key struct{ point, update int }
-	byUpdate := map[key][]float64{}
-	written := map[key]float64{}
+	var most int
 	var span float64
-	for i := range rows {
-		r := &rows[i]
-		if r.Replication != replication || r.Point < 0 || r.Point >= len(s.Points) {
-			continue
+	for i := range min(len(s.Points), len(lat)) {
+		if sd := &lat[i].Spread; sd.Updates > 0 {
+			most = max(most, sd.Updates)
+			span = max(span, sd.SpanSeconds)
 		}
-		if !finite(r.LatencySeconds) || !finite(r.WrittenAtSeconds) {
-			continue
-		}
-		k := key{r.Point, r.Update}
-		byUpdate[k] = append(byUpdate[k], r.LatencySeconds)
-		written[k] = r.WrittenAtSeconds
-		span = math.Max(span, r.WrittenAtSeconds)
-	}
-	perPoint := make([]int, len(s.Points))
-	for k := range byUpdate {
-		perPoint[k.point]++
 	}
 	bin := 0.0
-	if slices.Max(append(perPoint, 0)) > MaxSpreadUpdates {
-		bin = spreadBins[len(spreadBins)-1]
-		for _, w := range spreadBins {
-			if span/w <= 60 {
-				bin = w
-				break
-			}
-		}
-		// Pool the updates of each bin.
-		pooled := map[key][]float64{}
-		for k, v := range byUpdate {
-			b := key{k.point, int(written[k] / bin)}
-			pooled[b] = append(pooled[b], v...)
-		}
-		byUpdate = pooled
-		written = map[key]float64{}
-		for k := range byUpdate {
-			written[k] = (float64(k.update) + 0.5) * bin
-		}
+	if most > MaxSpreadUpdates {
+		bin = results.SpreadBinWidth(span)
 	}
 	out := make([]SpreadSeries, len(s.Points))
 	for i := range s.Points {
 		out[i] = SpreadSeries{Label: labels[i], Strategy: Strategy(&s.Points[i]), BinSeconds: bin}
-	}
-	for k, v := range byUpdate {
-		slices.Sort(v)
-		out[k.point].Updates = append(out[k.point].Updates, UpdateSpread{
-			Update:    k.update,
-			WrittenAt: written[k],
-			Min:       v[0],
-			Median:    quantile(v, 0.5),
-			Max:       v[len(v)-1],
-			Consumers: len(v),
-		})
-	}
-	for i := range out {
-		slices.SortFunc(out[i].Updates, func(a, b UpdateSpread) int {
-			return cmp.Or(cmp.Compare(a.WrittenAt, b.WrittenAt), cmp.Compare(a.Update, b.Update))
-		})
+		if i >= len(lat) {
+			continue
+		}
+		if bin == 0 {
+			out[i].Updates = lat[i].Spread.ByUpdate
+		} else {
+			out[i].Updates = lat[i].Spread.PooledBy(bin)
+		}
 	}
 	return out
 }
@@ -210,24 +165,6 @@ func LoadOf(rows []results.LoadRow, point, replication int) []results.LoadRow {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b results.LoadRow) int { return cmp.Compare(a.StartSeconds, b.StartSeconds) })
-	return out
-}
-
-// quantile returns the nearest-rank q-quantile of sorted, non-empty v.
-func quantile(v []float64, q float64) float64 {
-	i := int(math.Ceil(q*float64(len(v)))) - 1
-	return v[max(0, min(i, len(v)-1))]
-}
-
-// finiteSorted returns the finite values of v, sorted, in a new slice.
-func finiteSorted(v []float64) []float64 {
-	out := make([]float64, 0, len(v))
-	for _, x := range v {
-		if finite(x) {
-			out = append(out, x)
-		}
-	}
-	slices.Sort(out)
 	return out
 }
 

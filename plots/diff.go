@@ -19,7 +19,7 @@ func ParamLabel(params map[string]string, keys []string) string {
 type SeriesPair struct {
 	Label    string // the point, "" when the outputs have one point each
 	Strategy string
-	A, B     []float64
+	A, B     results.LatencyHistogram
 }
 
 // Diff colours: A is the baseline, B the output compared with it.
@@ -53,14 +53,14 @@ func LatencyCDFDiff(title, nameA, nameB string, pairs []SeriesPair) (*plot.Plot,
 		}
 		for k, s := range []struct {
 			name   string
-			values []float64
+			values results.LatencyHistogram
 			color  color.Color
 		}{{nameA, p.A, ca}, {nameB, p.B, cb}} {
 			label := s.name
 			if p.Label != "" {
 				label += ", " + p.Label
 			}
-			series = append(series, Series{Label: label, Values: s.values})
+			series = append(series, Series{Label: label, Latency: s.values})
 			styles = append(styles, draw.LineStyle{Color: s.color, Width: LineWidth, Dashes: Dashes[k]})
 		}
 	}

@@ -11,8 +11,8 @@ import (
 // sweep fixture, drawn as if they were two outputs.
 func TestDiffGolden(t *testing.T) {
 	d := plotstest.Sweep()
-	series := LatencySeries(&d.Summary, d.Latencies)
-	p, err := LatencyCDFDiff("latency CDF, A against B", "A", "B", []SeriesPair{{Label: "x", Strategy: series[0].Strategy, A: series[0].Values, B: series[1].Values}})
+	series := LatencySeries(&d.Summary, d.Digests())
+	p, err := LatencyCDFDiff("latency CDF, A against B", "A", "B", []SeriesPair{{Label: "x", Strategy: series[0].Strategy, A: series[0].Latency, B: series[1].Latency}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"gonum.org/v1/plot/plotter"
 	"gonum.org/v1/plot/vg"
 	"gonum.org/v1/plot/vg/draw"
+
+	"cmsim/results"
 )
 
 // cdfMaxPoints bounds the vertices of one CDF line; larger samples are drawn
@@ -15,9 +17,12 @@ const cdfMaxPoints = 1000
 
 // LatencyCDF draws the cumulative distribution of update-to-file latency,
 // one line per series, with each series' p50 and p99 marked by a dot (values
-// in the legend; with one series the dots are also labelled). NaN and ±Inf
-// samples are skipped; without any sample the chart carries a "no samples"
-// note.
+// in the legend; with one series the dots are also labelled). The line
+// steps at the lower edge of each bin of the series' histogram, so it lies
+// left of the exact empirical CDF by less than one bin width (a thousandth
+// of the values' range at most, see [results.LatencyHistogram]), and the
+// quantiles are low by less than one bin width. Without any sample the
+// chart carries a "no samples" note.
 func LatencyCDF(title string, series []Series) (*plot.Plot, error) {
 	return latencyCDF(title, series, seriesStyles(strategies(series)))
 }
@@ -28,23 +33,22 @@ func latencyCDF(title string, series []Series, styles []draw.LineStyle) (*plot.P
 	p.Y.Tick.Marker = percentTicks{}
 	p.Legend.Top, p.Legend.Left = false, false
 	p.Legend.XOffs, p.Legend.YOffs = -vg.Points(4), vg.Points(4)
-	clean, any := cleanSeries(series)
-	if !any {
+	if !anySamples(series) {
 		return withNote(p, NoSamples), nil
 	}
 	for i, s := range series {
-		v := clean[i]
-		if len(v) == 0 {
+		h := &s.Latency
+		if h.N == 0 {
 			p.Legend.Add(s.Label + ": no samples")
 			continue
 		}
-		line, err := plotter.NewLine(cdfPoints(v))
+		line, err := plotter.NewLine(cdfPoints(h))
 		if err != nil {
 			return nil, err
 		}
 		line.LineStyle = styles[i]
 		line.StepStyle = plotter.PostStep
-		p50, p99 := quantile(v, 0.5), quantile(v, 0.99)
+		p50, p99 := h.Quantile(0.5), h.Quantile(0.99)
 		dots, err := plotter.NewScatter(plotter.XYs{{X: p50, Y: 0.5}, {X: p99, Y: 0.99}})
 		if err != nil {
 			return nil, err
@@ -75,34 +79,49 @@ func latencyCDF(title string, series []Series, styles []draw.LineStyle) (*plot.P
 	return p, nil
 }
 
-// cdfPoints returns the empirical CDF of sorted v as step vertices, thinned
-// to at most cdfMaxPoints ranks.
-func cdfPoints(v []float64) plotter.XYs {
-	n := len(v)
-	xys := plotter.XYs{{X: v[0], Y: 0}}
-	if n <= cdfMaxPoints {
-		for i, x := range v {
-			xys = append(xys, plotter.XY{X: x, Y: float64(i+1) / float64(n)})
+// cdfPoints returns the empirical CDF of h as step vertices at the lower
+// edges of its bins: one per non-empty bin, or past cdfMaxPoints of them,
+// at evenly spaced ranks.
+func cdfPoints(h *results.LatencyHistogram) plotter.XYs {
+	n := float64(h.N)
+	xys := plotter.XYs{{X: h.Lower(0), Y: 0}}
+	nonEmpty := 0
+	for _, c := range h.Counts {
+		if c > 0 {
+			nonEmpty++
+		}
+	}
+	var cum int64
+	if nonEmpty <= cdfMaxPoints {
+		for i, c := range h.Counts {
+			if c > 0 {
+				cum += int64(c)
+				xys = append(xys, plotter.XY{X: h.Lower(i), Y: float64(cum) / n})
+			}
 		}
 		return xys
 	}
+	bin := 0
+	cum = int64(h.Counts[0])
 	for k := range cdfMaxPoints {
-		r := int(float64(k) * float64(n-1) / float64(cdfMaxPoints-1))
-		xys = append(xys, plotter.XY{X: v[r], Y: float64(r+1) / float64(n)})
+		r := int64(float64(k) * float64(h.N-1) / float64(cdfMaxPoints-1))
+		for cum <= r && bin < len(h.Counts)-1 {
+			bin++
+			cum += int64(h.Counts[bin])
+		}
+		xys = append(xys, plotter.XY{X: h.Lower(bin), Y: float64(r+1) / n})
 	}
 	return xys
 }
 
-// cleanSeries returns the sorted finite values of each series and whether any
-// series has one.
-func cleanSeries(series []Series) ([][]float64, bool) {
-	out := make([][]float64, len(series))
-	any := false
-	for i, s := range series {
-		out[i] = finiteSorted(s.Values)
-		any = any || len(out[i]) > 0
+// anySamples reports whether any series has a sample.
+func anySamples(series []Series) bool {
+	for _, s := range series {
+		if s.Latency.N > 0 {
+			return true
+		}
 	}
-	return out, any
+	return false
 }
 
 func strategies(series []Series) []string {

@@ -31,7 +31,7 @@ func fixtures() map[string]plotstest.Data {
 
 func TestGolden(t *testing.T) {
 	for name, d := range fixtures() {
-		charts, err := All(&d.Summary, d.Latencies, d.Load)
+		charts, err := All(&d.Summary, d.Digests(), d.Load)
 		if err != nil {
 			t.Fatalf("%s: All: %v", name, err)
 		}
@@ -100,7 +100,7 @@ func TestTradeoffCrowded(t *testing.T) {
 func TestChartSets(t *testing.T) {
 	for name, want := range map[string]int{"single": 4, "envonly": 4, "sweep": 3 + 6 + len(SweepMetrics) + 1} {
 		d := fixtures()[name]
-		charts, err := All(&d.Summary, d.Latencies, d.Load)
+		charts, err := All(&d.Summary, d.Digests(), d.Load)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,7 +120,7 @@ func TestChartSets(t *testing.T) {
 func TestSVGDeterministic(t *testing.T) {
 	render := func() []byte {
 		d := plotstest.Sweep()
-		charts, err := All(&d.Summary, d.Latencies, d.Load)
+		charts, err := All(&d.Summary, d.Digests(), d.Load)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -141,7 +141,7 @@ func TestSVGDeterministic(t *testing.T) {
 // (a "no samples" note where nothing is left) or return an error, never panic.
 func TestDegenerate(t *testing.T) {
 	nan, inf := math.NaN(), math.Inf(1)
-	seriesCases := map[string][]Series{
+	seriesCases := map[string][]valueSeries{
 		"nil":       nil,
 		"empty":     {{Label: "a", Strategy: "Watch"}},
 		"nan":       {{Label: "a", Strategy: "Get", Values: []float64{nan, inf, -inf}}},
@@ -152,13 +152,17 @@ func TestDegenerate(t *testing.T) {
 		"negative":  {{Label: "a", Values: []float64{-1, 2}}},
 		"bigvalues": {{Label: "a", Values: []float64{1e7, 2e7}}},
 	}
-	for name, ss := range seriesCases {
+	for name, vs := range seriesCases {
+		var ss []Series
+		for _, v := range vs {
+			ss = append(ss, Series{Label: v.Label, Strategy: v.Strategy, Latency: histOf(v.Values...)})
+		}
 		p, err := LatencyCDF(name, ss)
 		mustRender(t, "cdf/"+name, p, err)
 		p, err = LatencyHistogram(name, ss)
 		mustRender(t, "hist/"+name, p, err)
 		var spread []SpreadSeries
-		for _, s := range ss {
+		for _, s := range vs {
 			sp := SpreadSeries{Label: s.Label, Strategy: s.Strategy}
 			for i, v := range s.Values {
 				sp.Updates = append(sp.Updates, UpdateSpread{Update: i, WrittenAt: float64(i), Min: v, Median: v, Max: v, Consumers: 1})
@@ -250,7 +254,7 @@ func mustRender(t *testing.T, name string, p *plot.Plot, err error) {
 }
 
 func TestNoSamplesNote(t *testing.T) {
-	p, err := LatencyCDF("empty", []Series{{Label: "x", Values: []float64{math.NaN()}}})
+	p, err := LatencyCDF("empty", []Series{{Label: "x", Latency: histOf(math.NaN())}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -325,7 +329,7 @@ func TestSpreadBinsManyUpdates(t *testing.T) {
 			rows = append(rows, results.LatencyRow{Update: u + 1, WrittenAtSeconds: float64(u) * 7.2, LatencySeconds: float64(c + u%5)})
 		}
 	}
-	sp := SpreadSeriesOf(s, rows, 0)
+	sp := SpreadSeriesOf(s, digestsOf(t, rows, 1))
 	if sp[0].BinSeconds != 60 || len(sp[0].Updates) != 60 {
 		t.Fatalf("bin %v s, %d entries; want 60 s and 60", sp[0].BinSeconds, len(sp[0].Updates))
 	}
@@ -336,7 +340,7 @@ func TestSpreadBinsManyUpdates(t *testing.T) {
 	if pairs != len(rows) {
 		t.Fatalf("%d pairs pooled, want %d", pairs, len(rows))
 	}
-	few := SpreadSeriesOf(s, rows[:3*MaxSpreadUpdates], 0)
+	few := SpreadSeriesOf(s, digestsOf(t, rows[:3*MaxSpreadUpdates], 1))
 	if few[0].BinSeconds != 0 || len(few[0].Updates) != MaxSpreadUpdates {
 		t.Fatalf("%d updates were binned (%v s)", MaxSpreadUpdates, few[0].BinSeconds)
 	}
@@ -345,7 +349,7 @@ func TestSpreadBinsManyUpdates(t *testing.T) {
 // loadChart returns the apiserver-load chart of a fixture (point 0).
 func loadChart(t *testing.T, d plotstest.Data) Chart {
 	t.Helper()
-	charts, err := All(&d.Summary, d.Latencies, d.Load)
+	charts, err := All(&d.Summary, d.Digests(), d.Load)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -520,7 +524,7 @@ func TestFaultLabelsCrowded(t *testing.T) {
 // limit its point's parameters give, and the 429s leave the failures panel.
 func TestLoadCapacityGolden(t *testing.T) {
 	d := plotstest.Capacity()
-	charts, err := All(&d.Summary, d.Latencies, d.Load)
+	charts, err := All(&d.Summary, d.Digests(), d.Load)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -618,7 +622,7 @@ func TestLoadCapacityFailures(t *testing.T) {
 // some point had finite capacity, each only when it differs.
 func TestCapacitySweepCharts(t *testing.T) {
 	names := func(d plotstest.Data) []string {
-		charts, err := All(&d.Summary, d.Latencies, d.Load)
+		charts, err := All(&d.Summary, d.Digests(), d.Load)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -703,4 +707,30 @@ func TestSecondsTicks(t *testing.T) {
 	if n := len((logTicks{}).Ticks(0, 1)); n != 10 {
 		t.Errorf("one decade: %d ticks, want 10", n)
 	}
+}
+
+// valueSeries is a Series given by its values.
+type valueSeries struct {
+	Label, Strategy string
+	Values          []float64
+}
+
+// histOf bins values as a run does (non-finite values are left out).
+func histOf(values ...float64) results.LatencyHistogram {
+	var h results.LatencyHistogram
+	for _, v := range values {
+		if !math.IsNaN(v) && !math.IsInf(v, 0) {
+			h.Add(v)
+		}
+	}
+	return h
+}
+
+func digestsOf(t *testing.T, rows []results.LatencyRow, points int) []results.LatencyDigest {
+	t.Helper()
+	d, err := results.DigestRows(rows, points)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
 }

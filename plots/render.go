@@ -2,6 +2,7 @@ package plots
 
 import (
 	"fmt"
+	"image"
 	"image/color"
 	"io"
 
@@ -21,6 +22,31 @@ type canvasWriter interface {
 	io.WriterTo
 }
 
+// pngCanvas is gonum/plot's image canvas (it starts white), written out
+// with writePNG.
+type pngCanvas struct{ *vgimg.Canvas }
+
+func (c pngCanvas) WriteTo(w io.Writer) (int64, error) {
+	img, ok := c.Image().(*image.RGBA)
+	if !ok {
+		return 0, fmt.Errorf("plots: PNG canvas is not RGBA")
+	}
+	cw := &countWriter{w: w}
+	err := writePNG(cw, img)
+	return cw.n, err
+}
+
+type countWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
+}
+
 func newCanvas(format string, w, h vg.Length) (canvasWriter, error) {
 	if !(w > 0 && h > 0) {
 		return nil, fmt.Errorf("plots: size %vx%v: width and height must be > 0", w, h)
@@ -30,7 +56,7 @@ func newCanvas(format string, w, h vg.Length) (canvasWriter, error) {
 		return vgsvg.New(w, h), nil
 	case "png":
 		c := vgimg.NewWith(vgimg.UseWH(w, h), vgimg.UseDPI(PNGDPI), vgimg.UseBackgroundColor(color.White))
-		return vgimg.PngCanvas{Canvas: c}, nil
+		return pngCanvas{c}, nil
 	}
 	return nil, fmt.Errorf("plots: format %q: want svg or png", format)
 }
@@ -67,26 +93,33 @@ func RenderPage(page [][]*plot.Plot, format string, w, h vg.Length, out io.Write
 		}
 	}()
 	dc := draw.New(c)
-	dc.SetColor(color.White)
-	dc.Fill(dc.Rectangle.Path())
+	if format != "png" { // a PNG canvas starts white
+		dc.SetColor(color.White)
+		dc.Fill(dc.Rectangle.Path())
+	}
+	drawPage(page, dc)
+	_, err = c.WriteTo(out)
+	return err
+}
+
+// drawPage draws a page's plots aligned on dc.
+func drawPage(page [][]*plot.Plot, dc draw.Canvas) {
 	if len(page) == 1 && len(page[0]) == 1 {
 		page[0][0].Draw(dc)
-	} else {
-		pad := vg.Points(4)
-		tiles := draw.Tiles{
-			Rows: len(page), Cols: len(page[0]),
-			PadX: 4 * pad, PadY: pad,
-			PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: 2 * pad,
-		}
-		cells := plot.Align(page, tiles, dc)
-		for i, row := range page {
-			for j, p := range row {
-				if p != nil {
-					p.Draw(cells[i][j])
-				}
+		return
+	}
+	pad := vg.Points(4)
+	tiles := draw.Tiles{
+		Rows: len(page), Cols: len(page[0]),
+		PadX: 4 * pad, PadY: pad,
+		PadTop: pad, PadBottom: pad, PadLeft: pad, PadRight: 2 * pad,
+	}
+	cells := plot.Align(page, tiles, dc)
+	for i, row := range page {
+		for j, p := range row {
+			if p != nil {
+				p.Draw(cells[i][j])
 			}
 		}
 	}
-	_, err = c.WriteTo(out)
-	return err
 }

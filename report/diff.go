@@ -23,9 +23,9 @@ const maxDiffCDFs = 12
 // DiffSide is one output of a diff with the rows its charts need (either
 // may be nil).
 type DiffSide struct {
-	Summary   *results.Summary
-	Latencies []results.LatencyRow
-	Load      []results.LoadRow
+	Summary *results.Summary
+	Latency []results.LatencyDigest // Latency[i] digests point i's latency rows
+	Load    []results.LoadRow
 }
 
 // DiffCharts builds the charts of a diff: the latency CDFs of each matched
@@ -36,12 +36,12 @@ func DiffCharts(d *compare.Diff, a, b DiffSide) ([]plots.Chart, error) {
 	if a.Summary == nil || b.Summary == nil {
 		return nil, fmt.Errorf("report: diff charts: missing summary")
 	}
-	sa, sb := plots.LatencySeries(a.Summary, a.Latencies), plots.LatencySeries(b.Summary, b.Latencies)
+	sa, sb := plots.LatencySeries(a.Summary, a.Latency), plots.LatencySeries(b.Summary, b.Latency)
 	pairs := make([]plots.SeriesPair, len(d.Points))
 	for i, p := range d.Points {
 		pairs[i] = plots.SeriesPair{
 			Label: p.Label, Strategy: plots.Strategy(&a.Summary.Points[p.APoint]),
-			A: sa[p.APoint].Values, B: sb[p.BPoint].Values,
+			A: sa[p.APoint].Latency, B: sb[p.BPoint].Latency,
 		}
 	}
 	var out []plots.Chart
@@ -152,7 +152,7 @@ func WriteDiff(w io.Writer, in DiffInput) error {
 		page.FailIf = append(page.FailIf, s)
 	}
 	var err error
-	if page.Figures, err = figures(in.Charts); err != nil {
+	if page.Figures, err = figures(in.Charts, nil); err != nil {
 		return err
 	}
 	var out bytes.Buffer

@@ -24,7 +24,7 @@ func diffHTML(t *testing.T) (*compare.Diff, []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	charts, err := DiffCharts(d, DiffSide{&a.Summary, a.Latencies, a.Load}, DiffSide{&b.Summary, b.Latencies, b.Load})
+	charts, err := DiffCharts(d, DiffSide{&a.Summary, a.Digests(), a.Load}, DiffSide{&b.Summary, b.Digests(), b.Load})
 	if err != nil {
 		t.Fatal(err)
 	}

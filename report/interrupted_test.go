@@ -24,7 +24,7 @@ func TestInterruptedTablesKeepTheStrategy(t *testing.T) {
 	}
 	d.Summary.Points, d.Summary.Incomplete = kept, true
 	in := input(d)
-	in.Latencies, in.Load = nil, nil
+	in.Latency, in.Load = nil, nil
 	lat, load := tables(in.Summary)
 	for _, tb := range []table{lat, load} {
 		if !strings.Contains(strings.Join(tb.Head, "|"), "|strategy|") {

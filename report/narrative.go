@@ -23,17 +23,18 @@ var (
 	rate = plots.FormatRate
 )
 
-// Read derives the reading of a run from its numbers. Latency rows, when
-// given, add the count of pairs still waiting when the run ended. Without
+// Read derives the reading of a run from its numbers. Latency digests
+// (lat[i] of point i), when given, add the count of pairs still waiting
+// when the run ended. Without
 // the scenario and the load rows, the reading of a finite apiserver
 // capacity names the priority level's seats only when the points'
 // parameters give both the seats and the replicas (see [plots.SeatLimit]);
 // [Write] reads them from the scenario as run.
-func Read(s *results.Summary, lat []results.LatencyRow) Reading {
+func Read(s *results.Summary, lat []results.LatencyDigest) Reading {
 	return read(s, lat, levels(s, nil, nil))
 }
 
-func read(s *results.Summary, lat []results.LatencyRow, lv []level) Reading {
+func read(s *results.Summary, lat []results.LatencyDigest, lv []level) Reading {
 	var r Reading
 	if s.Incomplete {
 		r.Paragraphs = append(r.Paragraphs, fmt.Sprintf("The run was interrupted: only the %d point(s) that finished are reported.", len(s.Points)))
@@ -168,13 +169,10 @@ func loadSentence(pt *results.Point) string {
 
 // pendingPairs counts, per point, the rows that have no latency and no
 // never-updated reason: consumers still waiting when the run ended.
-func pendingPairs(s *results.Summary, lat []results.LatencyRow) []int {
+func pendingPairs(s *results.Summary, lat []results.LatencyDigest) []int {
 	out := make([]int, len(s.Points))
-	for i := range lat {
-		r := &lat[i]
-		if r.Point >= 0 && r.Point < len(out) && r.NeverUpdated == "" && !finite(r.LatencySeconds) {
-			out[r.Point]++
-		}
+	for i := range min(len(out), len(lat)) {
+		out[i] = int(lat[i].Pending)
 	}
 	return out
 }

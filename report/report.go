@@ -19,13 +19,19 @@ type Input struct {
 	Summary *results.Summary
 	// ScenarioYAML is the resolved scenario as run, shown verbatim.
 	ScenarioYAML []byte
-	// Latencies and Load are the rows of latencies.csv and load.csv; either
-	// may be nil (the charts that need them then say "no samples").
-	Latencies []results.LatencyRow
-	Load      []results.LoadRow
+	// Latency digests the rows of latencies.csv (Latency[i] those of point
+	// i) and Load holds the rows of load.csv; either may be nil (the charts
+	// that need them then say "no samples").
+	Latency []results.LatencyDigest
+	Load    []results.LoadRow
 	// Links are output files to link, as paths relative to report.html
 	// ("summary.json", "charts/latency_cdf.svg"). Absolute URLs are refused.
 	Links []string
+	// Charts, if set, are the charts of plots.All for this input, and
+	// SVGs, if set, their SVG renderings (SVGs[i] of Charts[i]): given,
+	// they are not built again.
+	Charts []plots.Chart
+	SVGs   [][]byte
 }
 
 // Write renders the report of in to w as one self-contained HTML document.
@@ -38,15 +44,22 @@ func Write(w io.Writer, in Input) error {
 			return err
 		}
 	}
-	charts, err := plots.All(in.Summary, in.Latencies, in.Load)
-	if err != nil {
-		return fmt.Errorf("report: %v", err)
+	charts := in.Charts
+	if charts == nil {
+		var err error
+		if charts, err = plots.All(in.Summary, in.Latency, in.Load); err != nil {
+			return fmt.Errorf("report: %v", err)
+		}
+	}
+	svgs := in.SVGs
+	if len(svgs) != len(charts) {
+		svgs = nil
 	}
 	lv := levels(in.Summary, in.ScenarioYAML, in.Load)
 	page := pageData{
 		Scenario: in.Summary.Scenario,
 		Seed:     in.Summary.Seed,
-		Reading:  read(in.Summary, in.Latencies, lv),
+		Reading:  read(in.Summary, in.Latency, lv),
 		YAML:     string(in.ScenarioYAML),
 		Links:    in.Links,
 	}
@@ -55,7 +68,8 @@ func Write(w io.Writer, in Input) error {
 	page.Groups = groupTables(in.Summary)
 	page.Derived = derivedTable(in.Summary)
 	page.Capacity = capacityTables(in.Summary, lv)
-	if page.Figures, err = figures(charts); err != nil {
+	var err error
+	if page.Figures, err = figures(charts, svgs); err != nil {
 		return err
 	}
 	var out bytes.Buffer
@@ -66,15 +80,22 @@ func Write(w io.Writer, in Input) error {
 	return err
 }
 
-// figures renders charts as inline SVG figures.
-func figures(charts []plots.Chart) ([]figure, error) {
+// figures renders charts as inline SVG figures; svgs, if not nil, holds
+// their renderings already.
+func figures(charts []plots.Chart, svgs [][]byte) ([]figure, error) {
 	var out []figure
-	for _, c := range charts {
-		var b bytes.Buffer
-		if err := c.Render("svg", &b); err != nil {
-			return nil, fmt.Errorf("report: chart %s: %v", c.Name, err)
+	for i, c := range charts {
+		var b []byte
+		if svgs != nil {
+			b = svgs[i]
+		} else {
+			var buf bytes.Buffer
+			if err := c.Render("svg", &buf); err != nil {
+				return nil, fmt.Errorf("report: chart %s: %v", c.Name, err)
+			}
+			b = buf.Bytes()
 		}
-		svg, err := inlineSVG(b.Bytes())
+		svg, err := inlineSVG(b)
 		if err != nil {
 			return nil, fmt.Errorf("report: chart %s: %v", c.Name, err)
 		}

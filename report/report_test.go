@@ -36,7 +36,7 @@ func input(d plotstest.Data) Input {
 	return Input{
 		Summary:      &d.Summary,
 		ScenarioYAML: []byte(scenarioYAML),
-		Latencies:    d.Latencies,
+		Latency:      d.Digests(),
 		Load:         d.Load,
 		Links:        []string{"summary.json", "latencies.csv", "load.csv", "charts/latency_cdf.svg", "charts/latency cdf #2.png"},
 	}
@@ -115,7 +115,7 @@ func TestReadingText(t *testing.T) {
 				"and 3,121 WATCHes got 410 Gone, too old to resume, so their reflectors relisted. In all, 18 volume mounts failed.",
 		}},
 	} {
-		r := Read(&tc.d.Summary, tc.d.Latencies)
+		r := Read(&tc.d.Summary, tc.d.Digests())
 		text := strings.Join(append(r.Paragraphs, r.Points...), "\n")
 		for _, w := range tc.want {
 			if !strings.Contains(text, w) {
@@ -279,7 +279,7 @@ func capacityPoint(i int) plotstest.Data {
 func TestCapacityReading(t *testing.T) {
 	reading := func(d plotstest.Data, yaml []byte) string {
 		lv := levels(&d.Summary, yaml, d.Load)
-		r := read(&d.Summary, d.Latencies, lv)
+		r := read(&d.Summary, d.Digests(), lv)
 		return strings.Join(append(r.Paragraphs, r.Points...), "\n")
 	}
 	for _, tc := range []struct {
@@ -432,7 +432,7 @@ func TestBadInput(t *testing.T) {
 		}
 	}
 	in := input(d)
-	in.Latencies, in.Load, in.ScenarioYAML = nil, nil, nil
+	in.Latency, in.Load, in.ScenarioYAML = nil, nil, nil
 	if err := Write(&bytes.Buffer{}, in); err != nil {
 		t.Errorf("no rows: %v", err)
 	}

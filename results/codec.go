@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // LatencyHeader is the header row of latencies.csv; the point's parameters
@@ -74,33 +76,49 @@ func fmtRate(v float64) string {
 	return strconv.FormatFloat(v, 'g', 10, 64)
 }
 
-// LatencyWriter streams latencies.csv rows.
+// LatencyWriter streams latencies.csv rows. It encodes each row into one
+// reused buffer, exactly as encoding/csv would (see appendField), without
+// allocating: a run's rows are written while its model is still in memory.
 type LatencyWriter struct {
-	bw  *bufio.Writer
-	cw  *csv.Writer
-	rec []string
-	// values[p] are point p's parameter cells.
-	values [][]string
+	bw   *bufio.Writer
+	line []byte
+	// cells[p] are point p's parameter cells, encoded, each after a comma.
+	cells [][]byte
+	// empty holds as many commas as there are parameter columns.
+	empty []byte
 }
 
 // NewLatencyWriter writes the header and returns a writer for rows. After
 // the fixed columns come the parameters of the rows' points, one column
 // each (see [ParamColumns]): params[p] labels point p, as Summary.Points[p].Params.
 func NewLatencyWriter(w io.Writer, params []map[string]string) (*LatencyWriter, error) {
-	bw := bufio.NewWriterSize(w, 1<<16)
-	cw := csv.NewWriter(bw)
-	keys, names := ParamColumns(params)
-	if err := cw.Write(append(slices.Clone(LatencyHeader), names...)); err != nil {
+	lw := NewLatencyRowWriter(w, params)
+	_, names := ParamColumns(params)
+	line := lw.line[:0]
+	for i, h := range append(slices.Clone(LatencyHeader), names...) {
+		if i > 0 {
+			line = append(line, ',')
+		}
+		line = appendField(line, h)
+	}
+	lw.line = append(line, '\n')
+	if _, err := lw.bw.Write(lw.line); err != nil {
 		return nil, err
 	}
-	values := make([][]string, len(params))
+	return lw, nil
+}
+
+// NewLatencyRowWriter returns a writer of rows as [NewLatencyWriter]'s,
+// without the header: rows to be appended to a latencies.csv.
+func NewLatencyRowWriter(w io.Writer, params []map[string]string) *LatencyWriter {
+	keys, _ := ParamColumns(params)
+	cells := make([][]byte, len(params))
 	for p, m := range params {
-		values[p] = make([]string, len(keys))
-		for i, k := range keys {
-			values[p][i] = m[k]
+		for _, k := range keys {
+			cells[p] = appendField(append(cells[p], ','), m[k])
 		}
 	}
-	return &LatencyWriter{bw: bw, cw: cw, rec: make([]string, len(LatencyHeader)+len(keys)), values: values}, nil
+	return &LatencyWriter{bw: bufio.NewWriterSize(w, 1<<16), line: make([]byte, 0, 256), cells: cells, empty: []byte(strings.Repeat(",", len(keys)))}
 }
 
 // ParamColumns returns the parameter paths of the points (every key of any
@@ -156,36 +174,69 @@ func ParamColumns(params []map[string]string) (keys, names []string) {
 
 // Write appends one row.
 func (lw *LatencyWriter) Write(r *LatencyRow) error {
-	rec := lw.rec
-	rec[0] = strconv.Itoa(r.Point)
-	rec[1] = strconv.Itoa(r.Replication)
-	rec[2] = strconv.Itoa(r.Update)
-	rec[3] = r.Object
-	rec[4] = fmtSeconds(r.WrittenAtSeconds)
-	rec[5] = r.Pod
-	rec[6] = r.Workload
-	rec[7] = r.Node
-	rec[8] = r.Consumer
-	rec[9] = r.ConsumerKind
-	rec[10] = fmtSeconds(r.ObservedAtSeconds)
-	rec[11] = fmtSeconds(r.LatencySeconds)
-	rec[12] = r.NeverUpdated
-	extra := rec[len(LatencyHeader):]
-	if r.Point >= 0 && r.Point < len(lw.values) {
-		copy(extra, lw.values[r.Point])
+	b := strconv.AppendInt(lw.line[:0], int64(r.Point), 10)
+	b = strconv.AppendInt(append(b, ','), int64(r.Replication), 10)
+	b = strconv.AppendInt(append(b, ','), int64(r.Update), 10)
+	b = appendField(append(b, ','), r.Object)
+	b = appendSeconds(append(b, ','), r.WrittenAtSeconds)
+	b = appendField(append(b, ','), r.Pod)
+	b = appendField(append(b, ','), r.Workload)
+	b = appendField(append(b, ','), r.Node)
+	b = appendField(append(b, ','), r.Consumer)
+	b = appendField(append(b, ','), r.ConsumerKind)
+	b = appendSeconds(append(b, ','), r.ObservedAtSeconds)
+	b = appendSeconds(append(b, ','), r.LatencySeconds)
+	b = appendField(append(b, ','), r.NeverUpdated)
+	if r.Point >= 0 && r.Point < len(lw.cells) {
+		b = append(b, lw.cells[r.Point]...)
 	} else {
-		clear(extra)
+		b = append(b, lw.empty...)
 	}
-	return lw.cw.Write(rec)
+	lw.line = append(b, '\n')
+	_, err := lw.bw.Write(lw.line)
+	return err
 }
 
 // Flush writes any buffered rows and reports the first error.
 func (lw *LatencyWriter) Flush() error {
-	lw.cw.Flush()
-	if err := lw.cw.Error(); err != nil {
-		return err
-	}
 	return lw.bw.Flush()
+}
+
+// appendSeconds appends fmtSeconds(v).
+func appendSeconds(b []byte, v float64) []byte {
+	if math.IsNaN(v) {
+		return b
+	}
+	return strconv.AppendFloat(b, v, 'f', 6, 64)
+}
+
+// appendField appends one field as encoding/csv's Writer writes it (comma
+// separator, LF line ends): quoted, with quotes doubled, when it holds a
+// comma, quote, CR or LF, starts with a space, or is \. .
+func appendField(b []byte, f string) []byte {
+	if !fieldNeedsQuotes(f) {
+		return append(b, f...)
+	}
+	b = append(b, '"')
+	for i := 0; i < len(f); i++ {
+		if f[i] == '"' {
+			b = append(b, '"')
+		}
+		b = append(b, f[i])
+	}
+	return append(b, '"')
+}
+
+// fieldNeedsQuotes is encoding/csv's rule for a comma separator.
+func fieldNeedsQuotes(f string) bool {
+	if f == "" {
+		return false
+	}
+	if f == `\.` || strings.ContainsAny(f, ",\"\r\n") {
+		return true
+	}
+	r, _ := utf8.DecodeRuneInString(f)
+	return unicode.IsSpace(r)
 }
 
 // WriteLoad writes load.csv. With several apiserver replicas (in any row),
@@ -332,24 +383,75 @@ var legacyLatencyHeader = []string{
 // summary.json. A file written before the workload column existed is read
 // with Workload empty.
 func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
-	br := bufio.NewReader(r)
+	lr, err := NewLatencyReader(r)
+	if err != nil {
+		return nil, err
+	}
+	var rows []LatencyRow
+	for {
+		row, err := lr.Read()
+		if err == io.EOF {
+			return rows, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		rows = append(rows, *row)
+	}
+}
+
+// LatencyReader streams the rows of latencies.csv, as [ReadLatencies]
+// reads them, one at a time.
+type LatencyReader struct {
+	cr     *csv.Reader
+	p      fieldParser
+	legacy bool
+	row    LatencyRow
+}
+
+// NewLatencyReader checks the header of latencies.csv (current or legacy)
+// and returns a reader positioned at its first row.
+func NewLatencyReader(r io.Reader) (*LatencyReader, error) {
+	br := bufio.NewReaderSize(r, 1<<16)
 	first, err := br.ReadString('\n')
 	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("latencies.csv: %v", err)
 	}
 	r = io.MultiReader(strings.NewReader(first), br)
+	lr := &LatencyReader{p: fieldParser{name: "latencies.csv", line: 1}}
 	if strings.TrimRight(first, "\r\n") == strings.Join(legacyLatencyHeader, ",") {
-		return readRows(r, "latencies.csv", legacyLatencyHeader, nil, func(p *fieldParser, rec []string) LatencyRow {
-			return LatencyRow{
-				Point: p.int(rec, 0), Replication: p.int(rec, 1), Update: p.int(rec, 2), Object: rec[3],
-				WrittenAtSeconds: p.float(rec, 4), Pod: rec[5], Node: rec[6], Consumer: rec[7], ConsumerKind: rec[8],
-				ObservedAtSeconds: p.float(rec, 9), LatencySeconds: p.float(rec, 10), NeverUpdated: rec[11],
-			}
-		})
+		lr.legacy = true
+		lr.cr, _, err = csvReader(r, "latencies.csv", legacyLatencyHeader, nil)
+	} else {
+		param := func(_ int, col string) bool { return col != "" }
+		lr.cr, _, err = csvReader(r, "latencies.csv", LatencyHeader, param)
 	}
-	param := func(_ int, col string) bool { return col != "" }
-	return readRows(r, "latencies.csv", LatencyHeader, param, func(p *fieldParser, rec []string) LatencyRow {
-		return LatencyRow{
+	if err != nil {
+		return nil, err
+	}
+	return lr, nil
+}
+
+// Read returns the next row, or io.EOF after the last. The row is reused
+// by the next call.
+func (lr *LatencyReader) Read() (*LatencyRow, error) {
+	rec, err := lr.cr.Read()
+	if err == io.EOF {
+		return nil, io.EOF
+	}
+	p := &lr.p
+	p.line++
+	if err != nil {
+		return nil, fmt.Errorf("%s: %v", p.name, err)
+	}
+	if lr.legacy {
+		lr.row = LatencyRow{
+			Point: p.int(rec, 0), Replication: p.int(rec, 1), Update: p.int(rec, 2), Object: rec[3],
+			WrittenAtSeconds: p.float(rec, 4), Pod: rec[5], Node: rec[6], Consumer: rec[7], ConsumerKind: rec[8],
+			ObservedAtSeconds: p.float(rec, 9), LatencySeconds: p.float(rec, 10), NeverUpdated: rec[11],
+		}
+	} else {
+		lr.row = LatencyRow{
 			Point:             p.int(rec, 0),
 			Replication:       p.int(rec, 1),
 			Update:            p.int(rec, 2),
@@ -364,7 +466,90 @@ func ReadLatencies(r io.Reader) ([]LatencyRow, error) {
 			LatencySeconds:    p.float(rec, 11),
 			NeverUpdated:      rec[12],
 		}
-	})
+	}
+	if p.err != nil {
+		return nil, p.err
+	}
+	return &lr.row, nil
+}
+
+// Line is the line number of the row last read (the header is line 1).
+func (lr *LatencyReader) Line() int { return lr.p.line }
+
+// DigestLatencies reads latencies.csv into one [LatencyDigest] per point
+// 0..points-1, as a run computes them while it writes the file (rows of
+// other points are ignored). Memory stays bounded: a run's rows must be
+// together, as cmsim writes them.
+func DigestLatencies(r io.Reader, points int) ([]LatencyDigest, error) {
+	lr, err := NewLatencyReader(r)
+	if err != nil {
+		return nil, err
+	}
+	pd := newPointDigester(points)
+	for {
+		row, err := lr.Read()
+		if err == io.EOF {
+			return pd.finish(), nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		if err := pd.add(row); err != nil {
+			return nil, fmt.Errorf("latencies.csv:%d: %v", lr.Line(), err)
+		}
+	}
+}
+
+// DigestRows digests rows held in memory, as [DigestLatencies] digests a
+// file.
+func DigestRows(rows []LatencyRow, points int) ([]LatencyDigest, error) {
+	pd := newPointDigester(points)
+	for i := range rows {
+		if err := pd.add(&rows[i]); err != nil {
+			return nil, fmt.Errorf("row %d: %v", i+1, err)
+		}
+	}
+	return pd.finish(), nil
+}
+
+// pointDigester digests a stream of rows, run by run.
+type pointDigester struct {
+	out  []LatencyDigest
+	done map[[2]int]bool
+	cur  [2]int // point, replication
+	rd   *RunDigester
+}
+
+func newPointDigester(points int) *pointDigester {
+	return &pointDigester{out: make([]LatencyDigest, points), done: map[[2]int]bool{}}
+}
+
+func (pd *pointDigester) add(row *LatencyRow) error {
+	if row.Point < 0 || row.Point >= len(pd.out) {
+		return nil
+	}
+	if k := [2]int{row.Point, row.Replication}; pd.rd == nil || k != pd.cur {
+		pd.flush()
+		if pd.done[k] && k[1] == 0 {
+			return fmt.Errorf("a row of point %d, replication 0 after rows of another run: a run's rows must be together, as cmsim writes them", k[0])
+		}
+		pd.cur, pd.rd = k, NewRunDigester(k[1])
+	}
+	return pd.rd.Add(row)
+}
+
+func (pd *pointDigester) flush() {
+	if pd.rd != nil {
+		d := pd.rd.Digest()
+		pd.out[pd.cur[0]].Pool(&d)
+		pd.done[pd.cur] = true
+		pd.rd = nil
+	}
+}
+
+func (pd *pointDigester) finish() []LatencyDigest {
+	pd.flush()
+	return pd.out
 }
 
 // ReadLoad reads load.csv.
@@ -406,6 +591,18 @@ func roundTrip(v float64, f func(float64) string) float64 {
 		return math.NaN()
 	}
 	x, _ := strconv.ParseFloat(s, 64)
+	return x
+}
+
+// CanonicalSeconds returns v as latencies.csv stores it (whole
+// microseconds; NaN stays NaN), without allocating.
+func CanonicalSeconds(v float64) float64 {
+	if math.IsNaN(v) {
+		return v
+	}
+	var buf [40]byte
+	b := strconv.AppendFloat(buf[:0], v, 'f', 6, 64)
+	x, _ := strconv.ParseFloat(string(b), 64)
 	return x
 }
 

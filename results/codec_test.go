@@ -2,8 +2,12 @@ package results
 
 import (
 	"bytes"
+	"encoding/csv"
 	"math"
+	"math/rand/v2"
 	"reflect"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -63,5 +67,59 @@ func TestReadLegacyLatencies(t *testing.T) {
 	}
 	if len(rows) != 1 || rows[0].Node != "node-0" || rows[0].LatencySeconds != 30.5 || rows[0].Workload != "" {
 		t.Errorf("read %+v", rows)
+	}
+}
+
+// TestLatencyWriterMatchesEncodingCSV: rows, header and parameter cells
+// are the bytes encoding/csv writes for the same records, whatever the
+// strings hold.
+func TestLatencyWriterMatchesEncodingCSV(t *testing.T) {
+	odd := []string{"", "plain", "a,b", `say "hi"`, "two\nlines", "cr\rhere", " lead", "\tlead", "\u00a0nbsp", `\.`, `\.x`, "ünï", "trail ", `"`, ","}
+	params := []map[string]string{{"cluster.kubelet.changeDetectionStrategy": "Watch", "x.y": odd[2]}, {"x.y": odd[4], "z": odd[6]}}
+	var got bytes.Buffer
+	lw, err := NewLatencyWriter(&got, params)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want bytes.Buffer
+	cw := csv.NewWriter(&want)
+	keys, names := ParamColumns(params)
+	if err := cw.Write(append(slices.Clone(LatencyHeader), names...)); err != nil {
+		t.Fatal(err)
+	}
+	rng := rand.New(rand.NewPCG(7, 8))
+	pick := func() string { return odd[rng.IntN(len(odd))] }
+	for i := range 500 {
+		r := LatencyRow{Point: i%3 - (i % 5 / 4), Replication: i % 2, Update: i, Object: pick(), WrittenAtSeconds: rng.Float64() * 1e4,
+			Pod: pick(), Workload: pick(), Node: pick(), Consumer: pick(), ConsumerKind: pick(),
+			ObservedAtSeconds: math.NaN(), LatencySeconds: -rng.Float64(), NeverUpdated: pick()}
+		if i%7 == 0 {
+			r.ObservedAtSeconds, r.LatencySeconds = math.Inf(1), math.NaN()
+		}
+		if err := lw.Write(&r); err != nil {
+			t.Fatal(err)
+		}
+		rec := []string{strconv.Itoa(r.Point), strconv.Itoa(r.Replication), strconv.Itoa(r.Update), r.Object, fmtSeconds(r.WrittenAtSeconds),
+			r.Pod, r.Workload, r.Node, r.Consumer, r.ConsumerKind, fmtSeconds(r.ObservedAtSeconds), fmtSeconds(r.LatencySeconds), r.NeverUpdated}
+		for _, k := range keys {
+			v := ""
+			if r.Point >= 0 && r.Point < len(params) {
+				v = params[r.Point][k]
+			}
+			rec = append(rec, v)
+		}
+		if err := cw.Write(rec); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := lw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	cw.Flush()
+	if !bytes.Equal(got.Bytes(), want.Bytes()) {
+		t.Fatalf("LatencyWriter differs from encoding/csv:\n%q\nwant\n%q", got.String()[:min(got.Len(), 2000)], want.String()[:min(want.Len(), 2000)])
+	}
+	if n := testing.AllocsPerRun(100, func() { lw.Write(&LatencyRow{Object: "a,b", Pod: "p", LatencySeconds: 1.5}) }); n != 0 {
+		t.Errorf("Write allocates %v times a row", n)
 	}
 }

@@ -99,7 +99,7 @@ unknown metric, a bad flag, --out unwritable or another output).`,
 // diffInput is what diff reads of an output folder.
 type diffInput struct {
 	compare.Output
-	lat  []results.LatencyRow
+	lat  []results.LatencyDigest
 	load []results.LoadRow
 }
 
@@ -215,7 +215,10 @@ func readDiffInput(dir string, rows bool) (*diffInput, error) {
 	}{
 		{"summary.json", true, func(r io.Reader) (err error) { in.Summary, err = results.ReadSummary(r); return }},
 		{"scenario.yaml", true, func(r io.Reader) (err error) { in.ScenarioYAML, err = io.ReadAll(r); return }},
-		{"latencies.csv", rows, func(r io.Reader) (err error) { in.lat, err = results.ReadLatencies(r); return }},
+		{"latencies.csv", rows, func(r io.Reader) (err error) {
+			in.lat, err = results.DigestLatencies(r, len(in.Summary.Points))
+			return
+		}},
 		{"load.csv", rows, func(r io.Reader) (err error) { in.load, err = results.ReadLoad(r); return }},
 	}
 	for _, f := range files {
@@ -328,12 +331,12 @@ func writeDiff(st *stager, d *compare.Diff, a, b *diffInput, js []byte, formats 
 	var charts []plots.Chart
 	if len(formats) > 0 {
 		var err error
-		if charts, err = report.DiffCharts(d, report.DiffSide{Summary: a.Summary, Latencies: a.lat, Load: a.load},
-			report.DiffSide{Summary: b.Summary, Latencies: b.lat, Load: b.load}); err != nil {
+		if charts, err = report.DiffCharts(d, report.DiffSide{Summary: a.Summary, Latency: a.lat, Load: a.load},
+			report.DiffSide{Summary: b.Summary, Latency: b.lat, Load: b.load}); err != nil {
 			return err
 		}
 	}
-	names, err := stageCharts(st, charts, formats)
+	names, _, err := stageCharts(st, charts, formats)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,9 @@ Like 'cmsim run', it prints only the summary on stdout (a table, or with
 replaces the previous cmsim output in --out as a whole.
 
 It refuses (exit 2) partials of different scenarios, seeds, settings or
-shard counts, a shard given twice or missing, and a shard lacking runs.`,
+shard counts, a shard given twice or missing, a shard lacking runs, and
+rows out of place in a shard's latencies.csv. The rows stream through one
+at a time, so a merge takes no more memory than a run.`,
 	flags: func(fs *pflag.FlagSet) any {
 		o := &mergeOptions{}
 		fs.StringVarP(&o.out, "out", "o", "cmsim-out", "write results into `DIR`")
@@ -75,16 +77,31 @@ shard counts, a shard given twice or missing, and a shard lacking runs.`,
 		}
 		fmt.Fprintf(e.stderr, "cmsim: merged %d shard(s) of scenario %s, seed %d: %d point(s) × %d replication(s)\n",
 			len(parts), mg.Scenario, mg.Seed, len(mg.Params), mg.Replications)
-		summary, lat, load := experiment.Summarize(mg.Scenario, mg.Seed, mg.Replications, mg.Params, mg.Slots)
-		return finishRun(e, o.out, o.format, nil, summary, lat, load, mg.ScenarioYAML, formats)
+		sm := experiment.Summarize(mg.Scenario, mg.Seed, mg.Replications, mg.Params, mg.Slots)
+		f := &runFiles{summary: sm.Summary, load: sm.Load, scenarioYAML: mg.ScenarioYAML}
+		// The shards' rows stream through into latencies.csv, digested
+		// for the charts on the way.
+		f.latencies = func(w io.Writer) error {
+			lat, err := mg.WriteLatencies(w, func(dir string) (io.ReadCloser, error) {
+				return os.Open(filepath.Join(dir, experiment.LatenciesFile))
+			})
+			var me *experiment.MergeError
+			if errors.As(err, &me) {
+				return usagef("merge: %v", err)
+			}
+			f.latency = lat
+			return err
+		}
+		st := &stager{dir: o.out}
+		return finishRun(e, st, o.format, nil, f, formats)
 	},
 }
 
-// writePartial writes a shard's partial result into dir, atomically.
-func writePartial(dir string, pr *experiment.Partial) ([]string, error) {
-	st := &stager{dir: dir}
+// writePartial writes a shard's partial result into st's folder,
+// atomically; latencies writes the rows of its latencies.csv.
+func writePartial(st *stager, pr *experiment.Partial, latencies func(w io.Writer) error) ([]string, error) {
 	var err error
-	for _, f := range pr.Files() {
+	for _, f := range pr.Files(latencies) {
 		if err = st.file(f.Name, f.Write); err != nil {
 			break
 		}

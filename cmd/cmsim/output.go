@@ -9,9 +9,12 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
+	"time"
 
 	"cmsim/model"
 	"cmsim/plots"
@@ -52,18 +55,8 @@ func (st *stager) file(name string, write func(w io.Writer) error) error {
 	if !filepath.IsLocal(name) {
 		return fmt.Errorf("output file %q is outside %s", name, st.dir)
 	}
-	if st.stage == "" {
-		if _, err := os.Stat(st.dir); errors.Is(err, fs.ErrNotExist) {
-			st.created = true
-		}
-		if err := os.MkdirAll(st.dir, 0o755); err != nil {
-			return err
-		}
-		stage, err := os.MkdirTemp(st.dir, stagingPrefix)
-		if err != nil {
-			return err
-		}
-		st.stage = stage
+	if _, err := st.stageDir(); err != nil {
+		return err
 	}
 	path := filepath.Join(st.stage, name)
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -81,6 +74,10 @@ func (st *stager) file(name string, write func(w io.Writer) error) error {
 	}
 	if cerr := f.Close(); err == nil {
 		err = cerr
+	}
+	var bad usageError
+	if errors.As(err, &bad) {
+		return err // bad input, not a failed write
 	}
 	if err != nil {
 		return fmt.Errorf("writing %s: %v", filepath.Join(st.dir, name), err)
@@ -136,7 +133,9 @@ func (st *stager) commit() error {
 	if err := os.Rename(tmp, filepath.Join(st.dir, manifestName)); err != nil {
 		return err
 	}
-	return os.RemoveAll(st.stage)
+	err = os.RemoveAll(st.stage)
+	st.stage, st.created = "", false // committed: abort has nothing to undo
+	return err
 }
 
 // removeOutput removes a previous output file and the folders it leaves
@@ -308,94 +307,138 @@ func writeFileAtomic(path string, write func(w io.Writer) error) error {
 	return nil
 }
 
-// writeOutputs writes a run's files into dir and returns their names;
-// extra may stage more files (such as a trace inside dir).
-func writeOutputs(dir string, extra func(st *stager) error, s *results.Summary, lat []results.LatencyRow, load []results.LoadRow, scenarioYAML []byte, formats []string) ([]string, error) {
-	st := &stager{dir: dir}
+// runFiles is what a run or a merge writes.
+type runFiles struct {
+	summary *results.Summary
+	// latency digests each point's rows for the charts; latencies writes
+	// latencies.csv, and may fill latency as it goes (a merge digests the
+	// rows it copies).
+	latency      []results.LatencyDigest
+	latencies    func(w io.Writer) error
+	load         []results.LoadRow
+	scenarioYAML []byte
+	chartsWall   time.Duration // set by writeOutputs: drawing the charts and report
+}
+
+// writeOutputs stages a run's files and commits them into st's folder,
+// returning their names; extra may stage more files (such as a trace
+// inside the folder).
+func writeOutputs(st *stager, extra func(st *stager) error, f *runFiles, formats []string) ([]string, error) {
 	err := func() error {
 		if extra != nil {
 			if err := extra(st); err != nil {
 				return err
 			}
 		}
-		if err := st.file("summary.json", func(w io.Writer) error { return results.WriteSummary(w, s) }); err != nil {
+		if err := st.file("summary.json", func(w io.Writer) error { return results.WriteSummary(w, f.summary) }); err != nil {
 			return err
 		}
-		if err := st.file("latencies.csv", func(w io.Writer) error {
-			params := make([]map[string]string, len(s.Points))
-			for i := range s.Points {
-				params[i] = s.Points[i].Params
-			}
-			lw, err := results.NewLatencyWriter(w, params)
-			if err != nil {
-				return err
-			}
-			for i := range lat {
-				if err := lw.Write(&lat[i]); err != nil {
-					return err
-				}
-			}
-			return lw.Flush()
-		}); err != nil {
+		if err := st.file("latencies.csv", f.latencies); err != nil {
 			return err
 		}
-		if err := st.file("load.csv", func(w io.Writer) error { return results.WriteLoad(w, load) }); err != nil {
+		if err := st.file("load.csv", func(w io.Writer) error { return results.WriteLoad(w, f.load) }); err != nil {
 			return err
 		}
-		if err := st.file("scenario.yaml", func(w io.Writer) error { _, err := w.Write(scenarioYAML); return err }); err != nil {
+		if err := st.file("scenario.yaml", func(w io.Writer) error { _, err := w.Write(f.scenarioYAML); return err }); err != nil {
 			return err
 		}
 		// Charts are drawn from the numbers as the files store them, so
-		// that 'cmsim plot' redraws them identically.
-		for i := range lat {
-			lat[i].Canonicalize()
+		// that 'cmsim plot' redraws them identically (the latency digests
+		// already are).
+		for i := range f.load {
+			f.load[i].Canonicalize()
 		}
-		for i := range load {
-			load[i].Canonicalize()
-		}
-		return writeCharts(st, s, lat, load, scenarioYAML, formats)
+		start := time.Now()
+		defer func() { f.chartsWall = time.Since(start) }()
+		return writeCharts(st, f.summary, f.latency, f.load, f.scenarioYAML, formats)
 	}()
 	return st.finish(err)
 }
 
 // writeCharts stages the charts and report.html.
-func writeCharts(st *stager, s *results.Summary, lat []results.LatencyRow, load []results.LoadRow, scenarioYAML []byte, formats []string) error {
+func writeCharts(st *stager, s *results.Summary, lat []results.LatencyDigest, load []results.LoadRow, scenarioYAML []byte, formats []string) error {
 	links := []string{"summary.json", "latencies.csv", "load.csv", "scenario.yaml"}
-	if len(formats) > 0 {
-		charts, err := plots.All(s, lat, load)
-		if err != nil {
-			return fmt.Errorf("charts: %v", err)
-		}
-		names, err := stageCharts(st, charts, formats)
-		if err != nil {
-			return err
-		}
-		links = append(links, names...)
+	in := report.Input{Summary: s, ScenarioYAML: scenarioYAML, Latency: lat, Load: load}
+	charts, err := plots.All(s, lat, load)
+	if err != nil {
+		return fmt.Errorf("charts: %v", err)
 	}
+	names, svgs, err := stageCharts(st, charts, formats)
+	if err != nil {
+		return err
+	}
+	links = append(links, names...)
 	sort.Strings(links[4:])
-	return st.file("report.html", func(w io.Writer) error {
-		return report.Write(w, report.Input{Summary: s, ScenarioYAML: scenarioYAML, Latencies: lat, Load: load, Links: links})
-	})
+	in.Links, in.Charts, in.SVGs = links, charts, svgs
+	return st.file("report.html", func(w io.Writer) error { return report.Write(w, in) })
 }
 
-// stageCharts stages each chart as charts/NAME.FORMAT and returns the
-// files' names.
-func stageCharts(st *stager, charts []plots.Chart, formats []string) ([]string, error) {
-	var names []string
-	for _, c := range charts {
-		for _, f := range formats {
-			name := "charts/" + c.Name + "." + f
-			var buf bytes.Buffer
-			if err := c.Render(f, &buf); err != nil {
-				return nil, fmt.Errorf("chart %s: %v", name, err)
+// stageCharts renders the charts on every core, each chart's formats one
+// after the other (drawing a plot sets its axes' ranges, so a chart is
+// never drawn twice at once), and stages each as charts/NAME.FORMAT; it
+// returns the files' names and each chart's SVG (rendered even without svg
+// in formats), for the report to inline.
+func stageCharts(st *stager, charts []plots.Chart, formats []string) ([]string, [][]byte, error) {
+	all := formats
+	if !slices.Contains(formats, "svg") {
+		all = append(slices.Clone(formats), "svg")
+	}
+	rendered := make([][][]byte, len(charts)) // by chart, then format
+	errs := make([]error, len(charts))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.NumCPU(), len(charts)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range next {
+				rendered[c] = make([][]byte, len(all))
+				for k, f := range all {
+					var buf bytes.Buffer
+					if err := charts[c].Render(f, &buf); err != nil {
+						errs[c] = fmt.Errorf("chart %s: %v", "charts/"+charts[c].Name+"."+f, err)
+						break
+					}
+					rendered[c][k] = buf.Bytes()
+				}
 			}
-			if err := st.file(name, func(w io.Writer) error { _, err := w.Write(buf.Bytes()); return err }); err != nil {
-				return nil, err
+		}()
+	}
+	// Pages of panels first: they take longest, and a core left with one
+	// at the end would wait alone.
+	order := make([]int, len(charts))
+	for i := range order {
+		order[i] = i
+	}
+	panels := func(c plots.Chart) int { return max(1, len(c.Page)) }
+	sort.SliceStable(order, func(a, b int) bool { return panels(charts[order[a]]) > panels(charts[order[b]]) })
+	for _, c := range order {
+		next <- c
+	}
+	close(next)
+	wg.Wait()
+	var names []string
+	svgs := make([][]byte, len(charts))
+	for c := range charts {
+		if errs[c] != nil {
+			return nil, nil, errs[c]
+		}
+		for k, f := range all {
+			b := rendered[c][k]
+			if f == "svg" {
+				svgs[c] = b
+			}
+			if !slices.Contains(formats, f) {
+				continue
+			}
+			name := "charts/" + charts[c].Name + "." + f
+			if err := st.file(name, func(w io.Writer) error { _, err := w.Write(b); return err }); err != nil {
+				return nil, nil, err
 			}
 			names = append(names, name)
 		}
 	}
-	return names, nil
+	return names, svgs, nil
 }
 
 // traceMaxPods bounds --trace: every step of every pod is a line.

@@ -34,7 +34,7 @@ after --plots svg) are removed; files cmsim did not write are left alone.`,
 			return usagef("%s: not an output folder of 'cmsim run'", dir)
 		}
 		var s *results.Summary
-		var lat []results.LatencyRow
+		var lat []results.LatencyDigest
 		var load []results.LoadRow
 		var scenarioYAML []byte
 		read := func(name string, f func(r io.Reader) error) error {
@@ -51,7 +51,8 @@ after --plots svg) are removed; files cmsim did not write are left alone.`,
 		if err := read("summary.json", func(r io.Reader) (err error) { s, err = results.ReadSummary(r); return }); err != nil {
 			return err
 		}
-		if err := read("latencies.csv", func(r io.Reader) (err error) { lat, err = results.ReadLatencies(r); return }); err != nil {
+		// The rows are digested as they stream by, as the run did.
+		if err := read("latencies.csv", func(r io.Reader) (err error) { lat, err = results.DigestLatencies(r, len(s.Points)); return }); err != nil {
 			return err
 		}
 		if err := read("load.csv", func(r io.Reader) (err error) { load, err = results.ReadLoad(r); return }); err != nil {

@@ -91,7 +91,7 @@ unsharded run. See docs/experiments.md.`,
 		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table`, json or csv")
 		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
 		fs.StringVar(&o.samples, "samples", "all", "rows in latencies.csv per run: all, none, or at most `N` (a uniform subsample); the summary always uses every sample")
-		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, wall time and peak memory to stderr after the run")
+		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, the simulation's and the outputs' wall time (charts and report apart) and peak memory to stderr after the run")
 		fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
 		fs.StringVar(&o.trace, "trace", "", "write every step of the run (syncs, remounts, requests, watch events, file swaps) to `FILE`; one point and replication, at most 2000 pods")
 		fs.IntVarP(&o.jobs, "jobs", "j", 0, "simulate `N` runs in parallel; 0 means one per core")
@@ -226,14 +226,28 @@ func runScenario(e *env, o *runOptions, args []string) error {
 	}
 	ctx, stop := interruptContext()
 	defer stop()
+	// Every file goes into a staging folder first: the runs' latency rows
+	// too, as each run finishes.
+	st := &stager{dir: o.out}
+	defer st.abort() // nothing, once the outputs are committed
+	var spill *latencySpill
+	if limit != 0 {
+		spill = newLatencySpill(st, plan.Params())
+	}
+	opt := experiment.Options{Workers: o.jobs, Samples: limit, Trace: o.trace != ""}
+	if spill != nil {
+		opt.Rows = spill
+	}
 	wallStart := time.Now()
 	var heap *heapSampler
 	if o.stats {
 		heap = startHeapSampler()
 	}
 	bar := newProgressBar(e.stderr, o.quiet, wallStart)
-	slots, err := plan.Execute(ctx, jobs, experiment.Options{Workers: o.jobs, Samples: limit, Progress: bar.update, Trace: o.trace != ""})
+	opt.Progress = bar.update
+	slots, err := plan.Execute(ctx, jobs, opt)
 	bar.close()
+	spill.close()
 	stop() // a second Ctrl-C while writing kills the process
 	wall := time.Since(wallStart)
 	var events uint64
@@ -255,18 +269,21 @@ func runScenario(e *env, o *runOptions, args []string) error {
 		}
 	}
 
+	outStart := time.Now()
 	if o.shard != "" {
 		if interrupted {
 			return fmt.Errorf("interrupted: shard %s not written", shard)
 		}
-		files, err := writePartial(o.out, experiment.NewPartial(plan, shard, limit, slots))
+		files, err := writePartial(st, experiment.NewPartial(plan, shard, limit, slots), func(w io.Writer) error {
+			return spill.writeShardLatencies(w, jobs)
+		})
 		if err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stderr, "partial result (shard %s) in %s/: %s\n", shard, filepath.Clean(o.out), strings.Join(files, ", "))
 		fmt.Fprintf(e.stderr, "combine every shard with: cmsim merge DIR... --out DIR\n")
 		if o.stats {
-			printStats(e.stderr, events, wall, heap)
+			printStats(e.stderr, events, wall, time.Since(outStart), 0, heap)
 		}
 		return nil
 	}
@@ -284,29 +301,34 @@ func runScenario(e *env, o *runOptions, args []string) error {
 		}
 		fmt.Fprintf(e.stderr, "trace: %s (%d steps)\n", o.trace, len(trace))
 	}
-	summary, lat, load := experiment.Summarize(s.Name, s.Seed, plan.Replications, plan.Params(), slots)
-	if interrupted && len(summary.Points) == 0 {
+	sm := experiment.Summarize(s.Name, s.Seed, plan.Replications, plan.Params(), slots)
+	if interrupted && len(sm.Summary.Points) == 0 {
 		return fmt.Errorf("interrupted before any point finished; nothing written")
 	}
-	if err := finishRun(e, o.out, o.format, extra, summary, lat, load, resolved, formats); err != nil {
+	f := &runFiles{
+		summary: sm.Summary, latency: sm.Latency, load: sm.Load, scenarioYAML: resolved,
+		latencies: func(w io.Writer) error { return spill.writeLatencies(w, sm, plan.Replications) },
+	}
+	if err := finishRun(e, st, o.format, extra, f, formats); err != nil {
 		return err
 	}
 	if o.stats {
-		printStats(e.stderr, events, wall, heap)
+		printStats(e.stderr, events, wall, time.Since(outStart), f.chartsWall, heap)
 	}
 	if interrupted {
-		return fmt.Errorf("interrupted: wrote the %d finished point(s) of %d to %s (summary.json says \"incomplete\": true)", len(summary.Points), len(plan.Points), o.out)
+		return fmt.Errorf("interrupted: wrote the %d finished point(s) of %d to %s (summary.json says \"incomplete\": true)", len(sm.Summary.Points), len(plan.Points), o.out)
 	}
 	return nil
 }
 
 // finishRun writes a run's outputs and prints its summary: shared by run
 // and merge, so that both give the same files.
-func finishRun(e *env, out, format string, extra func(st *stager) error, summary *results.Summary, lat []results.LatencyRow, load []results.LoadRow, resolved []byte, formats []string) error {
-	files, err := writeOutputs(out, extra, summary, lat, load, resolved, formats)
+func finishRun(e *env, st *stager, format string, extra func(st *stager) error, f *runFiles, formats []string) error {
+	files, err := writeOutputs(st, extra, f, formats)
 	if err != nil {
 		return err
 	}
+	summary := f.summary
 	switch format {
 	case "json":
 		err = results.WriteSummary(e.stdout, summary)
@@ -319,7 +341,7 @@ func finishRun(e *env, out, format string, extra func(st *stager) error, summary
 	if err != nil {
 		return err
 	}
-	printFiles(e.stderr, out, files)
+	printFiles(e.stderr, st.dir, files)
 	return nil
 }
 

@@ -48,15 +48,16 @@ func (h *heapSampler) stop() uint64 {
 }
 
 // printStats prints the --stats line: events, their rate over the
-// simulation's wall time (outputs not included), the sampled peak heap and
-// the process's peak RSS.
-func printStats(w io.Writer, events uint64, wall time.Duration, heap *heapSampler) {
+// simulation's wall time (outputs not included), the wall time of writing
+// the outputs and of the charts and report among them, the sampled peak
+// heap and the process's peak RSS.
+func printStats(w io.Writer, events uint64, wall, outputs, charts time.Duration, heap *heapSampler) {
 	peakHeap := "unknown"
 	if heap != nil {
 		peakHeap = fmt.Sprintf("%.1f MB", float64(heap.stop())/1e6)
 	}
-	fmt.Fprintf(w, "stats: events %d, %.3g events/s, simulation wall time %.3fs, peak heap %s (sampled every 10 ms), peak RSS %s\n",
-		events, float64(events)/math.Max(wall.Seconds(), 1e-9), wall.Seconds(), peakHeap, peakRSS())
+	fmt.Fprintf(w, "stats: events %d, %.3g events/s, simulation wall time %.3fs, outputs %.3fs (charts and report %.3fs), peak heap %s (sampled every 10 ms), peak RSS %s\n",
+		events, float64(events)/math.Max(wall.Seconds(), 1e-9), wall.Seconds(), outputs.Seconds(), charts.Seconds(), peakHeap, peakRSS())
 }
 
 // peakRSS reads the process's peak resident set size (Linux VmHWM).

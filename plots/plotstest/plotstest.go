@@ -19,6 +19,15 @@ type Data struct {
 	Load      []results.LoadRow
 }
 
+// Digests returns the latency digest of each point, as a run keeps them.
+func (d *Data) Digests() []results.LatencyDigest {
+	out, err := results.DigestRows(d.Latencies, len(d.Summary.Points))
+	if err != nil {
+		panic(err) // the synthetic rows are valid
+	}
+	return out
+}
+
 // Shape of the synthetic runs.
 const (
 	Horizon  = 1200.0 // seconds
