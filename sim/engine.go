@@ -26,7 +26,7 @@ type Engine struct {
 // values are correct; good ones are faster.
 func New(window time.Duration, pending int) *Engine {
 	const perBucket = 4
-	shift := uint(10) // 1 µs buckets at the least
+	shift := uint(10)         // 1 µs buckets at the least
 	pending = max(pending, 1) // none expected: a few wide buckets, not a million narrow ones
 	for shift < 40 && (int64(1)<<(shift+1))*int64(pending) <= perBucket*int64(window) {
 		shift++
