@@ -474,12 +474,13 @@ func (r *Result) EachLatencyRow(point, replication int, fn func(*results.Latency
 	c := r.c
 	var row results.LatencyRow
 	row.Point, row.Replication = point, replication
-	// Each name is built once and shared by every row that uses it: a
-	// consumer appears once per update of its objects.
+	// Names are built per row, not cached: in a large cluster a consumer
+	// appears in about one row (once per update of its objects), so a cache
+	// costs more than it saves. Only objects and nodes, which many rows
+	// share, are cached.
 	objects := make([]string, len(c.cfg.Objects))
-	pods := map[int32]string{}
-	nodes := map[int32]string{}
-	consumers := map[int32]string{}
+	nodes := make([]string, len(c.nodes))
+	var name []byte
 	for _, s := range r.Recorder.Samples {
 		u := r.updates[s.Update-1]
 		cs := &c.consumers[s.Consumer]
@@ -490,19 +491,19 @@ func (r *Result) EachLatencyRow(point, replication int, fn func(*results.Latency
 		}
 		row.Object = objects[u.obj]
 		row.WrittenAtSeconds = u.at.Seconds()
-		row.Workload = c.cfg.Workloads[p.workload].Name
-		if row.Pod = pods[cs.pod]; row.Pod == "" {
-			row.Pod = c.podName(p)
-			pods[cs.pod] = row.Pod
+		w := &c.cfg.Workloads[p.workload]
+		row.Workload = w.Name
+		name = append(append(append(append(name[:0], w.Namespace...), '/'), w.Name...), '-')
+		name = strconv.AppendInt(name, int64(p.index), 10)
+		if p.gen > 0 {
+			name = strconv.AppendInt(append(name, "-r"...), int64(p.gen), 10)
 		}
+		row.Pod = string(name) // c.podName(p), without its concatenations
 		if row.Node = nodes[p.node]; row.Node == "" {
 			row.Node = "node-" + strconv.Itoa(int(p.node))
 			nodes[p.node] = row.Node
 		}
-		if row.Consumer = consumers[s.Consumer]; row.Consumer == "" {
-			row.Consumer = c.consumerName(cs)
-			consumers[s.Consumer] = row.Consumer
-		}
+		row.Consumer = c.consumerName(cs)
 		row.ConsumerKind = cs.kind.String()
 		row.ObservedAtSeconds, row.LatencySeconds = math.NaN(), math.NaN()
 		if s.Observed >= 0 {
