@@ -311,7 +311,7 @@ func RunOne(s *scenarios.Scenario, job Job, samples, workers int, trace bool, op
 	}
 	dg := results.NewRunDigester(job.Replication)
 	i := 0
-	err = r.EachLatencyRow(job.Point, job.Replication, func(row *results.LatencyRow) error {
+	err = pipeRows(r, job, func(row *results.LatencyRow) error {
 		// A uniform subsample: row i is kept when it crosses a
 		// multiple of total/keep.
 		k := keep == total || (i*keep)/total != ((i+1)*keep)/total
@@ -335,6 +335,64 @@ func RunOne(s *scenarios.Scenario, job Job, samples, workers int, trace bool, op
 	}
 	run.Latency = dg.Digest()
 	return run, nil
+}
+
+// pipeRows calls fn with every latency row of r, in order. Building the
+// rows (names, times) and writing them (encoding, digest) each take about
+// a second for two million rows, so they run on two goroutines, handing
+// over batches of rows.
+func pipeRows(r *model.Result, job Job, fn func(*results.LatencyRow) error) error {
+	const batchRows = 4096
+	full := make(chan []results.LatencyRow, 4)
+	empty := make(chan []results.LatencyRow, 5)
+	for range 5 {
+		empty <- make([]results.LatencyRow, 0, batchRows)
+	}
+	stop := make(chan struct{})
+	errStopped := fmt.Errorf("stopped")
+	go func() {
+		defer close(full)
+		batch := <-empty
+		err := r.EachLatencyRow(job.Point, job.Replication, func(row *results.LatencyRow) error {
+			batch = append(batch, *row)
+			if len(batch) < batchRows {
+				return nil
+			}
+			select {
+			case full <- batch:
+			case <-stop:
+				return errStopped
+			}
+			select {
+			case batch = <-empty:
+			case <-stop:
+				return errStopped
+			}
+			return nil
+		})
+		if err == nil && len(batch) > 0 {
+			select {
+			case full <- batch:
+			case <-stop:
+			}
+		}
+	}()
+	var err error
+	for batch := range full {
+		for k := range batch {
+			if err == nil {
+				err = fn(&batch[k])
+			}
+		}
+		if err != nil {
+			break
+		}
+		empty <- batch[:0]
+	}
+	close(stop)
+	for range full { // let the producer finish
+	}
+	return err
 }
 
 // PointParams names a point: its swept values, plus the parameters every
