@@ -20,13 +20,17 @@
 //
 // # Events
 //
-//	cycle        a pod's periodic sync, run at its remount time
+//	cycle        a pod's periodic sync, run at its remount time (under Watch,
+//	             only the syncs that can see something: the others are
+//	             accounted without events, parked_resyncs.go)
 //	create       a new pod's first sync (cold start)
 //	initialMount a new pod's volumes are mounted
 //	start        a new pod's containers start (env and envFrom are read)
 //	update       an update rule writes an object
 //	deliver      a watch event reaches a node's store
-//	watchExpire  a WATCH times out and is re-issued
+//	watchExpire  a WATCH times out and is re-issued (on a calm apiserver,
+//	             accounted when the watch stops or the run ends instead)
+//	parkWake     a parked pod's service-account token comes due
 //	idleCheck    the watch manager's recycler checks an idle reflector
 //	rollout      a restart rule starts rolling a workload
 //	restart      one pod is replaced: the new one registers, the old one unregisters
