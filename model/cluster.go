@@ -852,20 +852,17 @@ func (c *Cluster) buildSlots() {
 		lo, hi := k*chunkNodes, min((k+1)*chunkNodes, len(c.nodes))
 		parts[k] = c.nodeSlots(lo, hi)
 	})
-	total := 0
-	for _, p := range parts {
-		total += len(p)
+	partStart := make([]int32, chunks+1)
+	for k, p := range parts {
+		partStart[k+1] = partStart[k] + int32(len(p))
 	}
-	c.slots = make([]slot, 0, total)
+	c.slots = make([]slot, 0, partStart[chunks])
 	for _, p := range parts {
 		c.slots = append(c.slots, p...)
 	}
 	parallel(c.cfg.Workers, chunks, func(k int) {
 		lo, hi := k*chunkNodes, min((k+1)*chunkNodes, len(c.nodes))
-		base := int32(0)
-		for j := 0; j < k; j++ {
-			base += int32(len(parts[j]))
-		}
+		base := partStart[k]
 		for n := lo; n < hi; n++ {
 			c.nodeSlotStart[n] += base
 		}
@@ -1048,30 +1045,7 @@ func (c *Cluster) Run() (*Result, error) {
 		c.partEvents[i] = p.eng.Processed()
 		c.partTraces[i] = p.trace
 	}
-	workers := min(max(c.cfg.Workers, 1), n)
-	if workers == 1 {
-		for i := 0; i < n; i++ {
-			run(i)
-		}
-	} else {
-		next := make(chan int)
-		done := make(chan struct{})
-		for w := 0; w < workers; w++ {
-			go func() {
-				for i := range next {
-					run(i)
-				}
-				done <- struct{}{}
-			}()
-		}
-		for i := 0; i < n; i++ {
-			next <- i
-		}
-		close(next)
-		for w := 0; w < workers; w++ {
-			<-done
-		}
-	}
+	parallel(c.cfg.Workers, n, run)
 	for _, err := range errs {
 		if err != nil {
 			return nil, err
