@@ -53,7 +53,10 @@ type Cluster struct {
 	srcObj  []int32
 	srcSlot []int32 // the (node, object) slot the source reads through
 	srcSeen []int32 // the object version the consumer's files hold; -1 before the first mount
-	slots   []slot  // grouped by node
+	// srcOpVer backs each partition's opVer; partitions own disjoint
+	// ranges of sources, so one array serves them all.
+	srcOpVer []int32
+	slots    []slot // grouped by node
 	// cacheSlots[s] (Cache) or watchSlots[s] (Watch) is slot s's manager
 	// state; nil under the other strategies.
 	cacheSlots []cacheSlot
@@ -500,7 +503,7 @@ func (c *Cluster) buildPartition(nodeLo, nodeHi int32, primary bool) *partition 
 	p.evBackground = e.Register(p.onBackground)
 	p.evSyncTimeout = e.Register(p.onSyncTimeout)
 	p.evParkWake = e.Register(p.onParkWake)
-	p.opVer = make([]int32, len(c.srcObj))
+	p.opVer = c.srcOpVer
 	if k := cfg.Capacity; k != nil {
 		p.levels = make([]*queueSet, len(c.plan.outages))
 		for r := range p.levels {
@@ -699,6 +702,7 @@ func (c *Cluster) buildPods() {
 	c.consumers = make([]consumerState, consAt[chunks])
 	c.srcObj = make([]int32, srcAt[chunks])
 	c.srcSeen = make([]int32, srcAt[chunks])
+	c.srcOpVer = make([]int32, srcAt[chunks])
 
 	// Random picks, per chain and mount: the pods of the start in layout
 	// order, then the other chains' first pods in plan order.
@@ -877,6 +881,7 @@ func (c *Cluster) buildSlots() {
 		}
 	})
 	c.nodeSlotStart[len(c.nodes)] = int32(len(c.slots))
+	parts = nil
 	switch c.cfg.Strategy {
 	case Cache:
 		c.cacheSlots = make([]cacheSlot, len(c.slots))
@@ -918,7 +923,16 @@ func (c *Cluster) buildSlots() {
 // the nodes' nodeSlotStart with those numbers, and counts the references
 // of the pods of the start.
 func (c *Cluster) nodeSlots(lo, hi int) []slot {
-	var out []slot
+	// At most one slot per source, and per object on each node: sized
+	// once, since growing would leave copies (fresh pages) behind.
+	bound := 0
+	if podLo, podHi := c.nodePodStart[lo], c.nodePodStart[hi]; podHi > podLo {
+		if consLo, consHi := c.pods[podLo].consStart, c.pods[podHi-1].consEnd; consHi > consLo {
+			bound = int(c.consumers[consHi-1].srcEnd - c.consumers[consLo].srcStart)
+		}
+	}
+	bound = min(bound, (hi-lo)*len(c.cfg.Objects))
+	out := make([]slot, 0, bound)
 	local := map[int32]int32{}
 	for n := lo; n < hi; n++ {
 		c.nodeSlotStart[n] = int32(len(out))

@@ -583,7 +583,7 @@ func (c *partition) expose(ci int32, s int32, v int32, t sim.Time) {
 // from t on. Result turns these exposures into one sample per (update,
 // consumer chain): the first exposure of that version or a newer one.
 func (c *partition) observe(ci, s int32, v int32, t sim.Time) {
-	c.rec.exposures = append(c.rec.exposures, exposure{cons: ci, src: s, version: v, at: t})
+	c.rec.addExposure(exposure{cons: ci, src: s, version: v, at: t})
 }
 
 // onCreate creates a pod (cold start, or a later incarnation): the pod ADD

@@ -69,9 +69,10 @@ type Recorder struct {
 	// peak rates; the Cluster sums the partitions' and drops them.
 	perSecond [verbs][]uint32
 
-	// exposures are the recorded file swaps and container starts; Result
-	// turns them into Samples.
-	exposures []exposure
+	// exposures are the recorded file swaps and container starts, in
+	// blocks of exposureBlock (a growing slice would copy itself and leave
+	// its old arrays, fresh pages, behind); Result turns them into samples.
+	exposures [][]exposure
 	// Samples has one entry per (update, consumer) pair; Result fills it,
 	// sorted by update then consumer.
 	Samples []Sample
@@ -295,14 +296,12 @@ func (r *Recorder) merge(parts []*Recorder) {
 			r.SeatsSec, r.QueuedSec, r.LatencySum, r.LatencyCount}
 	}
 	dst := series(r)
-	// Sized once: a large cluster's exposures are tens of MB.
-	var gauge, exposures int
+	// Sized once: a large cluster's gauge steps are tens of MB.
+	var gauge int
 	for _, p := range parts {
 		gauge += len(p.gauge)
-		exposures += len(p.exposures)
 	}
 	r.gauge = slices.Grow(r.gauge, gauge)
-	r.exposures = slices.Grow(r.exposures, exposures)
 	for _, p := range parts {
 		for i, s := range series(p) {
 			for j, v := range s {
@@ -339,7 +338,7 @@ func (r *Recorder) merge(parts []*Recorder) {
 			a.unrecovered = a.unrecovered || b.unrecovered
 		}
 		r.gauge = append(r.gauge, p.gauge...)
-		r.exposures = append(r.exposures, p.exposures...)
+		r.exposures = append(r.exposures, p.exposures...) // the blocks, not copies
 		for i := range r.SeatsMax {
 			r.SeatsMax[i] = max(r.SeatsMax[i], p.SeatsMax[i])
 			r.QueuedMax[i] = max(r.QueuedMax[i], p.QueuedMax[i])
@@ -468,4 +467,22 @@ func (r *Recorder) integrateGauge(sec, mx []float64, v *int64, since *sim.Time, 
 func (r *Recorder) closeGauges() {
 	r.seatsDelta(r.horizon, 0)
 	r.queueDelta(r.horizon, 0)
+}
+
+// exposureBlock is the largest block of exposures (1.5 MB); blocks grow
+// to it from 256, so a small run holds little.
+const exposureBlock = 1 << 16
+
+// addExposure records one exposure.
+func (r *Recorder) addExposure(e exposure) {
+	n := len(r.exposures)
+	if n == 0 || len(r.exposures[n-1]) == cap(r.exposures[n-1]) {
+		size := 256
+		if n > 0 {
+			size = min(2*cap(r.exposures[n-1]), exposureBlock)
+		}
+		r.exposures = append(r.exposures, make([]exposure, 0, size))
+		n++
+	}
+	r.exposures[n-1] = append(r.exposures[n-1], e)
 }
