@@ -310,6 +310,7 @@ func RunOne(s *scenarios.Scenario, job Job, samples, workers int, trace bool, op
 		}()
 	}
 	dg := results.NewRunDigester(job.Replication)
+	dg.Reserve(keep)
 	i := 0
 	err = pipeRows(r, job, func(row *results.LatencyRow) error {
 		// A uniform subsample: row i is kept when it crosses a

@@ -232,8 +232,23 @@ func fieldNeedsQuotes(f string) bool {
 	if f == "" {
 		return false
 	}
-	if f == `\.` || strings.ContainsAny(f, ",\"\r\n") {
+	if f == `\.` {
 		return true
+	}
+	// A byte loop: strings.ContainsAny builds its set on every call, and
+	// this runs for every name of every latency row.
+	for i := 0; i < len(f); i++ {
+		switch f[i] {
+		case ',', '"', '\r', '\n':
+			return true
+		}
+	}
+	if f[0] < utf8.RuneSelf {
+		switch f[0] {
+		case ' ', '\t', '\n', '\v', '\f', '\r':
+			return true
+		}
+		return false
 	}
 	r, _ := utf8.DecodeRuneInString(f)
 	return unicode.IsSpace(r)

@@ -123,3 +123,20 @@ func TestLatencyWriterMatchesEncodingCSV(t *testing.T) {
 		t.Errorf("Write allocates %v times a row", n)
 	}
 }
+
+// TestFieldNeedsQuotesMatchesEncodingCSV: latencies.csv quotes exactly the
+// fields encoding/csv would.
+func TestFieldNeedsQuotesMatchesEncodingCSV(t *testing.T) {
+	fields := []string{"", "a", "default/app-1", `\.`, `\.x`, "a,b", `a"b`, "a\rb", "a\nb", " a", "\ta", "\va", "\fa",
+		"\u0085a", "\u00a0a", "\u2003a", "a ", "é", "名前", ".", `\`}
+	for _, f := range fields {
+		var b strings.Builder
+		w := csv.NewWriter(&b)
+		w.Write([]string{f, "x"})
+		w.Flush()
+		quoted := strings.HasPrefix(b.String(), `"`)
+		if got := fieldNeedsQuotes(f); got != quoted {
+			t.Errorf("fieldNeedsQuotes(%q) = %v; encoding/csv quotes it: %v", f, got, quoted)
+		}
+	}
+}

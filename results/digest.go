@@ -272,6 +272,7 @@ type RunDigester struct {
 	updates []int         // update numbers, by dense index
 	written []float64     // by dense index: the update's write time (its last row's)
 	index   map[int]int32 // update number -> dense index
+	last    int32         // the dense index of the last row's update
 }
 
 // NewRunDigester digests a run of the given replication (the spread is kept
@@ -282,6 +283,15 @@ func NewRunDigester(replication int) *RunDigester {
 		rd.index = map[int]int32{}
 	}
 	return rd
+}
+
+// Reserve makes room for n more rows, when the caller knows how many will
+// come: a run of two million rows would otherwise grow its entries by
+// copying, leaving their old arrays behind.
+func (rd *RunDigester) Reserve(n int) {
+	if rd.spread {
+		rd.entries = slices.Grow(rd.entries, n)
+	}
 }
 
 // Add digests one row. It fails on a latency or write time too large for
@@ -301,12 +311,17 @@ func (rd *RunDigester) Add(r *LatencyRow) error {
 	if !rd.spread || !finite(r.WrittenAtSeconds) {
 		return nil
 	}
-	k, ok := rd.index[r.Update]
-	if !ok {
-		k = int32(len(rd.updates))
-		rd.index[r.Update] = k
-		rd.updates = append(rd.updates, r.Update)
-		rd.written = append(rd.written, 0)
+	// Rows come grouped by update, so the last one's index mostly serves.
+	k := rd.last
+	if len(rd.updates) == 0 || rd.updates[k] != r.Update {
+		var ok bool
+		if k, ok = rd.index[r.Update]; !ok {
+			k = int32(len(rd.updates))
+			rd.index[r.Update] = k
+			rd.updates = append(rd.updates, r.Update)
+			rd.written = append(rd.written, 0)
+		}
+		rd.last = k
 	}
 	rd.written[k] = r.WrittenAtSeconds
 	rd.entries = append(rd.entries, spreadEntry{update: k, latency: lat})
@@ -319,7 +334,7 @@ func (rd *RunDigester) Digest() LatencyDigest {
 	if rd.spread && len(rd.entries) > 0 {
 		d.Spread = rd.spreadDigest()
 	}
-	rd.entries, rd.updates, rd.written, rd.index = nil, nil, nil, nil
+	rd.entries, rd.updates, rd.written, rd.index, rd.last = nil, nil, nil, nil, 0
 	return d
 }
 
