@@ -5,6 +5,7 @@ import (
 	"sync"
 	"time"
 
+	"cmsim/internal/hugepages"
 	"cmsim/sim"
 )
 
@@ -391,7 +392,7 @@ func New(cfg *Config) (*Cluster, error) {
 		}
 	}
 	if cfg.Strategy == Watch && !slowPathOnly {
-		c.watchReady = make([]int32, len(c.slots))
+		c.watchReady = hugepages.Make[int32](len(c.slots), len(c.slots))
 		for i := range c.watchReady {
 			c.watchReady[i] = -1
 		}
@@ -544,7 +545,7 @@ func (p *partition) start() {
 		}
 		p.parkFree = -1
 		// An entry per parked simple pod and per slot of a parked fast pod.
-		p.parkPool = make([]parkEntry, 0, p.consHi-p.consLo)
+		p.parkPool = hugepages.Make[parkEntry](0, int(p.consHi-p.consLo))
 		p.lazyWatches = c.calm && !c.lb && p.levels == nil
 	}
 	if c.watchReady != nil && !p.lazyWatches {
@@ -654,7 +655,7 @@ func (c *Cluster) buildPods() {
 	for _, pp := range plan.pods {
 		perNodeCount[pp.node]++
 	}
-	order := make([]int32, len(plan.pods)) // layout position -> plan index
+	order := hugepages.Make[int32](len(plan.pods), len(plan.pods)) // layout position -> plan index
 	c.nodePodStart = make([]int32, nodes+1)
 	for n := 0; n < nodes; n++ {
 		c.nodePodStart[n+1] = c.nodePodStart[n] + perNodeCount[n]
@@ -698,11 +699,13 @@ func (c *Cluster) buildPods() {
 		consAt[k+1] += consAt[k]
 		srcAt[k+1] += srcAt[k]
 	}
-	c.pods = make([]podState, len(order))
-	c.consumers = make([]consumerState, consAt[chunks])
-	c.srcObj = make([]int32, srcAt[chunks])
-	c.srcSeen = make([]int32, srcAt[chunks])
-	c.srcOpVer = make([]int32, srcAt[chunks])
+	// The model's largest arrays ask for huge pages (see hugepages): at
+	// two million pods their first touch is most of the build.
+	c.pods = hugepages.Make[podState](len(order), len(order))
+	c.consumers = hugepages.Make[consumerState](int(consAt[chunks]), int(consAt[chunks]))
+	c.srcObj = hugepages.Make[int32](int(srcAt[chunks]), int(srcAt[chunks]))
+	c.srcSeen = hugepages.Make[int32](int(srcAt[chunks]), int(srcAt[chunks]))
+	c.srcOpVer = hugepages.Make[int32](int(srcAt[chunks]), int(srcAt[chunks]))
 
 	// Random picks, per chain and mount: the pods of the start in layout
 	// order, then the other chains' first pods in plan order.
@@ -712,7 +715,7 @@ func (c *Cluster) buildPods() {
 	}
 	// pickAt[chain] indexes the chain's picks in picks, one per mount
 	// (-1: not picked yet); flat, since there is a chain per pod.
-	pickAt := make([]int32, len(plan.pods))
+	pickAt := hugepages.Make[int32](len(plan.pods), len(plan.pods))
 	for i := range pickAt {
 		pickAt[i] = -1
 	}
@@ -757,7 +760,7 @@ func (c *Cluster) buildPods() {
 	for n := range disturbed {
 		disturbed[n] = plan.leaveAt[n] != never || (plan.restarts != nil && len(plan.restarts[n]) > 0)
 	}
-	layout := make([]int32, len(plan.pods)) // plan index -> layout position
+	layout := hugepages.Make[int32](len(plan.pods), len(plan.pods)) // plan index -> layout position
 	parallel(c.cfg.Workers, chunks, func(k int) {
 		ci, si := consAt[k], srcAt[k]
 		for pos := k * chunkPods; pos < min((k+1)*chunkPods, len(order)); pos++ {
@@ -842,7 +845,7 @@ func (c *Cluster) addConsumers(p *podState, pi int32, mi int16, m *Mount, lo int
 // per-object index used for watch fan-out. The pods of the start are
 // registered.
 func (c *Cluster) buildSlots() {
-	c.srcSlot = make([]int32, len(c.srcObj))
+	c.srcSlot = hugepages.Make[int32](len(c.srcObj), len(c.srcObj))
 	c.nodeSlotStart = make([]int32, len(c.nodes)+1)
 	// Nodes are independent: chunks of them find their slots in parallel,
 	// numbered from 0 within the chunk, then shift them into place. The
@@ -860,7 +863,7 @@ func (c *Cluster) buildSlots() {
 	for k, p := range parts {
 		partStart[k+1] = partStart[k] + int32(len(p))
 	}
-	c.slots = make([]slot, 0, partStart[chunks])
+	c.slots = hugepages.Make[slot](0, int(partStart[chunks]))
 	for _, p := range parts {
 		c.slots = append(c.slots, p...)
 	}
@@ -884,11 +887,11 @@ func (c *Cluster) buildSlots() {
 	parts = nil
 	switch c.cfg.Strategy {
 	case Cache:
-		c.cacheSlots = make([]cacheSlot, len(c.slots))
+		c.cacheSlots = hugepages.Make[cacheSlot](len(c.slots), len(c.slots))
 	case Watch:
 		// Touched first here, in parallel: at two million slots this is
 		// 170 MB of fresh pages.
-		c.watchSlots = make([]watchSlot, len(c.slots))
+		c.watchSlots = hugepages.Make[watchSlot](len(c.slots), len(c.slots))
 		const chunkSlots = 1 << 16
 		parallel(c.cfg.Workers, (len(c.slots)+chunkSlots-1)/chunkSlots, func(k int) {
 			for i := k * chunkSlots; i < min((k+1)*chunkSlots, len(c.slots)); i++ {
@@ -910,7 +913,7 @@ func (c *Cluster) buildSlots() {
 	for i := 1; i < len(c.objSlotStart); i++ {
 		c.objSlotStart[i] += c.objSlotStart[i-1]
 	}
-	c.objSlots = make([]int32, len(c.slots))
+	c.objSlots = hugepages.Make[int32](len(c.slots), len(c.slots))
 	fill := append([]int32(nil), c.objSlotStart[:objects]...)
 	for i, s := range c.slots {
 		c.objSlots[fill[s.obj]] = int32(i)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"cmsim/internal/hugepages"
 	"cmsim/sim"
 )
 
@@ -338,7 +339,7 @@ func (c *partition) remount(pi int32, t sim.Time, fresh bool) (sim.Time, bool) {
 // the first use.
 func (c *partition) op(ci int32) *consumerOp {
 	if c.ops == nil {
-		c.ops = make([]consumerOp, c.consHi-c.consLo)
+		c.ops = hugepages.Make[consumerOp](int(c.consHi-c.consLo), int(c.consHi-c.consLo))
 	}
 	return &c.ops[ci-c.consLo]
 }

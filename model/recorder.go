@@ -6,6 +6,7 @@ import (
 	"slices"
 	"time"
 
+	"cmsim/internal/hugepages"
 	"cmsim/sim"
 )
 
@@ -469,9 +470,9 @@ func (r *Recorder) closeGauges() {
 	r.queueDelta(r.horizon, 0)
 }
 
-// exposureBlock is the largest block of exposures (1.5 MB); blocks grow
-// to it from 256, so a small run holds little.
-const exposureBlock = 1 << 16
+// exposureBlock is the largest block of exposures (6 MB, large enough
+// for huge pages); blocks grow to it from 256, so a small run holds little.
+const exposureBlock = 1 << 18
 
 // addExposure records one exposure.
 func (r *Recorder) addExposure(e exposure) {
@@ -481,7 +482,7 @@ func (r *Recorder) addExposure(e exposure) {
 		if n > 0 {
 			size = min(2*cap(r.exposures[n-1]), exposureBlock)
 		}
-		r.exposures = append(r.exposures, make([]exposure, 0, size))
+		r.exposures = append(r.exposures, hugepages.Make[exposure](0, size))
 		n++
 	}
 	r.exposures[n-1] = append(r.exposures[n-1], e)

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"time"
 
+	"cmsim/internal/hugepages"
 	"cmsim/results"
 	"cmsim/sim"
 )
@@ -47,6 +48,7 @@ func (c *Cluster) result() *Result {
 	}
 	c.partTraces = nil
 	var never results.Never
+	r.Latencies = hugepages.Make[float64](0, len(rec.Samples))
 	for _, s := range rec.Samples {
 		switch s.Never {
 		case NeverEnv:
@@ -180,7 +182,7 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 	for _, b := range rec.exposures {
 		n += len(b)
 	}
-	ex := make([]keyed, 0, n)
+	ex := hugepages.Make[keyed](0, n)
 	for _, b := range rec.exposures {
 		for _, e := range b {
 			off := e.src - c.consumers[e.cons].srcStart
@@ -201,7 +203,7 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 		return cmp.Compare(a.e.version, b.e.version)
 	})
 	// The last pod of each chain, by its first pod.
-	last := make([]int32, len(c.pods))
+	last := hugepages.Make[int32](len(c.pods), len(c.pods))
 	for pi := range c.pods {
 		last[pi] = int32(pi)
 	}
@@ -224,10 +226,10 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 	// Most exposures reveal one new version; the rest of the samples are
 	// the updates some chain never saw. Sized once: at 2 M pods growing
 	// it copied 1 GB.
-	samples := make([]Sample, 0, len(ex)+len(ex)/4)
+	samples := hugepages.Make[Sample](0, len(ex)+len(ex)/4)
 	// seen[s] is the highest version exposed through the chain's source s
 	// (its first pod's), -1 if none.
-	seen := make([]int32, len(c.srcObj))
+	seen := hugepages.Make[int32](len(c.srcObj), len(c.srcObj))
 	for i := range seen {
 		seen[i] = -1
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"time"
 
+	"cmsim/internal/hugepages"
 	"cmsim/sim"
 )
 
@@ -261,7 +262,7 @@ func (pl *planner) initialPods() {
 		pl.live[wi] = make([]int32, 0, n)
 		total += n
 	}
-	pl.p.pods = make([]podPlan, 0, total)
+	pl.p.pods = hugepages.Make[podPlan](0, total)
 	cursor := 0
 	createAt := sim.Time(-1)
 	for wi := range cfg.Workloads {

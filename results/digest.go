@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"math"
 	"slices"
+
+	"cmsim/internal/hugepages"
 )
 
 // MaxLatencyBins bounds the bins of a [LatencyHistogram]: its bin width is
@@ -289,7 +291,11 @@ func NewRunDigester(replication int) *RunDigester {
 // come: a run of two million rows would otherwise grow its entries by
 // copying, leaving their old arrays behind.
 func (rd *RunDigester) Reserve(n int) {
-	if rd.spread {
+	switch {
+	case !rd.spread:
+	case rd.entries == nil:
+		rd.entries = hugepages.Make[spreadEntry](0, n)
+	default:
 		rd.entries = slices.Grow(rd.entries, n)
 	}
 }

@@ -1,6 +1,10 @@
 package sim
 
-import "slices"
+import (
+	"slices"
+
+	"cmsim/internal/hugepages"
+)
 
 // calendar is a bucketed calendar queue (a timing wheel) in front of the
 // 4-ary heap. Kubelet resyncs are scheduled a minute or so ahead and popped
@@ -30,7 +34,7 @@ func newCalendar(shift uint, buckets int) *calendar {
 		panic("sim: calendar bucket count must be a power of two >= 2")
 	}
 	c := &calendar{shift: shift, mask: int64(buckets - 1), buckets: make([][]Event, buckets)}
-	backing := make([]Event, buckets*bucketCap)
+	backing := hugepages.Make[Event](buckets*bucketCap, buckets*bucketCap)
 	for i := range c.buckets {
 		c.buckets[i] = backing[i*bucketCap : i*bucketCap : (i+1)*bucketCap]
 	}

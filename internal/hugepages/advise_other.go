@@ -1,0 +1,7 @@
+//go:build !linux
+
+package hugepages
+
+import "unsafe"
+
+func advise(p unsafe.Pointer, n uintptr) error { return nil }
