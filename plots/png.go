@@ -2,7 +2,6 @@ package plots
 
 import (
 	"bufio"
-	"compress/zlib"
 	"encoding/binary"
 	"hash/crc32"
 	"image"
@@ -10,10 +9,11 @@ import (
 )
 
 // PNG output is written by writePNG rather than image/png: charts are
-// mostly flat colour, so one fixed row filter ("Up") and zlib's fastest
-// level give files about 8% larger in under half the time (image/png tries
-// five filters on every row and compresses harder). It is deterministic:
-// the same image gives the same bytes.
+// mostly flat colour, so one fixed row filter ("Up") and a deflate encoder
+// that only copies repeated pixels (deflate.go) write them several times
+// faster, in files about a fifth larger (image/png tries five filters on
+// every row and compresses harder). It is deterministic: the same image
+// gives the same bytes.
 
 // writePNG writes img, which must be opaque, as an 8-bit RGB PNG.
 func writePNG(w io.Writer, img *image.RGBA) error {
@@ -29,29 +29,9 @@ func writePNG(w io.Writer, img *image.RGBA) error {
 	ihdr[8], ihdr[9] = 8, 2 // 8 bits per sample, RGB; deflate, filter method 0, no interlace
 	writeChunk(bw, "IHDR", ihdr[:])
 	idat := &chunkWriter{w: bw, typ: "IDAT"}
-	zw, err := zlib.NewWriterLevel(idat, zlib.BestSpeed)
-	if err != nil {
-		return err
-	}
-	rowLen := 1 + 3*width
-	prev := make([]byte, rowLen)
-	cur := make([]byte, rowLen)
-	out := make([]byte, rowLen)
-	for y := range height {
-		pix := img.Pix[(y+b.Min.Y-img.Rect.Min.Y)*img.Stride+(b.Min.X-img.Rect.Min.X)*4:]
-		for x := range width {
-			cur[1+3*x], cur[2+3*x], cur[3+3*x] = pix[4*x], pix[4*x+1], pix[4*x+2]
-		}
-		out[0] = 2 // Up: the difference from the row above
-		for i := 1; i < rowLen; i++ {
-			out[i] = cur[i] - prev[i]
-		}
-		if _, err := zw.Write(out); err != nil {
-			return err
-		}
-		prev, cur = cur, prev
-	}
-	if err := zw.Close(); err != nil {
+	enc := newIDATEncoder(idat)
+	enc.writeRows(img)
+	if err := enc.close(); err != nil {
 		return err
 	}
 	if err := idat.flush(); err != nil {

@@ -2,9 +2,13 @@ package plots
 
 import (
 	"bytes"
+	"compress/zlib"
+	"encoding/binary"
 	"image"
 	"image/color"
 	"image/png"
+	"io"
+	"math/rand/v2"
 	"testing"
 
 	"gonum.org/v1/plot/font"
@@ -87,4 +91,137 @@ func pixelsDiffer(t *testing.T, name string, got, want image.Image) (int, float6
 		}
 	}
 	return n, float64(n) / float64(b.Dx()*b.Dy())
+}
+
+// TestPNGEncoderRoundTrips: images with noise, flat areas and runs of
+// every awkward length (around a copy's maximum of 258 bytes) decode to
+// exactly their pixels, and the zlib stream's checksum and end are valid.
+func TestPNGEncoderRoundTrips(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	var imgs []*image.RGBA
+	for _, w := range []int{1, 2, 3, 7, 86, 87, 88, 173, 300} {
+		for _, h := range []int{1, 2, 5} {
+			imgs = append(imgs, image.NewRGBA(image.Rect(0, 0, w, h)))
+		}
+	}
+	// Noise, flat rows, runs of changed pixels and sub-images.
+	noisy := image.NewRGBA(image.Rect(0, 0, 301, 40))
+	for i := range noisy.Pix {
+		switch y := i / noisy.Stride; {
+		case y%4 == 0:
+			noisy.Pix[i] = byte(rng.IntN(256))
+		case y%4 == 1:
+			noisy.Pix[i] = noisy.Pix[i-noisy.Stride] // repeats the row above
+		case y%4 == 2:
+			// A run of k changed pixels after a flat stretch.
+			if x := (i % noisy.Stride) / 4; x >= 10 && x < 10+y {
+				noisy.Pix[i] = 0xff
+			}
+		default:
+			noisy.Pix[i] = 0x80
+		}
+	}
+	imgs = append(imgs, noisy, noisy.SubImage(image.Rect(3, 5, 290, 33)).(*image.RGBA))
+	// Runs of repeated pixels of each length near a copy's maximum (86
+	// pixels, 258 bytes) and its multiples: in the second row, repeats of
+	// the row above (zeros); in the third, of a constant difference.
+	for _, run := range []int{1, 2, 3, 4, 5, 84, 85, 86, 87, 88, 171, 172, 173, 174, 258, 259} {
+		img := image.NewRGBA(image.Rect(0, 0, run+2, 3))
+		for i := range img.Pix {
+			img.Pix[i] = 0x40
+		}
+		img.Pix[img.Stride] = 0x41 // the second row differs at its start, then repeats the first
+		for i := 2 * img.Stride; i < 3*img.Stride; i++ {
+			img.Pix[i] = 0x90
+		}
+		imgs = append(imgs, img)
+	}
+	for k, img := range imgs {
+		for i := 3; i < len(img.Pix); i += 4 {
+			img.Pix[i] = 0xff // opaque, as charts are
+		}
+		var b bytes.Buffer
+		if err := writePNG(&b, img); err != nil {
+			t.Fatal(err)
+		}
+		checkZlibStream(t, k, b.Bytes())
+		got, err := png.Decode(bytes.NewReader(b.Bytes()))
+		if err != nil {
+			t.Fatalf("image %d (%v): %v", k, img.Bounds(), err)
+		}
+		bnd := img.Bounds()
+		if got.Bounds().Dx() != bnd.Dx() || got.Bounds().Dy() != bnd.Dy() {
+			t.Fatalf("image %d: %v, want %v", k, got.Bounds(), bnd)
+		}
+		for y := 0; y < bnd.Dy(); y++ {
+			for x := 0; x < bnd.Dx(); x++ {
+				r1, g1, b1, _ := got.At(x, y).RGBA()
+				r2, g2, b2, _ := img.At(bnd.Min.X+x, bnd.Min.Y+y).RGBA()
+				if r1 != r2 || g1 != g2 || b1 != b2 {
+					t.Fatalf("image %d (%v): pixel (%d,%d) is %x,%x,%x, want %x,%x,%x", k, bnd, x, y, r1, g1, b1, r2, g2, b2)
+				}
+			}
+		}
+	}
+}
+
+// checkZlibStream joins a PNG's IDAT chunks and reads them as one zlib
+// stream to its end, which checks its Adler-32 and that nothing follows.
+func checkZlibStream(t *testing.T, k int, p []byte) {
+	t.Helper()
+	var idat []byte
+	for p = p[8:]; len(p) >= 12; {
+		n := int(binary.BigEndian.Uint32(p))
+		if string(p[4:8]) == "IDAT" {
+			idat = append(idat, p[8:8+n]...)
+		}
+		p = p[12+n:]
+	}
+	zr, err := zlib.NewReader(bytes.NewReader(idat))
+	if err != nil {
+		t.Fatalf("image %d: %v", k, err)
+	}
+	if _, err := io.ReadAll(zr); err != nil {
+		t.Fatalf("image %d: zlib stream: %v", k, err)
+	}
+	if err := zr.Close(); err != nil {
+		t.Fatalf("image %d: %v", k, err)
+	}
+}
+
+// TestHuffmanLengthsAreLimitedAndComplete: code lengths stay within the
+// limit even for frequencies that would make a deeper tree (Fibonacci),
+// and every code is complete (Kraft sum 1), as Go's and zlib's inflaters
+// require.
+func TestHuffmanLengthsAreLimitedAndComplete(t *testing.T) {
+	fib := make([]int, 40)
+	fib[0], fib[1] = 1, 1
+	for i := 2; i < len(fib); i++ {
+		fib[i] = fib[i-1] + fib[i-2]
+	}
+	cases := []struct {
+		freq  []int
+		limit int
+	}{
+		{fib, 15}, {fib[:19], 7}, {[]int{0, 0, 5}, 7}, {[]int{3, 0, 0, 0, 1}, 15}, {make([]int, 19), 7},
+	}
+	for _, c := range cases {
+		lengths := huffmanLengths(c.freq, c.limit)
+		kraft, coded := 0.0, 0
+		for s, l := range lengths {
+			if int(l) > c.limit {
+				t.Errorf("freq %v: symbol %d has length %d, over %d", c.freq, s, l, c.limit)
+			}
+			if c.freq[s] > 0 && l == 0 {
+				t.Errorf("freq %v: used symbol %d has no code", c.freq, s)
+			}
+			if l > 0 {
+				kraft += 1 / float64(uint64(1)<<l)
+				coded++
+			}
+		}
+		if kraft != 1 || coded < 2 {
+			t.Errorf("freq %v: lengths %v: Kraft sum %v over %d codes, want 1 over at least 2", c.freq, lengths, kraft, coded)
+		}
+	}
 }
