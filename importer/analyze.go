@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -451,13 +450,28 @@ func (inv *inventory) podRefs(w *workload, spec *corev1.PodSpec, specPath string
 
 func isTrue(b *bool) bool { return b != nil && *b }
 
-var reKey = regexp.MustCompile(`^[-._a-zA-Z0-9]{1,253}$`)
+// validKey is the apiserver's rule for a ConfigMap or Secret key: 1 to 253
+// characters of [-._a-zA-Z0-9]. (As a regexp, {1,253} compiles 253 copies
+// of the class: 4 ms of every cmsim command's start.)
+func validKey(k string) bool {
+	if len(k) == 0 || len(k) > 253 {
+		return false
+	}
+	for i := 0; i < len(k); i++ {
+		switch c := k[i]; {
+		case c == '-', c == '.', c == '_', 'a' <= c && c <= 'z', 'A' <= c && c <= 'Z', '0' <= c && c <= '9':
+		default:
+			return false
+		}
+	}
+	return true
+}
 
 // keys returns the items' keys that the apiserver accepts, each once.
 func keys(items []corev1.KeyToPath) []string {
 	var out []string
 	for _, it := range items {
-		if reKey.MatchString(it.Key) && !slices.Contains(out, it.Key) {
+		if validKey(it.Key) && !slices.Contains(out, it.Key) {
 			out = append(out, it.Key)
 		}
 	}
