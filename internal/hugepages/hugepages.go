@@ -16,7 +16,10 @@
 // or unsupported.
 package hugepages
 
-import "unsafe"
+import (
+	"runtime"
+	"unsafe"
+)
 
 // MinBytes is the smallest array worth advising: a region needs an
 // aligned 2 MiB page inside it, and each advice splits a kernel mapping.
@@ -30,4 +33,17 @@ func Make[T any](n, c int) []T {
 		advise(unsafe.Pointer(unsafe.SliceData(s)), size) // a hint: errors change nothing
 	}
 	return s
+}
+
+// AdviseHeap grows the Go heap by n bytes of advised, untouched memory
+// and frees it (a collection), so that the allocations that follow, small
+// ones included, land on memory the kernel backs with huge pages: Go's page
+// allocator reuses the lowest free addresses first, and the advice stays
+// with the mapping. Call it once, at the start of a process that will
+// allocate: it costs a collection of a small heap.
+func AdviseHeap(n int) {
+	s := Make[byte](n, n)
+	runtime.KeepAlive(s)
+	s = nil
+	runtime.GC()
 }

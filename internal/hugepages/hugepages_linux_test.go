@@ -43,6 +43,33 @@ func TestMakeAdvisesHugePages(t *testing.T) {
 	}
 }
 
+// TestAdviseHeapCoversLaterSmallAllocations: after AdviseHeap, most of the
+// small arrays allocated next lie in mappings eligible for huge pages,
+// although none asked.
+func TestAdviseHeapCoversLaterSmallAllocations(t *testing.T) {
+	mode, err := os.ReadFile("/sys/kernel/mm/transparent_hugepage/enabled")
+	if err != nil || !strings.Contains(string(mode), "[madvise]") {
+		t.Skipf("transparent huge pages are not in madvise mode here (%q)", strings.TrimSpace(string(mode)))
+	}
+	AdviseHeap(64 << 20)
+	var kept [][]byte
+	eligible := 0
+	for range 200 {
+		b := make([]byte, 64<<10)
+		kept = append(kept, b)
+		ok, err := thpEligible(uintptr(unsafe.Pointer(&b[0])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ok {
+			eligible++
+		}
+	}
+	if eligible < len(kept)/2 {
+		t.Errorf("%d of %d small arrays allocated after AdviseHeap are eligible for huge pages, want most", eligible, len(kept))
+	}
+}
+
 // thpEligible reads THPeligible of the mapping holding addr from
 // /proc/self/smaps.
 func thpEligible(addr uintptr) (bool, error) {
