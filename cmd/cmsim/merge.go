@@ -40,7 +40,7 @@ at a time, so a merge takes no more memory than a run.`,
 		o := &mergeOptions{}
 		fs.StringVarP(&o.out, "out", "o", "cmsim-out", "write results into `DIR`")
 		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table`, json or csv")
-		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
+		fs.StringVar(&o.plots, "plots", "svg,png", plotsUsage)
 		fs.BoolVar(&o.force, "force", false, "write into a non-empty --out that holds no previous cmsim output (its files are left alone)")
 		return o
 	},

@@ -355,6 +355,9 @@ func writeOutputs(st *stager, extra func(st *stager) error, f *runFiles, formats
 	return st.finish(err)
 }
 
+// plotsUsage documents --plots for the commands that write a report.
+const plotsUsage = "chart files: `LIST` of svg and png, or none (report.html inlines its SVG charts either way)"
+
 // writeCharts stages the charts and report.html.
 func writeCharts(st *stager, s *results.Summary, lat []results.LatencyDigest, load []results.LoadRow, scenarioYAML []byte, formats []string) error {
 	links := []string{"summary.json", "latencies.csv", "load.csv", "scenario.yaml"}

@@ -99,7 +99,7 @@ else goes to stderr. The files replace the previous cmsim output in --out as
 		fs.StringArrayVar(&o.sets, "set", nil, "override a scenario value by dotted `PATH=VALUE` (repeatable)")
 		fs.Int64Var(&o.seed, "seed", -1, "override the scenario's seed with `N`")
 		fs.StringVarP(&o.out, "out", "o", "cmsim-plan", "write plan.json and the chart into `DIR`")
-		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
+		fs.StringVar(&o.plots, "plots", "svg,png", plotsUsage)
 		fs.IntVarP(&o.jobs, "jobs", "j", 0, "simulate `N` runs in parallel; 0 means one per core")
 		fs.BoolVarP(&o.quiet, "quiet", "q", false, "no progress bar on stderr")
 		fs.StringVar(&o.format, "format", "table", "the answer on stdout: `table` or json (plan.json)")

@@ -21,7 +21,7 @@ again, without simulating. The files are identical to the run's. Charts
 of the folder's previous rendering that this one does not draw (say PNGs
 after --plots svg) are removed; files cmsim did not write are left alone.`,
 	flags: func(fs *pflag.FlagSet) any {
-		return fs.String("plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
+		return fs.String("plots", "svg,png", plotsUsage)
 	},
 	args: exactly(1),
 	run: func(e *env, opts any, args []string) error {

@@ -89,7 +89,7 @@ unsharded run. See docs/experiments.md.`,
 		fs.StringArrayVar(&o.sets, "set", nil, "override a scenario value by dotted `PATH=VALUE` (repeatable), e.g. cluster.kubelet.syncFrequency=5s or workloads.web.replicas=100")
 		fs.IntVar(&o.reps, "replications", 0, "runs per point on independent seeds, `N` (default: the scenario's replications)")
 		fs.StringVar(&o.format, "format", "table", "summary on stdout: `table`, json or csv")
-		fs.StringVar(&o.plots, "plots", "svg,png", "chart formats: `LIST` of svg and png, or none")
+		fs.StringVar(&o.plots, "plots", "svg,png", plotsUsage)
 		fs.StringVar(&o.samples, "samples", "all", "rows in latencies.csv per run: all, none, or at most `N` (a uniform subsample); the summary always uses every sample")
 		fs.BoolVar(&o.stats, "stats", false, "print events, events/s, the simulation's and the outputs' wall time (charts and report apart) and peak memory to stderr after the run")
 		fs.StringVar(&o.cpuProf, "cpuprofile", "", "write a CPU profile of the run to `FILE` (go tool pprof)")
