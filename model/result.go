@@ -3,11 +3,11 @@ package model
 import (
 	"cmp"
 	"math"
-	"slices"
 	"strconv"
 	"time"
 
 	"cmsim/internal/hugepages"
+	"cmsim/internal/parsort"
 	"cmsim/results"
 	"cmsim/sim"
 )
@@ -63,7 +63,7 @@ func (c *Cluster) result() *Result {
 			}
 		}
 	}
-	slices.Sort(r.Latencies)
+	r.Latencies = parsort.SortFunc(r.Latencies, cmp.Compare[float64], c.cfg.Workers > 1)
 	secs := c.cfg.Duration.Seconds()
 	sum := func(xs []float64) float64 {
 		t := 0.0
@@ -190,7 +190,10 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 		}
 	}
 	rec.exposures = nil
-	slices.SortFunc(ex, func(a, b keyed) int {
+	// Sorts here run on two goroutines when the run has two workers; each
+	// order is total, so the result is the same either way.
+	par := c.cfg.Workers > 1
+	ex = parsort.SortFunc(ex, func(a, b keyed) int {
 		if a.key != b.key {
 			return cmp.Compare(a.key, b.key)
 		}
@@ -201,7 +204,7 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 			return cmp.Compare(a.e.cons, b.e.cons)
 		}
 		return cmp.Compare(a.e.version, b.e.version)
-	})
+	}, par)
 	// The last pod of each chain, by its first pod.
 	last := hugepages.Make[int32](len(c.pods), len(c.pods))
 	for pi := range c.pods {
@@ -288,12 +291,15 @@ func (c *Cluster) buildSamples(rec *Recorder) {
 			}
 		}
 	}
-	slices.SortFunc(samples, func(a, b Sample) int {
+	samples = parsort.SortFunc(samples, func(a, b Sample) int {
 		if a.Update != b.Update {
 			return int(a.Update - b.Update)
 		}
-		return int(a.Consumer - b.Consumer)
-	})
+		if a.Consumer != b.Consumer {
+			return int(a.Consumer - b.Consumer)
+		}
+		return cmp.Or(cmp.Compare(a.Observed, b.Observed), cmp.Compare(a.Never, b.Never))
+	}, par)
 	rec.Samples = samples
 }
 

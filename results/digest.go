@@ -4,9 +4,11 @@ import (
 	"cmp"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
 
 	"cmsim/internal/hugepages"
+	"cmsim/internal/parsort"
 )
 
 // MaxLatencyBins bounds the bins of a [LatencyHistogram]: its bin width is
@@ -345,7 +347,11 @@ func (rd *RunDigester) Digest() LatencyDigest {
 }
 
 func (rd *RunDigester) spreadDigest() SpreadDigest {
-	slices.SortFunc(rd.entries, func(a, b spreadEntry) int { return cmp.Compare(a.latency, b.latency) })
+	// By latency, then update: a total order, so the two-goroutine sort
+	// gives the serial one's result.
+	rd.entries = parsort.SortFunc(rd.entries, func(a, b spreadEntry) int {
+		return cmp.Or(cmp.Compare(a.latency, b.latency), cmp.Compare(a.update, b.update))
+	}, runtime.GOMAXPROCS(0) > 1)
 	sd := SpreadDigest{Updates: len(rd.updates)}
 	for _, w := range rd.written {
 		sd.SpanSeconds = max(sd.SpanSeconds, w)
