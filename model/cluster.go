@@ -638,7 +638,7 @@ func (c *Cluster) drawPhases(n *nodeState) {
 	n.plegPhase = sim.Time(n.rng.IntN(int(time.Second)))
 	n.popPhase = sim.Time(n.rng.IntN(int(100 * time.Millisecond)))
 	n.reconPhase = sim.Time(n.rng.IntN(int(100 * time.Millisecond)))
-	n.recyclePhase = sim.Time(n.rng.IntN(int(time.Minute)))
+	n.recyclePhase = sim.Time(n.rng.Int64N(int64(time.Minute)))
 }
 
 // buildPods lays the plan's pod incarnations out grouped by node, with their

@@ -221,7 +221,7 @@ func (c *Cluster) buildPlan() *plan {
 	pl.ttlPhase = make([]sim.Time, cfg.Nodes)
 	ttlRng := c.streams.Stream("ttl-controller")
 	for n := range pl.ttlPhase {
-		pl.ttlPhase[n] = sim.Time(ttlRng.IntN(int(nodeReportPeriod)))
+		pl.ttlPhase[n] = sim.Time(ttlRng.Int64N(int64(nodeReportPeriod)))
 	}
 	p.ttl = make([][]ttlChange, cfg.Nodes)
 	p.restarts = make([][]kubeletRestart, cfg.Nodes)
@@ -554,7 +554,7 @@ func (pl *planner) onNode(ev sim.Event) {
 		pl.podCount = append(pl.podCount, 0)
 		pl.sched.pos = append(pl.sched.pos, -1)
 		pl.sched.push(pl.schedKey(n))
-		pl.ttlPhase = append(pl.ttlPhase, sim.Time(pl.rng.IntN(int(nodeReportPeriod))))
+		pl.ttlPhase = append(pl.ttlPhase, sim.Time(pl.rng.Int64N(int64(nodeReportPeriod))))
 		p.ttl = append(p.ttl, nil)
 		p.restarts = append(p.restarts, nil)
 		pl.ttlEvent(t, func() { pl.ttl.AddNode() }, n)

@@ -34,6 +34,16 @@ func (r *Rand) IntN(n int) int {
 	if n <= 0 {
 		panic("sim: IntN with n <= 0")
 	}
+	return int(r.Int64N(int64(n)))
+}
+
+// Int64N returns a uniform value in [0, n), the value IntN draws for the
+// same n; for spans of virtual time, which overflow int on 32-bit
+// platforms. It panics if n <= 0.
+func (r *Rand) Int64N(n int64) int64 {
+	if n <= 0 {
+		panic("sim: Int64N with n <= 0")
+	}
 	// Lemire's nearly divisionless method, unbiased.
 	un := uint64(n)
 	hi, lo := bits.Mul64(r.pcg.Uint64(), un)
@@ -43,7 +53,7 @@ func (r *Rand) IntN(n int) int {
 			hi, lo = bits.Mul64(r.pcg.Uint64(), un)
 		}
 	}
-	return int(hi)
+	return int64(hi)
 }
 
 // Exp returns an exponential value with mean 1.

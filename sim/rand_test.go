@@ -78,3 +78,19 @@ func TestRandMoments(t *testing.T) {
 		}
 	}
 }
+
+// TestInt64NDrawsWhatIntNDraws: the two give the same value from the same
+// stream, so moving a call from one to the other changes no output.
+func TestInt64NDrawsWhatIntNDraws(t *testing.T) {
+	a, b := NewStreams(7).Stream("x"), NewStreams(7).Stream("x")
+	for _, n := range []int64{1, 2, 7, 1000, 60e9, 1<<62 + 5} {
+		if n > math.MaxInt {
+			continue // a 32-bit platform
+		}
+		for range 1000 {
+			if x, y := a.IntN(int(n)), b.Int64N(n); int64(x) != y {
+				t.Fatalf("IntN(%d) = %d, Int64N = %d", n, x, y)
+			}
+		}
+	}
+}
