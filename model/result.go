@@ -509,7 +509,7 @@ func (r *Result) EachLatencyRow(point, replication int, fn func(*results.Latency
 				podOf[j] = c.consumers[next[j].Consumer].pod
 			}
 			for j := range next {
-				sink += c.pods[podOf[j]].workload
+				sink |= c.pods[podOf[j]].workload
 			}
 		}
 		u := r.updates[s.Update-1]
