@@ -110,6 +110,15 @@ func (pr *Probe) pod(i int) (int32, error) {
 	return 0, fmt.Errorf("probe has no pod %d", i)
 }
 
+// podAt is pod i's index, with the manager's own events run up to t.
+func (pr *Probe) podAt(i int, t time.Duration) (int32, error) {
+	pi, err := pr.pod(i)
+	if err != nil {
+		return 0, err
+	}
+	return pi, pr.advance(sim.At(t))
+}
+
 // advance runs the manager's own events (reflector LISTs and WATCHes, the
 // idle recycler) up to t.
 func (pr *Probe) advance(t sim.Time) error {
@@ -124,11 +133,8 @@ func (pr *Probe) advance(t sim.Time) error {
 // pod UID once; the kubelet's later RegisterPod calls for the same pod
 // change nothing upstream).
 func (pr *Probe) Register(i int, t time.Duration) error {
-	pi, err := pr.pod(i)
+	pi, err := pr.podAt(i, t)
 	if err != nil {
-		return err
-	}
-	if err := pr.advance(sim.At(t)); err != nil {
 		return err
 	}
 	if !pr.p.pods[pi].registered {
@@ -142,11 +148,8 @@ func (pr *Probe) Register(i int, t time.Duration) error {
 // object the pod references, which drops the object's cached data (the
 // model's onCycle); from 1.29 it changes nothing.
 func (pr *Probe) Sync(i int, t time.Duration) error {
-	pi, err := pr.pod(i)
+	pi, err := pr.podAt(i, t)
 	if err != nil {
-		return err
-	}
-	if err := pr.advance(sim.At(t)); err != nil {
 		return err
 	}
 	p := &pr.p.pods[pi]
@@ -161,11 +164,8 @@ func (pr *Probe) Sync(i int, t time.Duration) error {
 
 // Unregister is UnregisterPod of pod i at t.
 func (pr *Probe) Unregister(i int, t time.Duration) error {
-	pi, err := pr.pod(i)
+	pi, err := pr.podAt(i, t)
 	if err != nil {
-		return err
-	}
-	if err := pr.advance(sim.At(t)); err != nil {
 		return err
 	}
 	pr.p.unregisterPod(pi, sim.At(t))
